@@ -1,0 +1,104 @@
+import { hostname, userInfo } from "node:os";
+import { type AuditMirror, createAuditMirror } from "../audit/mirror.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { createFeed } from "../feed/feed.ts";
+import { createHistoryService } from "../history/service.ts";
+import { createIds, type Ids } from "../id.ts";
+import { ensureProjectDir } from "../project/root.ts";
+import { openStore, type Store, type StoreOptions } from "../store/store.ts";
+import { createTaskService } from "../task/service.ts";
+import { createTransferService } from "../transfer/service.ts";
+import type { Actor, ServiceContext, TransitionGuard } from "./context.ts";
+import { type DoctorExtension, type DoctorReport, runDoctor } from "./doctor.ts";
+
+export type ExarpOptions = {
+  store: Store;
+  clock?: Clock;
+  ids?: Ids;
+  /** Who acts by default; `exarp.as(actor)` gives the same services for someone else. */
+  actor?: Actor;
+  /** Folder of the audit mirror (`.exarp/`); none when absent. */
+  auditDir?: string;
+  auditMaxBytes?: number;
+  guards?: TransitionGuard[];
+  doctorExtensions?: DoctorExtension[];
+};
+
+/** The identity of whoever runs this process: `$EXARP_AGENT`/`$EXARP_SESSION`, else the OS user. */
+export function actorFromEnv(env: NodeJS.ProcessEnv = process.env): Actor {
+  let user = "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+    user = env.USER ?? hostname();
+  }
+  return { name: env.EXARP_AGENT || env.EXARP_ACTOR || `user:${user}`, session: env.EXARP_SESSION || null };
+}
+
+function createServices(ctx: ServiceContext) {
+  return {
+    actor: ctx.actor,
+    tasks: createTaskService(ctx),
+    history: createHistoryService(ctx),
+    transfer: createTransferService(ctx),
+  };
+}
+
+/** Every exarp service over one store: the single composition root all entry points use. */
+export function createExarp(options: ExarpOptions) {
+  const { store } = options;
+  const ids = options.ids ?? createIds();
+  const base: ServiceContext = {
+    store,
+    clock: options.clock ?? systemClock,
+    ids,
+    origin: ids.origin(),
+    actor: options.actor ?? actorFromEnv(),
+    guards: options.guards ?? [],
+  };
+  let audit: AuditMirror | undefined;
+  if (options.auditDir) {
+    const mirror = createAuditMirror(store, options.auditDir, options.auditMaxBytes);
+    const sync = () => {
+      try {
+        mirror.sync();
+      } catch (error) {
+        process.emitWarning(
+          `exarp: audit mirror not updated: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    };
+    sync();
+    store.onCommit(sync);
+    audit = mirror;
+  }
+  const feed = createFeed(store);
+  return {
+    ...createServices(base),
+    store,
+    feed,
+    audit,
+    origin: base.origin,
+    /** The same services acting as someone else (MCP per-call identity, tests). */
+    as: (actor: Actor) => createServices({ ...base, actor }),
+    doctor: (): DoctorReport => runDoctor(store, options.auditDir, options.doctorExtensions ?? []),
+    close: () => store.close(),
+  };
+}
+
+export type Exarp = ReturnType<typeof createExarp>;
+
+/** Opens the project at `root` (creating `.exarp/` if needed) with the audit mirror beside the database. */
+export function openProject(
+  root: string,
+  options: Omit<ExarpOptions, "store" | "auditDir"> & StoreOptions = {},
+): Exarp {
+  const paths = ensureProjectDir(root);
+  const store = openStore(paths.db, options);
+  try {
+    return createExarp({ ...options, store, auditDir: paths.dir });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { Comment, Status, Task, TaskFields, TaskId } from "../task/task.ts";
+
+/** Everything needed to bring a removed task back exactly: the row, its dependencies, its comments. */
+export const TaskSnapshot = z.object({
+  task: Task,
+  dependsOn: z.array(TaskId),
+  comments: z.array(Comment),
+});
+export type TaskSnapshot = z.infer<typeof TaskSnapshot>;
+
+const TaskPatch = TaskFields.partial();
+
+/**
+ * Every event exarp records, with the schema of its payload. Appending validates against it,
+ * so the log never holds a malformed event. Names are past tense, dotted, lowercase.
+ */
+export const eventPayloads = {
+  "task.created": z.object({
+    task: TaskFields.extend({ id: TaskId, status: Status, createdAt: z.number().int().optional() }),
+  }),
+  "task.edited": z.object({ taskId: TaskId, changes: TaskPatch, previous: TaskPatch }),
+  "task.status_changed": z.object({
+    taskId: TaskId,
+    from: Status,
+    to: Status,
+    reason: z.string().optional(),
+  }),
+  "task.deleted": z.object({ taskId: TaskId, snapshot: TaskSnapshot }),
+  "task.restored": z.object({ taskId: TaskId, snapshot: TaskSnapshot }),
+  "dependency.added": z.object({ taskId: TaskId, blockerId: TaskId }),
+  "dependency.removed": z.object({ taskId: TaskId, blockerId: TaskId }),
+  "comment.added": z.object({
+    taskId: TaskId,
+    commentId: z.string(),
+    body: z.string(),
+    author: z.string().optional(),
+    createdAt: z.number().int().optional(),
+  }),
+  "comment.removed": z.object({ taskId: TaskId, commentId: z.string() }),
+} as const;
+
+export type EventType = keyof typeof eventPayloads;
+export type PayloadOf<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
+
+/** An event as a command decides it, before it has a place in the log. */
+export type NewEvent = { [T in EventType]: { type: T; payload: PayloadOf<T> } }[EventType];
+
+/** Where an event came from and where it sits in the log. */
+export type EventMeta = {
+  seq: number;
+  time: number;
+  actor: string;
+  session: string | null;
+  origin: string;
+  /** Seq of the first event of the command this event belongs to. */
+  command: number;
+  /** The command this event's command undid, if it is an undo. */
+  undoes: number | null;
+  prevHash: string;
+  hash: string;
+};
+
+/** An event in the log. */
+export type StoredEvent = NewEvent & EventMeta;
+
+/** Narrow a stored event to one type. */
+export type StoredEventOf<T extends EventType> = Extract<NewEvent, { type: T }> & EventMeta;
+
+export const eventTypes = Object.keys(eventPayloads) as EventType[];
+
+/** The task an event is about (its stream), used for per-task history. */
+export function eventSubject(event: NewEvent): string {
+  return event.type === "task.created" ? event.payload.task.id : event.payload.taskId;
+}

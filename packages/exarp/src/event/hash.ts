@@ -1,0 +1,35 @@
+import { createHash } from "node:crypto";
+
+/** The hash the first event chains to. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** The fields of a stored event that its hash covers, in a fixed order; payload as stored text. */
+export type HashedFields = {
+  seq: number;
+  type: string;
+  stream: string;
+  time: number;
+  actor: string;
+  session: string | null;
+  origin: string;
+  command: number;
+  undoes: number | null;
+  payload: string;
+};
+
+/** sha256 over the previous hash and this event's fields: editing any stored event breaks the chain after it. */
+export function hashEvent(prevHash: string, f: HashedFields): string {
+  const body = JSON.stringify([
+    f.seq,
+    f.type,
+    f.stream,
+    f.time,
+    f.actor,
+    f.session,
+    f.origin,
+    f.command,
+    f.undoes,
+    f.payload,
+  ]);
+  return createHash("sha256").update(prevHash).update("\n").update(body).digest("hex");
+}

@@ -1,0 +1,108 @@
+import { type FSWatcher, watch as watchFs } from "node:fs";
+import type { StoredEvent } from "../event/catalog.ts";
+import type { Store } from "../store/store.ts";
+
+export type WatchOptions = {
+  /** Wait this long after a file-system signal before reading, so a burst of writes is one wake-up. */
+  debounceMs?: number;
+  /** Check `data_version` this often even without a file-system signal (fallback). */
+  pollMs?: number;
+  /** Keep the process alive while watching (default false). */
+  keepAlive?: boolean;
+  /** Directory to watch for writes (the database's folder); no file watch when absent. */
+  watchDir?: string;
+};
+
+export type Watcher = { close(): void; readonly cursor: number };
+
+/**
+ * The change feed: an exact "did anything change since my cursor?" that costs one
+ * `PRAGMA data_version` when nothing did, and the events since a cursor when something did.
+ */
+export function createFeed(store: Store) {
+  let dataVersion = store.dataVersion();
+  let head = store.maxSeq();
+  store.onCommit((events) => {
+    head = Math.max(head, (events.at(-1) as StoredEvent).seq);
+  });
+
+  const feed = {
+    /** The newest seq in the log; re-reads it only when another connection committed. */
+    head(): number {
+      const now = store.dataVersion();
+      if (now !== dataVersion) {
+        dataVersion = now;
+        head = store.maxSeq();
+      }
+      return head;
+    },
+
+    changedSince(cursor: number): boolean {
+      return feed.head() > cursor;
+    },
+
+    eventsSince(cursor: number, limit = 1000): StoredEvent[] {
+      return store.listEvents({ after: cursor, limit });
+    },
+
+    /**
+     * Calls `onEvents` with every batch of new events after `cursor`, woken by a file watch on the
+     * database folder (debounced) with a polling fallback. Handler errors are reported, not fatal.
+     */
+    watch(cursor: number, onEvents: (events: StoredEvent[]) => void, options: WatchOptions = {}): Watcher {
+      const { debounceMs = 5, pollMs = 100, keepAlive = false } = options;
+      let position = cursor;
+      let closed = false;
+      let pending: ReturnType<typeof setTimeout> | undefined;
+      const check = () => {
+        pending = undefined;
+        if (closed) return;
+        while (feed.changedSince(position)) {
+          const batch = feed.eventsSince(position);
+          if (batch.length === 0) break;
+          position = (batch.at(-1) as StoredEvent).seq;
+          try {
+            onEvents(batch);
+          } catch (error) {
+            process.emitWarning(
+              `exarp: change feed handler failed: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+        }
+      };
+      const schedule = () => {
+        if (pending === undefined && !closed) {
+          pending = setTimeout(check, debounceMs);
+          if (!keepAlive) pending.unref?.();
+        }
+      };
+      const poll = setInterval(check, pollMs);
+      if (!keepAlive) poll.unref?.();
+      let fsWatcher: FSWatcher | undefined;
+      if (options.watchDir) {
+        try {
+          fsWatcher = watchFs(options.watchDir, { persistent: keepAlive }, schedule);
+          fsWatcher.on("error", () => fsWatcher?.close());
+        } catch {
+          fsWatcher = undefined; // polling alone still works
+        }
+      }
+      const unsubscribe = store.onCommit(schedule);
+      return {
+        get cursor() {
+          return position;
+        },
+        close() {
+          closed = true;
+          clearInterval(poll);
+          if (pending) clearTimeout(pending);
+          fsWatcher?.close();
+          unsubscribe();
+        },
+      };
+    },
+  };
+  return feed;
+}
+
+export type Feed = ReturnType<typeof createFeed>;

@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { runCommand, type ServiceContext } from "../app/context.ts";
+import { parseInput } from "../app/input.ts";
+import { NotFound, Refused } from "../errors-catalog.ts";
+import { eventSubject, type StoredEvent, type TaskSnapshot } from "../event/catalog.ts";
+import type { Queries } from "../store/queries.ts";
+import { invertEvent } from "./invert.ts";
+
+/** Which events `history.list` returns. */
+export const HistoryQuery = z.strictObject({
+  taskId: z.string().optional(),
+  after: z.number().int().min(0).optional(),
+  limit: z.number().int().min(1).max(100_000).optional(),
+});
+export type HistoryQuery = z.input<typeof HistoryQuery>;
+
+/** Undo the newest change, or the command that holds event `seq`. */
+export const UndoRequest = z.strictObject({ seq: z.number().int().min(1).optional() });
+export type UndoRequest = z.input<typeof UndoRequest>;
+
+/** The command that was undone and the compensating events that undid it. */
+export type UndoResult = { undone: StoredEvent[]; events: StoredEvent[] };
+
+function snapshotOf(q: Queries, taskId: string): TaskSnapshot | undefined {
+  const detail = q.taskDetail(taskId);
+  if (!detail) return undefined;
+  const { dependsOn, dependents: _dependents, comments, ...task } = detail;
+  return { task, dependsOn, comments };
+}
+
+/** Reading the log and undoing commands with compensating events. */
+export function createHistoryService(ctx: ServiceContext) {
+  return {
+    /** Events in log order: the newest `limit` (default 50), or all after `after`, optionally for one task. */
+    list(query: HistoryQuery = {}): StoredEvent[] {
+      const q = parseInput(HistoryQuery, query);
+      if (q.after !== undefined) return ctx.store.listEvents({ after: q.after, stream: q.taskId, limit: q.limit });
+      return ctx.store.listEvents({ stream: q.taskId, limit: q.limit ?? 50, newestFirst: true }).reverse();
+    },
+
+    /**
+     * Reverts one command by appending compensating events. Refused when the command's tasks changed
+     * since (undo the later change first), when it was already undone, or when it is an undo itself.
+     */
+    undo(request: UndoRequest = {}): UndoResult {
+      const { seq } = parseInput(UndoRequest, request);
+      const { result: undone, events } = runCommand(ctx, (tx) => {
+        const command = seq === undefined ? tx.lastUndoableCommand() : tx.event(seq)?.command;
+        if (command === undefined) {
+          if (seq === undefined) throw new Refused({ reason: "nothing to undo" });
+          throw new NotFound({ kind: "event", id: `#${seq}` });
+        }
+        const undone = tx.commandEvents(command);
+        checkUndoable(tx, command, undone);
+        for (const e of [...undone].reverse()) {
+          const created = e.type === "task.created" ? snapshotOf(tx, e.payload.task.id) : undefined;
+          tx.append([invertEvent(e, created)], { undoes: command });
+        }
+        return undone;
+      });
+      return { undone, events };
+    },
+  };
+}
+
+/** Throws Refused unless undoing `command` would restore exactly the state before it. */
+function checkUndoable(q: Queries, command: number, undone: readonly StoredEvent[]): void {
+  const first = undone[0] as StoredEvent;
+  const last = undone.at(-1) as StoredEvent;
+  if (first.undoes !== null) throw new Refused({ reason: `#${first.seq} is an undo itself; it cannot be undone` });
+  if (q.isUndone(command)) throw new Refused({ reason: `the change at #${command} was already undone` });
+  const streams = [...new Set(undone.map(eventSubject))];
+  const later = q.laterChange(streams, last.seq);
+  if (later) {
+    throw new Refused({
+      reason: `${eventSubject(later)} changed after #${command} (at #${later.seq}, ${later.type}); undo that first`,
+    });
+  }
+  for (const e of undone) {
+    if (e.type !== "task.created") continue;
+    const id = e.payload.task.id;
+    const dependents = q.dependents(id).filter((d) => !streams.includes(d));
+    if (dependents.length)
+      throw new Refused({ reason: `cannot undo the creation of ${id}: ${dependents.join(", ")} depend on it` });
+    const children = q
+      .listTasks({ parentId: id })
+      .map((t) => t.id)
+      .filter((c) => !streams.includes(c));
+    if (children.length)
+      throw new Refused({ reason: `cannot undo the creation of ${id}: it is the parent of ${children.join(", ")}` });
+  }
+}

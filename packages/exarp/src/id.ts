@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto";
+
+/** Crockford's base32 in lower case: no i, l, o, u, so ids read aloud without ambiguity. */
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/** Source of randomness for ids; injected so tests can make ids collide on purpose. */
+export type RandomSource = (bytes: number) => Uint8Array;
+
+export const cryptoRandom: RandomSource = (n) => randomBytes(n);
+
+/** `length` base32 characters from `random`. */
+export function base32(random: RandomSource, length: number): string {
+  const bytes = random(length);
+  let out = "";
+  for (let i = 0; i < length; i++) out += ALPHABET[(bytes[i] ?? 0) & 31];
+  return out;
+}
+
+export type Ids = {
+  /** A new `T-xxxx` id not accepted by `taken`: starts short, one character longer after each collision. */
+  taskId(taken: (id: string) => boolean): string;
+  commentId(): string;
+  /** Names one process's instance, so it can recognise its own events coming back. */
+  origin(): string;
+};
+
+export const TASK_ID_MIN_LENGTH = 4;
+
+/** Id generator over a random source (crypto by default). */
+export function createIds(random: RandomSource = cryptoRandom): Ids {
+  return {
+    taskId(taken) {
+      for (let length = TASK_ID_MIN_LENGTH; ; length++) {
+        const id = `T-${base32(random, length)}`;
+        if (!taken(id)) return id;
+      }
+    },
+    commentId: () => `c-${base32(random, 10)}`,
+    origin: () => `o-${base32(random, 10)}`,
+  };
+}

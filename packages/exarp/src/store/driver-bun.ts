@@ -1,0 +1,45 @@
+import { createRequire } from "node:module";
+import type { DriverOptions, SqlDriver, SqlRow, SqlStatement, SqlValue } from "./driver.ts";
+
+/** The part of bun:sqlite's API exarp uses, declared here so Node type-checks without bun-types. */
+type BunStatement = {
+  run(...params: SqlValue[]): { changes: number };
+  get(...params: SqlValue[]): unknown;
+  all(...params: SqlValue[]): unknown[];
+  iterate(...params: SqlValue[]): IterableIterator<unknown>;
+};
+type BunDatabase = {
+  query(sql: string): BunStatement;
+  run(sql: string): void;
+  close(): void;
+};
+type BunSqlite = {
+  Database: new (path: string, options: { readonly?: boolean; create?: boolean; strict?: boolean }) => BunDatabase;
+};
+
+const require = createRequire(import.meta.url);
+
+/** bun:sqlite (inside OpenCode and `bun test`); `query` caches statements itself. */
+export function openBunDriver(path: string, options: DriverOptions): SqlDriver {
+  const { Database } = require("bun:sqlite") as BunSqlite;
+  const readonly = options.readonly ?? false;
+  const db = new Database(path, readonly ? { readonly: true } : { create: true, strict: true });
+  return {
+    name: "bun:sqlite",
+    prepare<Row = SqlRow>(sql: string): SqlStatement<Row> {
+      const stmt = db.query(sql);
+      return {
+        run: (...params) => ({ changes: stmt.run(...params).changes }),
+        get: (...params) => (stmt.get(...params) ?? undefined) as Row | undefined,
+        all: (...params) => stmt.all(...params) as Row[],
+        iterate: (...params) => stmt.iterate(...params) as IterableIterator<Row>,
+      };
+    },
+    exec: (sql) => {
+      db.run(sql);
+    },
+    close: () => {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { openBunDriver } from "./driver-bun.ts";
+import { openNodeDriver } from "./driver-node.ts";
+
+export type DriverOptions = { readonly?: boolean };
+
+export type SqlValue = string | number | bigint | null | Uint8Array;
+export type SqlRow = Record<string, SqlValue>;
+
+/** A prepared statement; positional `?` parameters only, so both drivers bind the same way. */
+export interface SqlStatement<Row = SqlRow> {
+  run(...params: SqlValue[]): { changes: number };
+  get(...params: SqlValue[]): Row | undefined;
+  all(...params: SqlValue[]): Row[];
+  iterate(...params: SqlValue[]): IterableIterator<Row>;
+}
+
+/** The small surface exarp needs from SQLite; better-sqlite3 under Node, bun:sqlite under Bun. */
+export interface SqlDriver {
+  readonly name: "better-sqlite3" | "bun:sqlite";
+  /** Prepared once per SQL text and cached. */
+  prepare<Row = SqlRow>(sql: string): SqlStatement<Row>;
+  exec(sql: string): void;
+  close(): void;
+}
+
+/** True when running under Bun (inside OpenCode, or `bun test`). */
+export const isBun = typeof process !== "undefined" && typeof process.versions.bun === "string";
+
+/** Opens a SQLite database with the driver native to the current runtime. */
+export function openDriver(path: string, options: DriverOptions = {}): SqlDriver {
+  return isBun ? openBunDriver(path, options) : openNodeDriver(path, options);
+}

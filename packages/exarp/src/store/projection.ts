@@ -1,0 +1,92 @@
+import type { StoredEvent } from "../event/catalog.ts";
+import { createdTask, evolveTask, restoredTask } from "../task/evolve.ts";
+import type { Comment, Task } from "../task/task.ts";
+import type { SqlDriver } from "./driver.ts";
+import type { Queries } from "./queries.ts";
+import { TASK_COLUMNS, taskToRow } from "./rows.ts";
+
+/**
+ * Applies stored events to the projection tables. The same code runs live (inside the command's
+ * transaction) and on replay, so rebuilt tables equal live ones by construction; the replay test
+ * checks that nothing else sneaks in.
+ */
+export function createProjector(db: SqlDriver, q: Queries) {
+  const writeTask = (task: Task, previousTags: readonly string[] | undefined) => {
+    db.prepare(`INSERT OR REPLACE INTO tasks (${TASK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`).run(
+      ...taskToRow(task),
+    );
+    if (previousTags && sameList(previousTags, task.tags)) return;
+    db.prepare("DELETE FROM task_tags WHERE task_id = ?").run(task.id);
+    for (const tag of task.tags) db.prepare("INSERT INTO task_tags (tag, task_id) VALUES (?, ?)").run(tag, task.id);
+  };
+  const insertDependency = (taskId: string, blockerId: string) =>
+    db.prepare("INSERT OR IGNORE INTO dependencies (task_id, blocker_id) VALUES (?, ?)").run(taskId, blockerId);
+  const insertComment = (c: Comment, seq: number) =>
+    db
+      .prepare("INSERT INTO comments (id, task_id, body, author, created_at, seq) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(c.id, c.taskId, c.body, c.author, c.createdAt, seq);
+  const evolveExisting = (taskId: string, event: StoredEvent) => {
+    const task = q.task(taskId);
+    if (!task) throw new Error(`projection: event ${event.seq} (${event.type}) names missing task ${taskId}`);
+    writeTask(evolveTask(task, event), task.tags);
+  };
+
+  return function project(event: StoredEvent): void {
+    switch (event.type) {
+      case "task.created":
+        writeTask(createdTask(event), undefined);
+        return;
+      case "task.edited":
+      case "task.status_changed":
+        evolveExisting(event.payload.taskId, event);
+        return;
+      case "dependency.added":
+        insertDependency(event.payload.taskId, event.payload.blockerId);
+        evolveExisting(event.payload.taskId, event);
+        return;
+      case "dependency.removed":
+        db.prepare("DELETE FROM dependencies WHERE task_id = ? AND blocker_id = ?").run(
+          event.payload.taskId,
+          event.payload.blockerId,
+        );
+        evolveExisting(event.payload.taskId, event);
+        return;
+      case "task.deleted": {
+        const id = event.payload.taskId;
+        db.prepare("DELETE FROM tasks WHERE id = ?").run(id);
+        db.prepare("DELETE FROM task_tags WHERE task_id = ?").run(id);
+        db.prepare("DELETE FROM dependencies WHERE task_id = ?").run(id);
+        db.prepare("DELETE FROM comments WHERE task_id = ?").run(id);
+        return;
+      }
+      case "task.restored": {
+        const { snapshot } = event.payload;
+        writeTask(restoredTask(event), undefined);
+        for (const blocker of snapshot.dependsOn) insertDependency(snapshot.task.id, blocker);
+        for (const c of snapshot.comments) insertComment(c, event.seq);
+        return;
+      }
+      case "comment.added": {
+        const p = event.payload;
+        const comment = {
+          id: p.commentId,
+          taskId: p.taskId,
+          body: p.body,
+          author: p.author ?? event.actor,
+          createdAt: p.createdAt ?? event.time,
+        };
+        insertComment(comment, event.seq);
+        return;
+      }
+      case "comment.removed":
+        db.prepare("DELETE FROM comments WHERE id = ?").run(event.payload.commentId);
+        return;
+    }
+  };
+}
+
+export type Project = ReturnType<typeof createProjector>;
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

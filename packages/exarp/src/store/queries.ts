@@ -1,0 +1,243 @@
+import type { StoredEvent } from "../event/catalog.ts";
+import { GENESIS_HASH } from "../event/hash.ts";
+import type { Comment, Priority, Status, Task, TaskDetail } from "../task/task.ts";
+import type { SqlDriver, SqlValue } from "./driver.ts";
+import {
+  type CommentRow,
+  commentFromRow,
+  type EventRow,
+  eventFromRow,
+  TASK_COLUMNS,
+  type TaskRow,
+  taskFromRow,
+} from "./rows.ts";
+
+/** Which tasks `listTasks` returns; every given criterion must hold. */
+export type TaskFilter = {
+  status?: Status[];
+  priority?: Priority[];
+  /** Tasks carrying every one of these tags. */
+  tags?: string[];
+  /** Case-insensitive substring of title or description. */
+  text?: string;
+  parentId?: string;
+  assignee?: string;
+  limit?: number;
+};
+
+/** Which events `listEvents` returns. */
+export type EventFilter = { after?: number; before?: number; stream?: string; limit?: number; newestFirst?: boolean };
+
+const STATUS_ORDER = `CASE status WHEN 'in_progress' THEN 0 WHEN 'review' THEN 1 WHEN 'todo' THEN 2 WHEN 'blocked' THEN 3 WHEN 'done' THEN 4 ELSE 5 END`;
+const PRIORITY_ORDER = `CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`;
+
+/** Read-only queries over the projections and the log. Used by the store and inside transactions. */
+export function createQueries(db: SqlDriver) {
+  const q = {
+    task(id: string): Task | undefined {
+      const row = db.prepare<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`).get(id);
+      return row && taskFromRow(row);
+    },
+
+    taskExists(id: string): boolean {
+      return db.prepare("SELECT 1 AS x FROM tasks WHERE id = ?").get(id) !== undefined;
+    },
+
+    taskDetail(id: string): TaskDetail | undefined {
+      const task = q.task(id);
+      if (!task) return undefined;
+      return { ...task, dependsOn: q.dependsOn(id), dependents: q.dependents(id), comments: q.comments(id) };
+    },
+
+    dependsOn(id: string): string[] {
+      return db
+        .prepare<{ blocker_id: string }>("SELECT blocker_id FROM dependencies WHERE task_id = ? ORDER BY blocker_id")
+        .all(id)
+        .map((r) => r.blocker_id);
+    },
+
+    dependents(id: string): string[] {
+      return db
+        .prepare<{ task_id: string }>("SELECT task_id FROM dependencies WHERE blocker_id = ? ORDER BY task_id")
+        .all(id)
+        .map((r) => r.task_id);
+    },
+
+    hasDependency(taskId: string, blockerId: string): boolean {
+      return (
+        db.prepare("SELECT 1 AS x FROM dependencies WHERE task_id = ? AND blocker_id = ?").get(taskId, blockerId) !==
+        undefined
+      );
+    },
+
+    /** True when `from` reaches `to` by following dependencies (from depends, transitively, on to). */
+    reaches(from: string, to: string): boolean {
+      const sql = `WITH RECURSIVE reach(id) AS (SELECT ? UNION SELECT d.blocker_id FROM dependencies d JOIN reach r ON d.task_id = r.id)
+        SELECT 1 AS x FROM reach WHERE id = ? LIMIT 1`;
+      return db.prepare(sql).get(from, to) !== undefined;
+    },
+
+    /** A shortest dependency path from `from` to `to` (both included), or undefined. */
+    dependencyPath(from: string, to: string): string[] | undefined {
+      const parent = new Map<string, string>([[from, from]]);
+      let frontier = [from];
+      while (frontier.length > 0) {
+        const next: string[] = [];
+        for (const id of frontier) {
+          for (const blocker of q.dependsOn(id)) {
+            if (parent.has(blocker)) continue;
+            parent.set(blocker, id);
+            if (blocker === to) return unwind(parent, from, to);
+            next.push(blocker);
+          }
+        }
+        frontier = next;
+      }
+      return undefined;
+    },
+
+    comments(taskId: string): Comment[] {
+      return db
+        .prepare<CommentRow>("SELECT * FROM comments WHERE task_id = ? ORDER BY created_at, seq, id")
+        .all(taskId)
+        .map(commentFromRow);
+    },
+
+    comment(id: string): Comment | undefined {
+      const row = db.prepare<CommentRow>("SELECT * FROM comments WHERE id = ?").get(id);
+      return row && commentFromRow(row);
+    },
+
+    listTasks(filter: TaskFilter = {}): Task[] {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (filter.status?.length) {
+        where.push(`status IN (${filter.status.map(() => "?").join(",")})`);
+        params.push(...filter.status);
+      }
+      if (filter.priority?.length) {
+        where.push(`priority IN (${filter.priority.map(() => "?").join(",")})`);
+        params.push(...filter.priority);
+      }
+      for (const tag of filter.tags ?? []) {
+        where.push("id IN (SELECT task_id FROM task_tags WHERE tag = ?)");
+        params.push(tag);
+      }
+      if (filter.text) {
+        where.push("(instr(lower(title), ?) > 0 OR instr(lower(description), ?) > 0)");
+        params.push(filter.text.toLowerCase(), filter.text.toLowerCase());
+      }
+      if (filter.parentId !== undefined) {
+        where.push("parent_id = ?");
+        params.push(filter.parentId);
+      }
+      if (filter.assignee !== undefined) {
+        where.push("assignee = ?");
+        params.push(filter.assignee);
+      }
+      const sql = `SELECT ${TASK_COLUMNS} FROM tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY ${STATUS_ORDER}, ${PRIORITY_ORDER}, created_at, id ${filter.limit ? "LIMIT ?" : ""}`;
+      if (filter.limit) params.push(filter.limit);
+      return db
+        .prepare<TaskRow>(sql)
+        .all(...params)
+        .map(taskFromRow);
+    },
+
+    countByStatus(): Record<Status, number> {
+      const counts: Record<Status, number> = { todo: 0, in_progress: 0, review: 0, done: 0, blocked: 0, cancelled: 0 };
+      for (const r of db
+        .prepare<{ status: Status; n: number }>("SELECT status, count(*) AS n FROM tasks GROUP BY status")
+        .all()) {
+        counts[r.status] = r.n;
+      }
+      return counts;
+    },
+
+    maxSeq(): number {
+      return db.prepare<{ m: number | null }>("SELECT max(seq) AS m FROM events").get()?.m ?? 0;
+    },
+
+    lastHash(): string {
+      return (
+        db.prepare<{ hash: string }>("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").get()?.hash ?? GENESIS_HASH
+      );
+    },
+
+    event(seq: number): StoredEvent | undefined {
+      const row = db.prepare<EventRow>("SELECT * FROM events WHERE seq = ?").get(seq);
+      return row && eventFromRow(row);
+    },
+
+    listEvents(filter: EventFilter = {}): StoredEvent[] {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (filter.after !== undefined) {
+        where.push("seq > ?");
+        params.push(filter.after);
+      }
+      if (filter.before !== undefined) {
+        where.push("seq < ?");
+        params.push(filter.before);
+      }
+      if (filter.stream !== undefined) {
+        where.push("stream = ?");
+        params.push(filter.stream);
+      }
+      const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY seq ${filter.newestFirst ? "DESC" : "ASC"} ${filter.limit ? "LIMIT ?" : ""}`;
+      if (filter.limit) params.push(filter.limit);
+      return db
+        .prepare<EventRow>(sql)
+        .all(...params)
+        .map(eventFromRow);
+    },
+
+    /** Every event in seq order, one row at a time (doctor, export, replay). */
+    iterateEvents(after = 0): IterableIterator<EventRow> {
+      return db.prepare<EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq").iterate(after);
+    },
+
+    commandEvents(command: number): StoredEvent[] {
+      return db.prepare<EventRow>("SELECT * FROM events WHERE command = ? ORDER BY seq").all(command).map(eventFromRow);
+    },
+
+    /** The newest command that is neither an undo nor already undone. */
+    lastUndoableCommand(): number | undefined {
+      const sql = `SELECT command FROM events e WHERE undoes IS NULL
+        AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.command)
+        ORDER BY seq DESC LIMIT 1`;
+      return db.prepare<{ command: number }>(sql).get()?.command;
+    },
+
+    /** True when some undo command already undid `command`. */
+    isUndone(command: number): boolean {
+      return db.prepare("SELECT 1 AS x FROM events WHERE undoes = ? LIMIT 1").get(command) !== undefined;
+    },
+
+    /**
+     * The first event after `afterSeq` on one of `streams` that still counts: events of undone
+     * commands and of undo commands cancel out and are skipped.
+     */
+    laterChange(streams: string[], afterSeq: number): StoredEvent | undefined {
+      const sql = `SELECT * FROM events e WHERE seq > ? AND stream IN (${streams.map(() => "?").join(",")})
+        AND undoes IS NULL AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.command)
+        ORDER BY seq LIMIT 1`;
+      const row = db.prepare<EventRow>(sql).get(afterSeq, ...streams);
+      return row && eventFromRow(row);
+    },
+  };
+  return q;
+}
+
+export type Queries = ReturnType<typeof createQueries>;
+
+function unwind(parent: Map<string, string>, from: string, to: string): string[] {
+  const path = [to];
+  let at = to;
+  while (at !== from) {
+    at = parent.get(at) as string;
+    path.push(at);
+  }
+  return path.reverse();
+}

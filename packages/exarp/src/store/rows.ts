@@ -1,0 +1,110 @@
+import { eventSubject, type StoredEvent } from "../event/catalog.ts";
+import type { Comment, Task } from "../task/task.ts";
+
+/** A `tasks` row as SQLite returns it. */
+export type TaskRow = {
+  id: string;
+  title: string;
+  description: string;
+  status: string;
+  priority: string;
+  tags: string;
+  parent_id: string | null;
+  estimate: number | null;
+  assignee: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+};
+
+export type CommentRow = { id: string; task_id: string; body: string; author: string; created_at: number; seq: number };
+
+export type EventRow = {
+  seq: number;
+  type: string;
+  stream: string;
+  time: number;
+  actor: string;
+  session: string | null;
+  origin: string;
+  command: number;
+  undoes: number | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+};
+
+export function taskFromRow(r: TaskRow): Task {
+  return {
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    status: r.status as Task["status"],
+    priority: r.priority as Task["priority"],
+    tags: JSON.parse(r.tags) as string[],
+    parentId: r.parent_id,
+    estimate: r.estimate,
+    assignee: r.assignee,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
+}
+
+/** Column values in the order of TASK_COLUMNS. */
+export function taskToRow(t: Task): (string | number | null)[] {
+  return [
+    t.id,
+    t.title,
+    t.description,
+    t.status,
+    t.priority,
+    JSON.stringify(t.tags),
+    t.parentId,
+    t.estimate,
+    t.assignee,
+    t.createdAt,
+    t.updatedAt,
+    t.version,
+  ];
+}
+
+export const TASK_COLUMNS =
+  "id, title, description, status, priority, tags, parent_id, estimate, assignee, created_at, updated_at, version";
+
+export function commentFromRow(r: CommentRow): Comment {
+  return { id: r.id, taskId: r.task_id, body: r.body, author: r.author, createdAt: r.created_at };
+}
+
+export function eventFromRow(r: EventRow): StoredEvent {
+  return {
+    seq: r.seq,
+    type: r.type,
+    payload: JSON.parse(r.payload),
+    time: r.time,
+    actor: r.actor,
+    session: r.session,
+    origin: r.origin,
+    command: r.command,
+    undoes: r.undoes,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  } as StoredEvent;
+}
+
+export function eventToRow(e: StoredEvent): EventRow {
+  return {
+    seq: e.seq,
+    type: e.type,
+    stream: eventSubject(e),
+    time: e.time,
+    actor: e.actor,
+    session: e.session,
+    origin: e.origin,
+    command: e.command,
+    undoes: e.undoes,
+    payload: JSON.stringify(e.payload),
+    prev_hash: e.prevHash,
+    hash: e.hash,
+  };
+}

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { runCommand, type ServiceContext } from "../app/context.ts";
+import { parseInput } from "../app/input.ts";
+import { NotFound } from "../errors-catalog.ts";
+import type { Queries, TaskFilter } from "../store/queries.ts";
+import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
+import { decideAddDependency, decideCreate, decideEdit, decideRemoveDependency, decideStatus } from "./decide.ts";
+import type { Comment, Task, TaskDetail } from "./task.ts";
+import { Priority, Status, TaskId } from "./task.ts";
+
+/** Filters accepted by `tasks.list`, validated like every other input. */
+export const TaskListFilter = z.strictObject({
+  status: z.array(Status).optional(),
+  priority: z.array(Priority).optional(),
+  tags: z.array(z.string()).optional(),
+  text: z.string().max(500).optional(),
+  parentId: TaskId.optional(),
+  assignee: z.string().optional(),
+  limit: z.number().int().min(1).max(100_000).optional(),
+});
+
+function requireTask(q: Queries, id: string): Task {
+  const task = q.task(id);
+  if (!task) throw new NotFound({ kind: "task", id });
+  return task;
+}
+
+/** Creating, editing, moving, linking and commenting on tasks. */
+export function createTaskService(ctx: ServiceContext) {
+  const service = {
+    /** Creates a task (status todo) with optional first dependencies. */
+    create(input: TaskCreate): TaskDetail {
+      const data = parseInput(TaskCreate, input);
+      return runCommand(ctx, (tx) => {
+        if (data.parentId) requireTask(tx, data.parentId);
+        for (const blocker of data.dependsOn) requireTask(tx, blocker);
+        const id = ctx.ids.taskId((candidate) => tx.taskExists(candidate));
+        tx.append(decideCreate(id, data));
+        return tx.taskDetail(id) as TaskDetail;
+      }).result;
+    },
+
+    /** Edits fields; returns the task unchanged (and writes nothing) when nothing differs. */
+    edit(input: TaskEdit): TaskDetail {
+      const data = parseInput(TaskEdit, input);
+      return runCommand(ctx, (tx) => {
+        const task = requireTask(tx, data.id);
+        if (data.parentId) requireTask(tx, data.parentId);
+        tx.append(decideEdit(task, data));
+        return tx.taskDetail(data.id) as TaskDetail;
+      }).result;
+    },
+
+    /** Moves a task through the workflow, after every guard (approvals, leases) agrees. */
+    setStatus(input: StatusChange): TaskDetail {
+      const data = parseInput(StatusChange, input);
+      return runCommand(ctx, (tx) => {
+        const task = requireTask(tx, data.id);
+        const events = decideStatus(task, data.to, data.reason, data.expectedVersion);
+        for (const guard of ctx.guards) guard({ tx, task, to: data.to, actor: ctx.actor });
+        tx.append(events);
+        return tx.taskDetail(data.id) as TaskDetail;
+      }).result;
+    },
+
+    /** `taskId` depends on `blockerId`; refuses cycles and names them. */
+    addDependency(input: DependencyChange): TaskDetail {
+      const data = parseInput(DependencyChange, input);
+      return runCommand(ctx, (tx) => {
+        const task = requireTask(tx, data.taskId);
+        const blockerExists = tx.taskExists(data.blockerId);
+        const exists = tx.hasDependency(data.taskId, data.blockerId);
+        const closes = blockerExists && !exists && tx.reaches(data.blockerId, data.taskId);
+        const pathBack = closes ? tx.dependencyPath(data.blockerId, data.taskId) : undefined;
+        tx.append(decideAddDependency(task, data, { blockerExists, exists, pathBack }));
+        return tx.taskDetail(data.taskId) as TaskDetail;
+      }).result;
+    },
+
+    removeDependency(input: DependencyChange): TaskDetail {
+      const data = parseInput(DependencyChange, input);
+      return runCommand(ctx, (tx) => {
+        const task = requireTask(tx, data.taskId);
+        tx.append(decideRemoveDependency(task, data, tx.hasDependency(data.taskId, data.blockerId)));
+        return tx.taskDetail(data.taskId) as TaskDetail;
+      }).result;
+    },
+
+    /** Adds a comment; comments never bump the task's version. */
+    comment(input: CommentAdd): Comment {
+      const data = parseInput(CommentAdd, input);
+      return runCommand(ctx, (tx) => {
+        requireTask(tx, data.taskId);
+        const commentId = ctx.ids.commentId();
+        tx.append([{ type: "comment.added", payload: { taskId: data.taskId, commentId, body: data.body } }]);
+        return tx.comment(commentId) as Comment;
+      }).result;
+    },
+
+    /** A task with dependencies both ways and its comments; NotFound when absent. */
+    get(id: string): TaskDetail {
+      const detail = ctx.store.taskDetail(parseInput(TaskId, id));
+      if (!detail) throw new NotFound({ kind: "task", id });
+      return detail;
+    },
+
+    list(filter: TaskFilter = {}): Task[] {
+      return ctx.store.listTasks(parseInput(TaskListFilter, filter));
+    },
+
+    countByStatus: () => ctx.store.countByStatus(),
+  };
+  return service;
+}
+
+export type TaskService = ReturnType<typeof createTaskService>;

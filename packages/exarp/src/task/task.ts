@@ -1,0 +1,91 @@
+import { z } from "zod";
+
+/** Workflow states. `done` and `cancelled` are finished; the others are open. */
+export const Status = z.enum(["todo", "in_progress", "review", "done", "blocked", "cancelled"]);
+export type Status = z.infer<typeof Status>;
+
+/** Priorities, lowest first. */
+export const Priority = z.enum(["low", "medium", "high", "critical"]);
+export type Priority = z.infer<typeof Priority>;
+
+/** Numeric rank of each priority, higher is more urgent. */
+export const priorityRank: Record<Priority, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+export const MAX_TITLE = 500;
+export const MAX_DESCRIPTION = 64_000;
+export const MAX_COMMENT = 64_000;
+export const MAX_TAGS = 32;
+
+/** A task id: `T-` plus base32 for new tasks; imported tasks keep their own id (same character set). */
+export const TaskId = z
+  .string()
+  .min(1, "task id is empty")
+  .max(64, "task id is longer than 64 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "task id may contain only letters, digits and . _ : -");
+
+export const Title = z
+  .string()
+  .trim()
+  .min(1, "title is empty")
+  .max(MAX_TITLE, `title is longer than ${MAX_TITLE} characters`);
+export const Description = z.string().max(MAX_DESCRIPTION, `description is longer than ${MAX_DESCRIPTION} characters`);
+export const Tag = z
+  .string()
+  .trim()
+  .min(1, "tag is empty")
+  .max(40, "tag is longer than 40 characters")
+  .regex(/^[^\s,]+$/, "tags may not contain spaces or commas");
+export const Tags = z.array(Tag).max(MAX_TAGS, `more than ${MAX_TAGS} tags`);
+export const Estimate = z.number().int("estimate must be whole minutes").min(0).max(1_000_000);
+export const Assignee = z.string().trim().min(1).max(100);
+
+/** The editable fields of a task, as stored in events and projections. */
+export const TaskFields = z.object({
+  title: Title,
+  description: Description,
+  priority: Priority,
+  tags: Tags,
+  parentId: TaskId.nullable(),
+  estimate: Estimate.nullable(),
+  assignee: Assignee.nullable(),
+});
+export type TaskFields = z.infer<typeof TaskFields>;
+
+/** A task as projected from its events. Dependencies live beside it (see TaskDetail). */
+export const Task = TaskFields.extend({
+  id: TaskId,
+  status: Status,
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  version: z.number().int().min(1),
+});
+export type Task = z.infer<typeof Task>;
+
+/** A comment, readable back with the task it belongs to. */
+export const Comment = z.object({
+  id: z.string(),
+  taskId: TaskId,
+  body: z.string(),
+  author: z.string(),
+  createdAt: z.number().int(),
+});
+export type Comment = z.infer<typeof Comment>;
+
+/** A task with its dependencies in both directions and its comments. */
+export type TaskDetail = Task & {
+  dependsOn: string[];
+  dependents: string[];
+  comments: Comment[];
+};
+
+export const FINISHED: ReadonlySet<Status> = new Set(["done", "cancelled"]);
+
+/** True for done and cancelled: finished work that blocks nobody. */
+export function isFinished(status: Status): boolean {
+  return FINISHED.has(status);
+}
+
+/** Sort tags and drop duplicates, so equal tag sets compare equal. */
+export function normalizeTags(tags: readonly string[]): string[] {
+  return [...new Set(tags)].sort();
+}

@@ -1,0 +1,124 @@
+import { runCommand, type ServiceContext } from "../app/context.ts";
+import { InvalidInput } from "../errors-catalog.ts";
+import type { NewEvent } from "../event/catalog.ts";
+import { verifyChain } from "../event/verify-chain.ts";
+import type { Queries } from "../store/queries.ts";
+import { eventFromRow, eventToRow } from "../store/rows.ts";
+import { type ExportFile, exportEventLine, parseExport } from "./format.ts";
+
+export type ImportResult = {
+  /** `log`: the whole history was restored exactly; `tasks`: tasks and comments became new events. */
+  mode: "log" | "tasks";
+  tasks: number;
+  comments: number;
+  events: number;
+};
+
+/** Lossless JSONL export of tasks, comments and events, and its import. */
+export function createTransferService(ctx: ServiceContext) {
+  return {
+    /** Writes the export line by line through `write` (streams; never builds the whole file). */
+    exportTo(write: (line: string) => void): { tasks: number; comments: number; events: number } {
+      const q = ctx.store;
+      const tasks = q.listTasks({});
+      tasks.sort((a, b) => (a.id < b.id ? -1 : 1));
+      const comments = tasks.flatMap((t) => q.comments(t.id));
+      const events = q.maxSeq();
+      write(
+        JSON.stringify({
+          kind: "exarp.export",
+          version: 1,
+          exportedAt: ctx.clock.now(),
+          tasks: tasks.length,
+          comments: comments.length,
+          events,
+        }),
+      );
+      for (const t of tasks) write(JSON.stringify({ kind: "task", ...t, dependsOn: q.dependsOn(t.id) }));
+      for (const c of comments) write(JSON.stringify({ kind: "comment", ...c }));
+      for (const row of q.iterateEvents(0)) write(exportEventLine(eventFromRow(row)));
+      return { tasks: tasks.length, comments: comments.length, events };
+    },
+
+    /**
+     * Imports an export. Into an empty project, a file with events restores the log exactly (hashes
+     * verified). Otherwise its tasks and comments are added as new events, keeping their ids.
+     * Malformed input is refused whole: nothing is written.
+     */
+    importText(text: string): ImportResult {
+      const file = parseExport(text);
+      if (file.events.length && ctx.store.maxSeq() === 0) return restore(ctx, file);
+      return importTasks(ctx, file);
+    },
+  };
+}
+
+function restore(ctx: ServiceContext, file: ExportFile): ImportResult {
+  const chain = verifyChain(file.events.map(eventToRow));
+  if (chain.problems.length) throw new InvalidInput({ issues: chain.problems.map((p) => `event log in file: ${p}`) });
+  ctx.store.restoreLog(file.events, (q) => {
+    const mismatch = file.tasks.find((t) => {
+      const { kind: _kind, dependsOn, ...task } = t;
+      return (
+        JSON.stringify({ ...q.task(t.id), dependsOn: q.dependsOn(t.id) }) !== JSON.stringify({ ...task, dependsOn })
+      );
+    });
+    if (mismatch) throw new InvalidInput({ issues: [`task ${mismatch.id} in the file does not match its own events`] });
+  });
+  return {
+    mode: "log",
+    tasks: ctx.store.listTasks({}).length,
+    comments: file.comments.length,
+    events: file.events.length,
+  };
+}
+
+function importTasks(ctx: ServiceContext, file: ExportFile): ImportResult {
+  const ids = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const t of file.tasks) (ids.has(t.id) ? duplicates : ids).add(t.id);
+  if (duplicates.size)
+    throw new InvalidInput({
+      issues: [`task ids appear twice in the file: ${[...duplicates].join(", ")}`],
+    });
+  const { events } = runCommand(ctx, (tx) => {
+    const taken = file.tasks.filter((t) => tx.taskExists(t.id)).map((t) => t.id);
+    if (taken.length)
+      throw new InvalidInput({ issues: [`these task ids already exist here: ${taken.slice(0, 20).join(", ")}`] });
+    const orphans = file.comments.filter((c) => !ids.has(c.taskId) && !tx.taskExists(c.taskId));
+    const takenComments = file.comments.filter((c) => tx.comment(c.id)).map((c) => c.id);
+    if (takenComments.length)
+      throw new InvalidInput({
+        issues: [`these comment ids already exist here: ${takenComments.slice(0, 20).join(", ")}`],
+      });
+    if (orphans.length)
+      throw new InvalidInput({
+        issues: [`comments on unknown tasks: ${orphans.map((c) => `${c.id} → ${c.taskId}`).join(", ")}`],
+      });
+    tx.append(importEvents(tx, file));
+    return undefined;
+  });
+  return { mode: "tasks", tasks: file.tasks.length, comments: file.comments.length, events: events.length };
+}
+
+/** Events that add the file's tasks (ids, statuses and creation times kept), links and comments. */
+function importEvents(q: Queries, file: ExportFile): NewEvent[] {
+  const events: NewEvent[] = [];
+  for (const t of file.tasks) {
+    const { kind: _k, dependsOn: _d, version: _v, updatedAt: _u, ...task } = t;
+    events.push({ type: "task.created", payload: { task } });
+  }
+  for (const t of file.tasks) {
+    for (const blockerId of t.dependsOn) {
+      if (!q.hasDependency(t.id, blockerId))
+        events.push({ type: "dependency.added", payload: { taskId: t.id, blockerId } });
+    }
+  }
+  for (const c of file.comments) {
+    events.push({
+      type: "comment.added",
+      payload: { taskId: c.taskId, commentId: c.id, body: c.body, author: c.author, createdAt: c.createdAt },
+    });
+  }
+  return events;
+}
