@@ -1,5 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { type AuditMirror, createAuditMirror } from "../audit/mirror.ts";
+import { type AuditEntry, type AuditFilter, readAudit } from "../audit/read.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { createFeed } from "../feed/feed.ts";
 import { createHistoryService } from "../history/service.ts";
@@ -81,6 +82,9 @@ export function createExarp(options: ExarpOptions) {
     origin: base.origin,
     /** The same services acting as someone else (MCP per-call identity, tests). */
     as: (actor: Actor) => createServices({ ...base, actor }),
+    /** Audit lines from `.exarp/audit*.jsonl`, filtered; empty without an audit folder. */
+    auditTrail: (filter: AuditFilter = {}): AuditEntry[] =>
+      options.auditDir ? readAudit(options.auditDir, filter) : [],
     doctor: (): DoctorReport => runDoctor(store, options.auditDir, options.doctorExtensions ?? []),
     close: () => store.close(),
   };

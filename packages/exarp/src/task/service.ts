@@ -104,6 +104,11 @@ export function createTaskService(ctx: ServiceContext) {
       return detail;
     },
 
+    /** A task or undefined: for callers that only peek (a blocker's status). */
+    find(id: string): Task | undefined {
+      return ctx.store.task(id);
+    },
+
     list(filter: TaskFilter = {}): Task[] {
       return ctx.store.listTasks(parseInput(TaskListFilter, filter));
     },

@@ -1,0 +1,83 @@
+import type { Exarp } from "../app/exarp.ts";
+
+/** A command-line option, in `node:util` parseArgs terms plus help text. */
+export type CliOption = {
+  type: "string" | "boolean";
+  short?: string;
+  multiple?: boolean;
+  /** Shown in help: what the option does. */
+  help: string;
+  /** Placeholder for the value in help, e.g. `ID`. */
+  value?: string;
+};
+
+export type CliValues = Record<string, string | boolean | string[] | undefined>;
+
+/** What a command gets: its arguments and lazy access to the project. */
+export type CliContext = {
+  args: string[];
+  values: CliValues;
+  json: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Opens the project found from cwd (once), acting as `--as`/`--session` or the environment's identity. */
+  exarp(): Exarp;
+  /** The project root (without opening the database). */
+  root(): string;
+  readStdin(): Promise<string>;
+  /** Writes progress or secondary text to stderr (kept out of stdout and `--json`). */
+  note(text: string): void;
+};
+
+/** What a command returns: data for `--json`, text for people. */
+export type CliResult = {
+  data: unknown;
+  text: string;
+  /** Print `text` as-is even under `--json` (export already writes JSONL). */
+  raw?: boolean;
+  /** Non-zero when the command ran but found a problem (doctor). */
+  exitCode?: number;
+};
+
+export type CliCommand = {
+  name: string;
+  /** One line for the command list and the README reference. */
+  summary: string;
+  /** Arguments after the name, e.g. `ID [ID…]`. */
+  usage: string;
+  options?: Record<string, CliOption>;
+  /** Minimum and maximum number of positional arguments. */
+  arity: [number, number];
+  /** Extra lines of help (examples). */
+  examples?: string[];
+  run(ctx: CliContext): CliResult | Promise<CliResult>;
+};
+
+/** Raised for bad command lines; exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Reads a string option; undefined when absent. */
+export function str(values: CliValues, key: string): string | undefined {
+  const v = values[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Reads a repeatable option, also splitting comma-separated values: `--tag a,b --tag c`. */
+export function list(values: CliValues, key: string): string[] | undefined {
+  const v = values[key];
+  if (v === undefined || typeof v === "boolean") return undefined;
+  return (Array.isArray(v) ? v : [v])
+    .flatMap((x) => x.split(","))
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+/** Parses an integer option, refusing anything else with a usage error. */
+export function int(values: CliValues, key: string): number | undefined {
+  const v = str(values, key);
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`--${key} must be a whole number, not ${JSON.stringify(v)}`);
+  return Number(v);
+}

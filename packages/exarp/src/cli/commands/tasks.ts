@@ -1,0 +1,160 @@
+import { Priority, Status } from "../../task/task.ts";
+import { type CliCommand, type CliValues, int, list, str, UsageError } from "../command.ts";
+import { taskDetail, taskLine, taskTable } from "../render.ts";
+
+/** Reads `--status`, accepting `in-progress`, `In_Progress` and friends; unknown names are usage errors. */
+export function statuses(values: CliValues, key = "status"): Status[] | undefined {
+  return list(values, key)?.map((raw) => {
+    const name = raw.toLowerCase().replace(/[-\s]/g, "_");
+    const parsed = Status.safeParse(name === "inprogress" ? "in_progress" : name);
+    if (!parsed.success)
+      throw new UsageError(`unknown status ${JSON.stringify(raw)}; use one of ${Status.options.join(", ")}`);
+    return parsed.data;
+  });
+}
+
+function priorities(values: CliValues): Priority[] | undefined {
+  return list(values, "priority")?.map((raw) => {
+    const parsed = Priority.safeParse(raw.toLowerCase());
+    if (!parsed.success)
+      throw new UsageError(`unknown priority ${JSON.stringify(raw)}; use one of ${Priority.options.join(", ")}`);
+    return parsed.data;
+  });
+}
+
+function priority(values: CliValues): Priority | undefined {
+  const all = priorities(values);
+  if (all && all.length > 1) throw new UsageError("give one --priority");
+  return all?.[0];
+}
+
+const fieldOptions = {
+  description: { type: "string", short: "d", value: "TEXT", help: "longer description" },
+  priority: { type: "string", short: "p", value: "P", help: "low, medium (default), high or critical" },
+  estimate: { type: "string", short: "e", value: "MIN", help: "estimate in minutes" },
+  assignee: { type: "string", value: "WHO", help: "who is expected to do it" },
+  parent: { type: "string", value: "ID", help: "parent task" },
+} as const;
+
+export const add: CliCommand = {
+  name: "add",
+  summary: "Create a task (status todo); prints it, with its id",
+  usage: "TITLE",
+  arity: [1, 1],
+  options: {
+    ...fieldOptions,
+    tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "tag (repeat or comma-separate)" },
+    "depends-on": { type: "string", multiple: true, value: "ID", help: "a task this one waits for (repeatable)" },
+  },
+  examples: ['exarp add "Add login rate limit" -p high -t api,security --depends-on T-k3f9'],
+  run(ctx) {
+    const v = ctx.values;
+    const task = ctx.exarp().tasks.create({
+      title: ctx.args[0] as string,
+      description: str(v, "description"),
+      priority: priority(v),
+      tags: list(v, "tag"),
+      parentId: str(v, "parent"),
+      estimate: int(v, "estimate"),
+      assignee: str(v, "assignee"),
+      dependsOn: list(v, "depends-on"),
+    });
+    return { data: task, text: `created ${taskLine(task)}` };
+  },
+};
+
+export const listCommand: CliCommand = {
+  name: "list",
+  summary: "List tasks (open ones unless --all or --status)",
+  usage: "",
+  arity: [0, 0],
+  options: {
+    status: {
+      type: "string",
+      short: "s",
+      multiple: true,
+      value: "S",
+      help: "only these statuses (repeat or comma-separate)",
+    },
+    tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "only tasks with every one of these tags" },
+    priority: { type: "string", short: "p", multiple: true, value: "P", help: "only these priorities" },
+    text: { type: "string", short: "q", value: "TEXT", help: "only tasks whose title or description contains TEXT" },
+    parent: { type: "string", value: "ID", help: "only subtasks of ID" },
+    assignee: { type: "string", value: "WHO", help: "only tasks assigned to WHO" },
+    all: { type: "boolean", short: "a", help: "include done and cancelled tasks" },
+    limit: { type: "string", short: "n", value: "N", help: "at most N tasks" },
+  },
+  run(ctx) {
+    const v = ctx.values;
+    const open: Status[] = ["todo", "in_progress", "review", "blocked"];
+    const tasks = ctx.exarp().tasks.list({
+      status: statuses(v) ?? (v.all ? undefined : open),
+      tags: list(v, "tag"),
+      priority: priorities(v),
+      text: str(v, "text"),
+      parentId: str(v, "parent"),
+      assignee: str(v, "assignee"),
+      limit: int(v, "limit"),
+    });
+    return { data: tasks, text: taskTable(tasks) };
+  },
+};
+
+export const show: CliCommand = {
+  name: "show",
+  summary: "Show a task: fields, dependencies both ways, comments, history",
+  usage: "ID",
+  arity: [1, 1],
+  run(ctx) {
+    const exarp = ctx.exarp();
+    const task = exarp.tasks.get(ctx.args[0] as string);
+    const history = exarp.history.list({ taskId: task.id, limit: 20 });
+    const statusOf = (id: string) => exarp.tasks.find(id)?.status.replace("_", " ") ?? "unknown";
+    return { data: { ...task, history }, text: taskDetail(task, history, statusOf) };
+  },
+};
+
+export const edit: CliCommand = {
+  name: "edit",
+  summary: "Change a task's fields",
+  usage: "ID",
+  arity: [1, 1],
+  options: {
+    title: { type: "string", value: "TEXT", help: "new title" },
+    ...fieldOptions,
+    tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "replace all tags" },
+    "add-tag": { type: "string", multiple: true, value: "TAG", help: "add a tag" },
+    "rm-tag": { type: "string", multiple: true, value: "TAG", help: "remove a tag" },
+    clear: { type: "string", multiple: true, value: "FIELD", help: "clear parent, estimate or assignee" },
+    "expect-version": { type: "string", value: "N", help: "refuse unless the task is still at version N" },
+  },
+  run(ctx) {
+    const v = ctx.values;
+    const exarp = ctx.exarp();
+    const id = ctx.args[0] as string;
+    const cleared = new Set(list(v, "clear"));
+    for (const field of cleared) {
+      if (!["parent", "estimate", "assignee"].includes(field))
+        throw new UsageError(`--clear takes parent, estimate or assignee, not ${field}`);
+    }
+    let tags = list(v, "tag");
+    const adding = list(v, "add-tag");
+    const removing = list(v, "rm-tag");
+    if (adding || removing) {
+      const current = tags ?? exarp.tasks.get(id).tags;
+      tags = [...current, ...(adding ?? [])].filter((t) => !removing?.includes(t));
+    }
+    const task = exarp.tasks.edit({
+      id,
+      expectedVersion: int(v, "expect-version"),
+      title: str(v, "title"),
+      description: str(v, "description"),
+      priority: priority(v),
+      tags,
+      parentId: cleared.has("parent") ? null : str(v, "parent"),
+      estimate: cleared.has("estimate") ? null : int(v, "estimate"),
+      assignee: cleared.has("assignee") ? null : str(v, "assignee"),
+    });
+    return { data: task, text: `edited ${taskLine(task)} (version ${task.version})` };
+  },
+};

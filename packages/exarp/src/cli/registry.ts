@@ -1,0 +1,28 @@
+import type { CliCommand } from "./command.ts";
+import { doctor, exportCommand, importCommand, init } from "./commands/admin.ts";
+import { audit, history, undo } from "./commands/history.ts";
+import { comment, dep } from "./commands/links.ts";
+import { statusCommands } from "./commands/status.ts";
+import { add, edit, listCommand, show } from "./commands/tasks.ts";
+
+/** Every top-level verb, in the order help lists them. */
+export const commands: CliCommand[] = [
+  init,
+  add,
+  listCommand,
+  show,
+  edit,
+  ...statusCommands,
+  dep,
+  comment,
+  history,
+  undo,
+  audit,
+  doctor,
+  exportCommand,
+  importCommand,
+];
+
+export function findCommand(name: string): CliCommand | undefined {
+  return commands.find((c) => c.name === name);
+}
