@@ -58,10 +58,8 @@ function restore(ctx: ServiceContext, file: ExportFile): ImportResult {
   if (chain.problems.length) throw new InvalidInput({ issues: chain.problems.map((p) => `event log in file: ${p}`) });
   ctx.store.restoreLog(file.events, (q) => {
     const mismatch = file.tasks.find((t) => {
-      const { kind: _kind, dependsOn, ...task } = t;
-      return (
-        JSON.stringify({ ...q.task(t.id), dependsOn: q.dependsOn(t.id) }) !== JSON.stringify({ ...task, dependsOn })
-      );
+      const { kind: _kind, ...task } = t;
+      return sortedJson({ ...q.task(t.id), dependsOn: q.dependsOn(t.id) }) !== sortedJson(task);
     });
     if (mismatch) throw new InvalidInput({ issues: [`task ${mismatch.id} in the file does not match its own events`] });
   });
@@ -121,4 +119,11 @@ function importEvents(q: Queries, file: ExportFile): NewEvent[] {
     });
   }
   return events;
+}
+
+/** JSON with object keys sorted, so equal records compare equal whatever their key order. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
 }
