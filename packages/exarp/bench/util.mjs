@@ -90,9 +90,7 @@ export function buildExport({ tasks, deps, comments, seed = 42 }) {
   const pick = (xs) => xs[Math.floor(r() * xs.length)];
   const id = (i) => `T-b${String(i).padStart(5, "0")}`;
   const base = Date.UTC(2026, 0, 1);
-  const lines = [
-    JSON.stringify({ kind: "exarp.export", version: 1, exportedAt: base, tasks, comments, events: 0 }),
-  ];
+  const lines = [JSON.stringify({ kind: "exarp.export", version: 1, exportedAt: base, tasks, comments, events: 0 })];
   let depCount = 0;
   for (let i = 0; i < tasks; i++) {
     const wanted = i === 0 ? 0 : Math.round(((deps - depCount) / (tasks - i)) * 2 * r());

@@ -2,10 +2,12 @@ import { hostname, userInfo } from "node:os";
 import { type AuditMirror, createAuditMirror } from "../audit/mirror.ts";
 import { type AuditEntry, type AuditFilter, readAudit } from "../audit/read.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { StorageError } from "../errors-catalog.ts";
 import { createFeed } from "../feed/feed.ts";
 import { createHistoryService } from "../history/service.ts";
 import { createIds, type Ids } from "../id.ts";
 import { ensureProjectDir } from "../project/root.ts";
+import { isSqliteError } from "../store/driver.ts";
 import { openStore, type Store, type StoreOptions } from "../store/store.ts";
 import { createTaskService } from "../task/service.ts";
 import { createTransferService } from "../transfer/service.ts";
@@ -23,6 +25,8 @@ export type ExarpOptions = {
   auditMaxBytes?: number;
   guards?: TransitionGuard[];
   doctorExtensions?: DoctorExtension[];
+  /** Where non-fatal problems go (an audit file that cannot be written); default process warnings. */
+  warn?: (message: string) => void;
 };
 
 /** The identity of whoever runs this process: `$EXARP_AGENT`/`$EXARP_SESSION`, else the OS user. */
@@ -57,6 +61,7 @@ export function createExarp(options: ExarpOptions) {
     actor: options.actor ?? actorFromEnv(),
     guards: options.guards ?? [],
   };
+  const warn = options.warn ?? ((message: string) => process.emitWarning(message));
   let audit: AuditMirror | undefined;
   if (options.auditDir) {
     const mirror = createAuditMirror(store, options.auditDir, options.auditMaxBytes);
@@ -64,9 +69,9 @@ export function createExarp(options: ExarpOptions) {
       try {
         mirror.sync();
       } catch (error) {
-        process.emitWarning(
-          `exarp: audit mirror not updated: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        // A database that fails here is unusable: say so. A file-system failure only delays the mirror.
+        if (isSqliteError(error)) throw new StorageError({ path: store.path, reason: (error as Error).message });
+        warn(`audit mirror not updated: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
     sync();

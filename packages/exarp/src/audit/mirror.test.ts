@@ -15,8 +15,18 @@ describe("audit mirror", () => {
     const t = exarp.tasks.create({ title: "a" });
     exarp.tasks.setStatus({ id: t.id, to: "in_progress", reason: "go" });
     const [created, moved] = lines(dir).map((l) => JSON.parse(l));
-    expect(created).toMatchObject({ seq: 1, type: "task.created", task: t.id, actor: "tester", at: "2026-01-01T00:00:00.000Z" });
-    expect(moved).toMatchObject({ seq: 2, type: "task.status_changed", payload: { from: "todo", to: "in_progress", reason: "go" } });
+    expect(created).toMatchObject({
+      seq: 1,
+      type: "task.created",
+      task: t.id,
+      actor: "tester",
+      at: "2026-01-01T00:00:00.000Z",
+    });
+    expect(moved).toMatchObject({
+      seq: 2,
+      type: "task.status_changed",
+      payload: { from: "todo", to: "in_progress", reason: "go" },
+    });
     expect(verifyAudit(exarp.store, dir)).toEqual({ lines: 2, problems: [] });
   });
 

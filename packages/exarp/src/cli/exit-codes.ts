@@ -1,4 +1,5 @@
 import { ExarpError } from "../errors.ts";
+import { isSqliteError } from "../store/driver.ts";
 import { UsageError } from "./command.ts";
 
 /** Exit codes, documented in the README. */
@@ -27,13 +28,6 @@ export function exitCodeFor(error: unknown): number {
   }
   if (isSqliteError(error)) return EXIT.storage;
   return EXIT.internal;
-}
-
-/** SQLite errors that escape as-is (a file that turns out corrupt after opening). */
-export function isSqliteError(error: unknown): boolean {
-  return (
-    error instanceof Error && /^SQLITE_|SqliteError/.test(`${(error as { code?: string }).code ?? ""}${error.name}`)
-  );
 }
 
 /** The single line printed on stderr for an error. */

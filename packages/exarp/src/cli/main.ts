@@ -43,6 +43,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     checkArity(command, positionals);
     const ctx = context(values, positionals, io, () => {
       exarp ??= openProject(rootOf(values, io), {
+        warn: (message) => io.stderr(`exarp: warning: ${message}\n`),
         actor: {
           name: str(values, "as") ?? actorFromEnv(io.env).name,
           session: str(values, "session") ?? actorFromEnv(io.env).session,

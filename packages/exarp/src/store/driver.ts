@@ -30,3 +30,10 @@ export const isBun = typeof process !== "undefined" && typeof process.versions.b
 export function openDriver(path: string, options: DriverOptions = {}): SqlDriver {
   return isBun ? openBunDriver(path, options) : openNodeDriver(path, options);
 }
+
+/** True for errors raised by SQLite itself (either driver). */
+export function isSqliteError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === "string" && code.startsWith("SQLITE_")) || /sqlite/i.test(error.name);
+}

@@ -22,24 +22,60 @@ type Cmd =
 const idx = fc.nat(30);
 const tag = fc.constantFrom("api", "db", "ui", "ops");
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ k: fc.constant("create" as const), title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim().length > 0), priority: fc.constantFrom(...Priority.options), tags: fc.array(tag, { maxLength: 3 }), deps: fc.array(idx, { maxLength: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant("edit" as const), t: idx, title: fc.option(fc.constantFrom("x", "y", "z"), { nil: undefined }), tags: fc.option(fc.array(tag, { maxLength: 2 }), { nil: undefined }), estimate: fc.option(fc.option(fc.nat(500), { nil: null }), { nil: undefined }) }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant("status" as const), t: idx, to: fc.constantFrom(...Status.options) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant("create" as const),
+      title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim().length > 0),
+      priority: fc.constantFrom(...Priority.options),
+      tags: fc.array(tag, { maxLength: 3 }),
+      deps: fc.array(idx, { maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant("edit" as const),
+      t: idx,
+      title: fc.option(fc.constantFrom("x", "y", "z"), { nil: undefined }),
+      tags: fc.option(fc.array(tag, { maxLength: 2 }), { nil: undefined }),
+      estimate: fc.option(fc.option(fc.nat(500), { nil: null }), { nil: undefined }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ k: fc.constant("status" as const), t: idx, to: fc.constantFrom(...Status.options) }),
+  },
   { weight: 3, arbitrary: fc.record({ k: fc.constant("dep" as const), t: idx, b: idx }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("undep" as const), t: idx, b: idx }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant("comment" as const), t: idx, body: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("comment" as const),
+      t: idx,
+      body: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant({ k: "undo" as const }) },
 );
 
 /** Runs one command; a refusal must be a typed ExarpError and must write nothing. */
 function apply(exarp: Exarp, c: Cmd): void {
-  const ids = exarp.tasks.list({}).map((t) => t.id).sort();
+  const ids = exarp.tasks
+    .list({})
+    .map((t) => t.id)
+    .sort();
   const at = (i: number) => ids[i % Math.max(ids.length, 1)] ?? "T-none";
   const before = exarp.feed.head();
   try {
     switch (c.k) {
       case "create":
-        exarp.tasks.create({ title: c.title, priority: c.priority, tags: c.tags, dependsOn: ids.length ? [...new Set(c.deps.map(at))] : [] });
+        exarp.tasks.create({
+          title: c.title,
+          priority: c.priority,
+          tags: c.tags,
+          dependsOn: ids.length ? [...new Set(c.deps.map(at))] : [],
+        });
         break;
       case "edit":
         exarp.tasks.edit({ id: at(c.t), title: c.title, tags: c.tags, estimate: c.estimate });
@@ -85,26 +121,37 @@ describe("replay", () => {
 
   it("undoing every command in turn returns to an empty project, and never rewrites history", () => {
     fc.assert(
-      fc.property(fc.array(cmd.filter((c) => c.k !== "undo"), { minLength: 1, maxLength: 30 }), (cmds) => {
-        const { exarp, store } = testExarp({ dir: tempDir() });
-        try {
-          for (const c of cmds) apply(exarp, c);
-          const logged = store.maxSeq();
-          const hashes = store.listEvents().map((e) => e.hash);
-          for (;;) {
-            try {
-              exarp.history.undo();
-            } catch (error) {
-              expect((error as Error).message).toBe("nothing to undo");
-              break;
+      fc.property(
+        fc.array(
+          cmd.filter((c) => c.k !== "undo"),
+          { minLength: 1, maxLength: 30 },
+        ),
+        (cmds) => {
+          const { exarp, store } = testExarp({ dir: tempDir() });
+          try {
+            for (const c of cmds) apply(exarp, c);
+            const logged = store.maxSeq();
+            const hashes = store.listEvents().map((e) => e.hash);
+            for (;;) {
+              try {
+                exarp.history.undo();
+              } catch (error) {
+                expect((error as Error).message).toBe("nothing to undo");
+                break;
+              }
             }
+            expect(dumpProjections(store)).toEqual({ tasks: [], task_tags: [], dependencies: [], comments: [] });
+            expect(
+              store
+                .listEvents()
+                .slice(0, logged)
+                .map((e) => e.hash),
+            ).toEqual(hashes);
+          } finally {
+            exarp.close();
           }
-          expect(dumpProjections(store)).toEqual({ tasks: [], task_tags: [], dependencies: [], comments: [] });
-          expect(store.listEvents().slice(0, logged).map((e) => e.hash)).toEqual(hashes);
-        } finally {
-          exarp.close();
-        }
-      }),
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../test/support/temp.ts";
 import { testExarp } from "../../test/support/exarp.ts";
+import { tempDir } from "../../test/support/temp.ts";
 import { ExarpError } from "../errors.ts";
 import { GENESIS_HASH } from "../event/hash.ts";
 import { verifyChain } from "../event/verify-chain.ts";
@@ -32,7 +32,12 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
 
   it("creates tasks with short prefixed ids and every field", () => {
     const { exarp, clock } = testExarp();
-    const a = exarp.tasks.create({ title: "  Design schema ", tags: ["db", "api", "db"], priority: "high", estimate: 30 });
+    const a = exarp.tasks.create({
+      title: "  Design schema ",
+      tags: ["db", "api", "db"],
+      priority: "high",
+      estimate: 30,
+    });
     expect(a.id).toMatch(/^T-[0-9a-hjkmnp-tv-z]{4}$/);
     expect(a).toMatchObject({
       title: "Design schema",
@@ -85,7 +90,9 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     const t = exarp.tasks.create({ title: "a" });
     const error = failure(() => exarp.tasks.setStatus({ id: t.id, to: "done" }));
     expect(error.name).toBe("InvalidTransition");
-    expect(error.message).toBe(`${t.id} cannot move from todo to done; allowed from todo: in_progress, blocked, cancelled`);
+    expect(error.message).toBe(
+      `${t.id} cannot move from todo to done; allowed from todo: in_progress, blocked, cancelled`,
+    );
     for (const to of ["in_progress", "review", "done", "todo"] as const) exarp.tasks.setStatus({ id: t.id, to });
     expect(exarp.tasks.get(t.id).status).toBe("todo");
   });
@@ -110,12 +117,18 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
 
   it("links dependencies both ways and refuses self-links, unknown blockers and cycles (named)", () => {
     const { exarp, store } = testExarp();
-    const [a, b, c] = ["a", "b", "c"].map((title) => exarp.tasks.create({ title })) as [{ id: string }, { id: string }, { id: string }];
+    const [a, b, c] = ["a", "b", "c"].map((title) => exarp.tasks.create({ title })) as [
+      { id: string },
+      { id: string },
+      { id: string },
+    ];
     exarp.tasks.addDependency({ taskId: b.id, blockerId: a.id });
     exarp.tasks.addDependency({ taskId: c.id, blockerId: b.id });
     expect(exarp.tasks.get(b.id)).toMatchObject({ dependsOn: [a.id], dependents: [c.id], version: 2 });
     const before = store.maxSeq();
-    expect(failure(() => exarp.tasks.addDependency({ taskId: a.id, blockerId: a.id })).message).toBe(`${a.id} cannot depend on itself`);
+    expect(failure(() => exarp.tasks.addDependency({ taskId: a.id, blockerId: a.id })).message).toBe(
+      `${a.id} cannot depend on itself`,
+    );
     expect(failure(() => exarp.tasks.addDependency({ taskId: a.id, blockerId: "T-none" })).name).toBe("NotFound");
     const cycle = failure(() => exarp.tasks.addDependency({ taskId: a.id, blockerId: c.id }));
     expect(cycle.name).toBe("CycleDetected");
@@ -160,7 +173,9 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
   it("validates input once, at the service boundary", () => {
     const { exarp, store } = testExarp();
     expect(failure(() => exarp.tasks.create({ title: "" })).message).toBe("invalid input: title: title is empty");
-    expect(failure(() => exarp.tasks.create({ title: "x".repeat(1_000_000) })).message).toMatch(/title is longer than 500/);
+    expect(failure(() => exarp.tasks.create({ title: "x".repeat(1_000_000) })).message).toMatch(
+      /title is longer than 500/,
+    );
     expect(failure(() => exarp.tasks.create({ title: "a", priority: "urgent" as never })).name).toBe("InvalidInput");
     expect(failure(() => exarp.tasks.create({ title: "a", bogus: 1 } as never)).message).toMatch(/bogus/);
     expect(failure(() => exarp.tasks.setStatus({ id: "T-x", to: "finished" as never })).name).toBe("InvalidInput");
@@ -191,7 +206,9 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     const t = exarp.tasks.create({ title: "a" });
     exarp.tasks.edit({ id: t.id, title: "b" });
     exarp.tasks.edit({ id: t.id, title: "c" });
-    expect(failure(() => exarp.history.undo({ seq: 2 })).message).toBe(`${t.id} changed after #2 (at #3, task.edited); undo that first`);
+    expect(failure(() => exarp.history.undo({ seq: 2 })).message).toBe(
+      `${t.id} changed after #2 (at #3, task.edited); undo that first`,
+    );
     const u = exarp.history.undo({ seq: 3 });
     expect(failure(() => exarp.history.undo({ seq: u.events[0]?.seq })).message).toMatch(/is an undo itself/);
     expect(failure(() => exarp.history.undo({ seq: 3 })).message).toMatch(/already undone/);
@@ -202,7 +219,9 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     const { exarp } = testExarp();
     const a = exarp.tasks.create({ title: "a" });
     const b = exarp.tasks.create({ title: "b", dependsOn: [a.id] });
-    expect(failure(() => exarp.history.undo({ seq: 1 })).message).toBe(`cannot undo the creation of ${a.id}: ${b.id} depend on it`);
+    expect(failure(() => exarp.history.undo({ seq: 1 })).message).toBe(
+      `cannot undo the creation of ${a.id}: ${b.id} depend on it`,
+    );
   });
 
   it("tells whether anything changed since a cursor, across connections", () => {

@@ -124,6 +124,8 @@ function importEvents(q: Queries, file: ExportFile): NewEvent[] {
 /** JSON with object keys sorted, so equal records compare equal whatever their key order. */
 function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
   );
 }

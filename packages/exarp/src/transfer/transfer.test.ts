@@ -41,7 +41,11 @@ describe("export / import", () => {
     target.tasks.create({ title: "already here" });
     const result = target.transfer.importText(exportText(exarp));
     expect(result).toMatchObject({ mode: "tasks", tasks: 2, comments: 1 });
-    expect(target.tasks.get(a.id)).toMatchObject({ title: "Schema", status: "in_progress", comments: [{ body: "halfway" }] });
+    expect(target.tasks.get(a.id)).toMatchObject({
+      title: "Schema",
+      status: "in_progress",
+      comments: [{ body: "halfway" }],
+    });
     expect(target.tasks.get(b.id).dependsOn).toEqual([a.id]);
     const twice = (() => {
       try {
@@ -64,7 +68,10 @@ describe("export / import", () => {
       ['{"kind":"mystery"}', /unknown kind "mystery"/],
       [`${good[1]}\n{"kind":"task"`, /line 2: not JSON/],
       [JSON.stringify({ ...JSON.parse(good[1] as string), title: "x".repeat(1_000_000) }), /title is longer than 500/],
-      [good.map((l) => l.replace('"halfway"', '"HALFWAY"')).join("\n"), /does not match its hash|does not match its own events/],
+      [
+        good.map((l) => l.replace('"halfway"', '"HALFWAY"')).join("\n"),
+        /does not match its hash|does not match its own events/,
+      ],
       [good.filter((_, i) => i !== 4).join("\n"), /seq jumps|does not chain/],
     ];
     for (const [text, message] of cases) {

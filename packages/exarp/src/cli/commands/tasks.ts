@@ -39,19 +39,27 @@ const fieldOptions = {
 export const add: CliCommand = {
   name: "add",
   summary: "Create a task (status todo); prints it, with its id",
-  usage: "TITLE",
+  usage: "TITLE|-",
   arity: [1, 1],
   options: {
     ...fieldOptions,
     tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "tag (repeat or comma-separate)" },
     "depends-on": { type: "string", multiple: true, value: "ID", help: "a task this one waits for (repeatable)" },
   },
-  examples: ['exarp add "Add login rate limit" -p high -t api,security --depends-on T-k3f9'],
-  run(ctx) {
+  examples: [
+    'exarp add "Add login rate limit" -p high -t api,security --depends-on T-k3f9',
+    'git log -1 --format=%s | exarp add -     # title from stdin ("-d -" reads the description)',
+  ],
+  async run(ctx) {
     const v = ctx.values;
+    const title = ctx.args[0] as string;
+    const description = str(v, "description");
+    if (title === "-" && description === "-")
+      throw new UsageError("only one of TITLE and --description can be read from stdin");
+    const stdin = title === "-" || description === "-" ? (await ctx.readStdin()).replace(/\n$/, "") : undefined;
     const task = ctx.exarp().tasks.create({
-      title: ctx.args[0] as string,
-      description: str(v, "description"),
+      title: title === "-" ? (stdin as string) : title,
+      description: description === "-" ? stdin : description,
       priority: priority(v),
       tags: list(v, "tag"),
       parentId: str(v, "parent"),

@@ -1,0 +1,128 @@
+// The CLI as a user runs it: a real child process per command, on a real project folder.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exarp, exarpJson } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
+
+type Task = {
+  id: string;
+  status: string;
+  version: number;
+  title: string;
+  dependsOn: string[];
+  comments: { body: string }[];
+};
+
+function project(): string {
+  const dir = tempDir();
+  expect(exarp(dir, ["init"]).code).toBe(0);
+  return dir;
+}
+
+describe("exarp CLI", () => {
+  it("runs a task through the workflow, with --json everywhere", () => {
+    const dir = project();
+    const a = exarpJson<Task>(dir, ["add", "Design schema", "-p", "high", "-t", "db,api", "-e", "45"]);
+    expect(a).toMatchObject({ title: "Design schema", status: "todo", version: 1 });
+    const b = exarpJson<Task>(dir, ["add", "Build API", "--depends-on", a.id]);
+    expect(b.dependsOn).toEqual([a.id]);
+    for (const verb of ["start", "review", "done"]) exarpJson(dir, [verb, a.id]);
+    exarpJson(dir, ["comment", a.id, "merged in #12"]);
+    const shown = exarpJson<Task & { history: unknown[] }>(dir, ["show", a.id]);
+    expect(shown).toMatchObject({ status: "done", comments: [{ body: "merged in #12" }] });
+    expect(shown.history).toHaveLength(5);
+    expect(exarpJson<Task[]>(dir, ["list"]).map((t) => t.id)).toEqual([b.id]);
+    expect(exarpJson<Task[]>(dir, ["list", "--all"]).map((t) => t.id)).toEqual([b.id, a.id]);
+    expect(exarpJson<Task[]>(dir, ["list", "--status", "Done"]).map((t) => t.id)).toEqual([a.id]);
+    const text = exarp(dir, ["show", a.id]).stdout;
+    expect(text).toContain(`${a.id}  Design schema`);
+    expect(text).toContain("merged in #12");
+  });
+
+  it("edits fields, tags and respects --expect-version", () => {
+    const dir = project();
+    const a = exarpJson<Task>(dir, ["add", "x", "-t", "a,b"]);
+    const edited = exarpJson<Task & { tags: string[] }>(dir, [
+      "edit",
+      a.id,
+      "--title",
+      "y",
+      "--add-tag",
+      "c",
+      "--rm-tag",
+      "a",
+      "--expect-version",
+      "1",
+    ]);
+    expect(edited).toMatchObject({ title: "y", tags: ["b", "c"], version: 2 });
+    const stale = exarp(dir, ["edit", a.id, "--title", "z", "--expect-version", "1"]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toBe(
+      `exarp: ${a.id} is at version 2, not 1: it changed since you read it; read it again and retry\n`,
+    );
+  });
+
+  it("acts as the agent and session from the environment or flags", () => {
+    const dir = project();
+    const a = exarpJson<Task>(dir, ["add", "x"], { EXARP_AGENT: "agent:build", EXARP_SESSION: "ses_9" });
+    exarpJson(dir, ["start", a.id, "--as", "agent:plan", "--session", "ses_1"]);
+    const events = exarpJson<{ actor: string; session: string }[]>(dir, ["history"]);
+    expect(events.map((e) => [e.actor, e.session])).toEqual([
+      ["agent:build", "ses_9"],
+      ["agent:plan", "ses_1"],
+    ]);
+  });
+
+  it("finds the project upward from a subfolder, and from a git root", () => {
+    const dir = project();
+    mkdirSync(join(dir, "src", "deep"), { recursive: true });
+    exarpJson(join(dir, "src", "deep"), ["add", "from below"]);
+    expect(exarpJson<Task[]>(dir, ["list"])).toHaveLength(1);
+    const repo = tempDir();
+    mkdirSync(join(repo, ".git"));
+    mkdirSync(join(repo, "pkg"));
+    exarpJson(join(repo, "pkg"), ["add", "in a repo"]);
+    expect(readFileSync(join(repo, ".exarp", ".gitignore"), "utf8")).toContain("*");
+  });
+
+  it("undoes, shows history and the audit trail, and passes doctor", () => {
+    const dir = project();
+    const a = exarpJson<Task>(dir, ["add", "x"]);
+    exarpJson(dir, ["start", a.id]);
+    const undone = exarp(dir, ["undo"]);
+    expect(undone.code).toBe(0);
+    expect(undone.stdout).toContain("undid #2");
+    expect(exarpJson<Task>(dir, ["show", a.id]).status).toBe("todo");
+    expect(exarp(dir, ["history"]).stdout).toMatch(/#3 .* in progress → todo .*\(undo of #2\)/);
+    const audit = exarpJson<{ seq: number; type: string }[]>(dir, ["audit", "--type", "task.status"]);
+    expect(audit.map((e) => e.seq)).toEqual([2, 3]);
+    const doctor = exarp(dir, ["doctor"]);
+    expect(doctor.code).toBe(0);
+    expect(doctor.stdout).toMatch(/ok {4}chain: 3 events/);
+  });
+
+  it("exports and imports JSONL losslessly through files and stdin", () => {
+    const dir = project();
+    const a = exarpJson<Task>(dir, ["add", "x", "-d", "multi\nline"]);
+    exarpJson(dir, ["comment", a.id, "note"]);
+    const exported = exarp(dir, ["export"]).stdout;
+    expect(exported.split("\n")[0]).toMatch(/^\{"kind":"exarp.export"/);
+    const other = project();
+    const imported = exarp(other, ["import", "-"], { input: exported });
+    expect(imported.stdout).toBe("imported 1 tasks, 1 comments (restored the full history; 2 events)\n");
+    expect(exarp(other, ["export"]).stdout.split("\n").slice(1)).toEqual(exported.split("\n").slice(1));
+    exarp(dir, ["export", "--out", "snap.jsonl"]);
+    const third = project();
+    writeFileSync(join(third, "copy.jsonl"), readFileSync(join(dir, "snap.jsonl")));
+    expect(exarp(third, ["import", "copy.jsonl"]).code).toBe(0);
+  });
+
+  it("prints help, per-command help and a version", () => {
+    const dir = tempDir();
+    expect(exarp(dir, []).stdout).toContain("usage: exarp <command>");
+    expect(exarp(dir, ["help", "add"]).stdout).toContain("usage: exarp add TITLE|- [options]");
+    expect(exarp(dir, ["add", "--help"]).stdout).toContain("--depends-on ID");
+    expect(exarp(dir, ["--version"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

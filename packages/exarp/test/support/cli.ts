@@ -1,0 +1,46 @@
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** The built CLI (tests run after `npm run build`). */
+export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+export type CliRun = { code: number; stdout: string; stderr: string };
+
+/** Runs `exarp …` as a real child process in `cwd`. */
+export function exarp(cwd: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    input: options.input,
+    encoding: "utf8",
+    env: { ...process.env, EXARP_AGENT: "", EXARP_SESSION: "", EXARP_PROJECT_ROOT: "", ...options.env },
+    timeout: 30_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `exarp … --json` and parses stdout; throws with stderr when it fails. */
+export function exarpJson<T = unknown>(cwd: string, args: string[], env?: NodeJS.ProcessEnv): T {
+  const r = exarp(cwd, [...args, "--json"], { env });
+  if (r.code !== 0) throw new Error(`exarp ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Starts a node script as a child process; resolves with its output when it exits. */
+export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done, output: () => stdout };
+}
