@@ -38,8 +38,12 @@ describe("status machine", () => {
       expect(canTransition(s, s)).toBe(false);
       const seen = new Set([s]);
       const queue = [s];
-      while (queue.length)
-        for (const n of transitions[queue.shift() as Status]) if (!seen.has(n)) seen.add(n), queue.push(n);
+      while (queue.length) {
+        for (const n of transitions[queue.shift() as Status]) {
+          if (!seen.has(n)) queue.push(n);
+          seen.add(n);
+        }
+      }
       expect(seen.has("done")).toBe(true);
     }
   });
