@@ -53,8 +53,8 @@ export function inspectFile(path: string): { size: number; first: number | undef
 
 /** Offset of the last "\n" strictly before `before`, or -1. */
 function lastNewline(fd: number, before: number): number {
-  const chunk = 64 * 1024;
-  for (let end = before; end > 0; end -= chunk) {
+  // Audit lines are short: look at the last 4 KB first, then widen.
+  for (let end = before, chunk = 4096; end > 0; end -= chunk, chunk = Math.min(chunk * 4, 1 << 20)) {
     const start = Math.max(0, end - chunk);
     const text = readRange(fd, start, end - start);
     const i = text.lastIndexOf("\n");

@@ -21,30 +21,34 @@ export type AuditMirror = {
  */
 export function createAuditMirror(store: Store, dir: string, maxBytes = DEFAULT_AUDIT_MAX_BYTES): AuditMirror {
   const current = join(dir, CURRENT);
-  let known: { size: number; first: number | undefined; last: number } | undefined;
+  // What this process last wrote or read. Valid while the file keeps the same identity and size:
+  // any other writer (or a rotation) changes one of them, and then the tail is read again.
+  let known: { fileId: string; first: number | undefined; last: number; size: number } | undefined;
 
-  const sizeOnDisk = (): number => {
+  const fileId = (): string => {
     try {
-      return statSync(current).size;
+      const st = statSync(current);
+      return `${st.ino}:${st.size}`;
     } catch {
-      return 0;
+      return "none";
     }
   };
-  const refresh = () => {
+  const state = () => {
+    const id = fileId();
+    if (known?.fileId === id) return known;
     const file = inspectFile(current);
     const last = file.last ?? rotatedFiles(dir).at(-1)?.last ?? 0;
-    known = { size: file.size, first: file.first, last };
+    known = { fileId: fileId(), size: file.size, first: file.first, last };
     return known;
   };
-  const upToDate = (max: number) => known !== undefined && known.size === sizeOnDisk() && known.last >= max;
 
   const write = (): number => {
-    const state = refresh();
+    const { first: firstSeq, last: lastSeq, size: startSize } = state();
     let written = 0;
     let buffer = "";
-    let first = state.first;
-    let last = state.last;
-    let size = state.size;
+    let first = firstSeq;
+    let last = lastSeq;
+    let size = startSize;
     const flush = () => {
       if (!buffer) return;
       appendFileSync(current, buffer);
@@ -56,7 +60,7 @@ export function createAuditMirror(store: Store, dir: string, maxBytes = DEFAULT_
         first = undefined;
       }
     };
-    for (const row of store.iterateEvents(state.last)) {
+    for (const row of store.iterateEvents(lastSeq)) {
       buffer += `${auditLine(row)}\n`;
       first ??= row.seq;
       last = row.seq;
@@ -64,7 +68,7 @@ export function createAuditMirror(store: Store, dir: string, maxBytes = DEFAULT_
       if (buffer.length >= BATCH_BYTES) flush();
     }
     flush();
-    known = { size, first, last };
+    known = { fileId: fileId(), size, first, last };
     return written;
   };
 
@@ -72,8 +76,7 @@ export function createAuditMirror(store: Store, dir: string, maxBytes = DEFAULT_
   return {
     dir,
     sync() {
-      const max = store.maxSeq();
-      if (upToDate(max)) return 0;
+      if (known?.fileId === fileId() && known.last >= store.maxSeq()) return 0;
       return store.withWriteLock(write);
     },
   };
