@@ -4,6 +4,7 @@ import { type AuditEntry, type AuditFilter, readAudit } from "../audit/read.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { StorageError } from "../errors-catalog.ts";
 import { createFeed } from "../feed/feed.ts";
+import { createGraphService, graphDoctorCheck } from "../graph/service.ts";
 import { createHistoryService } from "../history/service.ts";
 import { createIds, type Ids } from "../id.ts";
 import { ensureProjectDir } from "../project/root.ts";
@@ -44,6 +45,7 @@ function createServices(ctx: ServiceContext) {
   return {
     actor: ctx.actor,
     tasks: createTaskService(ctx),
+    graph: createGraphService(ctx),
     history: createHistoryService(ctx),
     transfer: createTransferService(ctx),
   };
@@ -90,7 +92,8 @@ export function createExarp(options: ExarpOptions) {
     /** Audit lines from `.exarp/audit*.jsonl`, filtered; empty without an audit folder. */
     auditTrail: (filter: AuditFilter = {}): AuditEntry[] =>
       options.auditDir ? readAudit(options.auditDir, filter) : [],
-    doctor: (): DoctorReport => runDoctor(store, options.auditDir, options.doctorExtensions ?? []),
+    doctor: (): DoctorReport =>
+      runDoctor(store, options.auditDir, [graphDoctorCheck, ...(options.doctorExtensions ?? [])]),
     close: () => store.close(),
   };
 }

@@ -26,7 +26,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const wantsJson = argv.includes("--json");
   let exarp: Exarp | undefined;
   try {
-    const name = argv.find((a) => !a.startsWith("-"));
+    const at = commandIndex(argv);
+    const name = at === undefined ? undefined : argv[at];
     if (!name || name === "help") {
       const topic = name === "help" ? argv[argv.indexOf("help") + 1] : undefined;
       if (topic === "--markdown") return print(io, markdownReference());
@@ -37,7 +38,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const command = findCommand(name);
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; see \`exarp help\``);
-    const rest = argv.filter((_, i) => i !== argv.indexOf(name));
+    const rest = argv.filter((_, i) => i !== at);
     const { values, positionals } = parse(command, rest);
     if (values.help) return print(io, commandHelp(command));
     checkArity(command, positionals);
@@ -61,6 +62,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     exarp?.close();
   }
+}
+
+/** Where the command is: the first argument that is neither an option nor a global option's value (`-C DIR list`). */
+function commandIndex(argv: string[]): number | undefined {
+  const takesValue = new Set(
+    Object.entries(globalOptions).flatMap(([n, o]) => (o.type === "string" ? [`--${n}`, ...(o.short ? [`-${o.short}`] : [])] : [])),
+  );
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (takesValue.has(arg)) i++;
+    else if (!arg.startsWith("-")) return i;
+  }
+  return undefined;
 }
 
 function print(io: CliIo, text: string): number {

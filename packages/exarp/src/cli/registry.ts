@@ -1,5 +1,7 @@
 import type { CliCommand } from "./command.ts";
 import { doctor, exportCommand, importCommand, init } from "./commands/admin.ts";
+import { demo } from "./commands/demo.ts";
+import { next, plan, ready } from "./commands/graph.ts";
 import { audit, history, undo } from "./commands/history.ts";
 import { comment, dep } from "./commands/links.ts";
 import { statusCommands } from "./commands/status.ts";
@@ -15,12 +17,16 @@ export const commands: CliCommand[] = [
   ...statusCommands,
   dep,
   comment,
+  ready,
+  next,
+  plan,
   history,
   undo,
   audit,
   doctor,
   exportCommand,
   importCommand,
+  demo,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {

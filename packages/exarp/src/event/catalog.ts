@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Comment, Status, Task, TaskFields, TaskId } from "../task/task.ts";
 
-/** Everything needed to bring a removed task back exactly: the row, its dependencies, its comments. */
+/** A removed task as it was (row, dependencies, comments), kept in the log for the record. */
 export const TaskSnapshot = z.object({
   task: Task,
   dependsOn: z.array(TaskId),
@@ -27,7 +27,6 @@ export const eventPayloads = {
     reason: z.string().optional(),
   }),
   "task.deleted": z.object({ taskId: TaskId, snapshot: TaskSnapshot }),
-  "task.restored": z.object({ taskId: TaskId, snapshot: TaskSnapshot }),
   "dependency.added": z.object({ taskId: TaskId, blockerId: TaskId }),
   "dependency.removed": z.object({ taskId: TaskId, blockerId: TaskId }),
   "comment.added": z.object({

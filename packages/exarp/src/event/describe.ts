@@ -13,8 +13,6 @@ export function describeEvent(e: StoredEvent): string {
       return `${e.payload.taskId} ${label(e.payload.from)} → ${label(e.payload.to)}${e.payload.reason ? ` (${e.payload.reason})` : ""}`;
     case "task.deleted":
       return `${e.payload.taskId} removed`;
-    case "task.restored":
-      return `${e.payload.taskId} restored`;
     case "dependency.added":
       return `${e.payload.taskId} now depends on ${e.payload.blockerId}`;
     case "dependency.removed":

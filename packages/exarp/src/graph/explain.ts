@@ -45,7 +45,11 @@ export function explainTask(g: Graph, id: string, held?: { by: string }): Explan
     frontier = next;
   }
   for (const b of blockers.filter((s) => s.depth === 1)) {
-    reasons.push(b.status === "unknown" ? `waits for ${b.id}, which does not exist` : `waits for ${b.id} (${b.status.replace("_", " ")})`);
+    reasons.push(
+      b.status === "unknown"
+        ? `waits for ${b.id}, which does not exist`
+        : `waits for ${b.id} (${b.status.replace("_", " ")})`,
+    );
   }
   const deeper = blockers.filter((s) => s.depth > 1).length;
   if (deeper) reasons.push(`and ${deeper} more task(s) further up the chain`);

@@ -20,7 +20,10 @@ export type Graph = {
 };
 
 /** Builds the indexes once; every algorithm reads them. */
-export function buildGraph(tasks: Iterable<GraphTask>, edges: Iterable<readonly [task: string, blocker: string]>): Graph {
+export function buildGraph(
+  tasks: Iterable<GraphTask>,
+  edges: Iterable<readonly [task: string, blocker: string]>,
+): Graph {
   const byId = new Map<string, GraphTask>();
   for (const t of tasks) byId.set(t.id, t);
   const dependsOn = new Map<string, string[]>();

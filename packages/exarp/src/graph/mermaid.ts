@@ -4,7 +4,12 @@ import type { Waves } from "./waves.ts";
 const safe = (text: string) => text.replace(/["\n]/g, " ").slice(0, 60);
 
 /** A Mermaid flowchart of the plan: one subgraph per wave, edges from blocker to dependent, critical path bold. */
-export function planToMermaid(g: Graph, plan: Waves, critical: readonly string[], titles: ReadonlyMap<string, string>): string {
+export function planToMermaid(
+  g: Graph,
+  plan: Waves,
+  critical: readonly string[],
+  titles: ReadonlyMap<string, string>,
+): string {
   const node = (id: string) => id.replace(/[^A-Za-z0-9_]/g, "_");
   const lines = ["flowchart LR"];
   plan.waves.forEach((wave, i) => {
@@ -20,6 +25,7 @@ export function planToMermaid(g: Graph, plan: Waves, critical: readonly string[]
       lines.push(`  ${node(b)} ${onPath.has(`${b}>${id}`) ? "==>" : "-->"} ${node(id)}`);
     }
   }
-  if (critical.length) lines.push(`  classDef critical stroke-width:3px`, `  class ${critical.map(node).join(",")} critical`);
+  if (critical.length)
+    lines.push(`  classDef critical stroke-width:3px`, `  class ${critical.map(node).join(",")} critical`);
   return lines.join("\n");
 }

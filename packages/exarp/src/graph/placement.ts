@@ -35,7 +35,12 @@ export function placeTasks(g: Graph, taskIds: readonly string[], agents: readonl
     const capable = agents.filter((a) => a.can.includes("*") || tags.every((t) => a.can.includes(t)));
     if (capable.length === 0) {
       const missing = tags.filter((t) => !agents.some((a) => a.can.includes(t) || a.can.includes("*")));
-      const reason = agents.length === 0 ? "no agents" : missing.length ? `no agent with ${missing.length > 1 ? "tags" : "tag"} ${quote(missing)}` : `no single agent has all of ${quote(tags)}`;
+      const reason =
+        agents.length === 0
+          ? "no agents"
+          : missing.length
+            ? `no agent with ${missing.length > 1 ? "tags" : "tag"} ${quote(missing)}`
+            : `no single agent has all of ${quote(tags)}`;
       unplaced.push({ taskId, reason });
       continue;
     }

@@ -79,14 +79,11 @@ function checkUndoable(q: Queries, command: number, undone: readonly StoredEvent
   for (const e of undone) {
     if (e.type !== "task.created") continue;
     const id = e.payload.task.id;
-    const dependents = q.dependents(id).filter((d) => !streams.includes(d));
-    if (dependents.length)
-      throw new Refused({ reason: `cannot undo the creation of ${id}: ${dependents.join(", ")} depend on it` });
-    const children = q
-      .listTasks({ parentId: id })
-      .map((t) => t.id)
-      .filter((c) => !streams.includes(c));
-    if (children.length)
-      throw new Refused({ reason: `cannot undo the creation of ${id}: it is the parent of ${children.join(", ")}` });
+    const link = q.linkedAfter(id, last.seq);
+    if (link && !streams.includes(eventSubject(link))) {
+      throw new Refused({
+        reason: `cannot undo the creation of ${id}: ${eventSubject(link)} was linked to it at #${link.seq}; undo that first`,
+      });
+    }
   }
 }

@@ -1,6 +1,6 @@
-import type { StoredEvent } from "../event/catalog.ts";
-import { createdTask, evolveTask, restoredTask } from "../task/evolve.ts";
-import type { Comment, Task } from "../task/task.ts";
+import { eventSubject, type StoredEvent } from "../event/catalog.ts";
+import { createdTask, evolveTask } from "../task/evolve.ts";
+import { type Comment, isFinished, type Task } from "../task/task.ts";
 import type { SqlDriver } from "./driver.ts";
 import type { Queries } from "./queries.ts";
 import { TASK_COLUMNS, taskToRow } from "./rows.ts";
@@ -12,9 +12,7 @@ import { TASK_COLUMNS, taskToRow } from "./rows.ts";
  */
 export function createProjector(db: SqlDriver, q: Queries) {
   const writeTask = (task: Task, previousTags: readonly string[] | undefined) => {
-    db.prepare(`INSERT OR REPLACE INTO tasks (${TASK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`).run(
-      ...taskToRow(task),
-    );
+    db.prepare(UPSERT_TASK).run(...taskToRow(task));
     if (previousTags && sameList(previousTags, task.tags)) return;
     db.prepare("DELETE FROM task_tags WHERE task_id = ?").run(task.id);
     for (const tag of task.tags) db.prepare("INSERT INTO task_tags (tag, task_id) VALUES (?, ?)").run(tag, task.id);
@@ -31,7 +29,39 @@ export function createProjector(db: SqlDriver, q: Queries) {
     writeTask(evolveTask(task, event), task.tags);
   };
 
+  const recount = (taskId: string) =>
+    db.prepare(`UPDATE tasks SET open_blockers = ${OPEN_BLOCKERS} WHERE id = ?`).run(taskId);
+  const recountDependents = (blockerId: string) =>
+    db
+      .prepare(
+        `UPDATE tasks SET open_blockers = ${OPEN_BLOCKERS} WHERE id IN (SELECT task_id FROM dependencies WHERE blocker_id = ?)`,
+      )
+      .run(blockerId);
+
   return function project(event: StoredEvent): void {
+    applyEvent(event);
+    // Keep open_blockers exact for every event that can change a task's blockers or a blocker's state.
+    switch (event.type) {
+      case "task.created":
+        recount(eventSubject(event));
+        recountDependents(eventSubject(event));
+        return;
+      case "task.deleted":
+        recountDependents(event.payload.taskId);
+        return;
+      case "task.status_changed":
+        if (isFinished(event.payload.from) !== isFinished(event.payload.to)) recountDependents(event.payload.taskId);
+        return;
+      case "dependency.added":
+      case "dependency.removed":
+        recount(event.payload.taskId);
+        return;
+      default:
+        return;
+    }
+  };
+
+  function applyEvent(event: StoredEvent): void {
     switch (event.type) {
       case "task.created":
         writeTask(createdTask(event), undefined);
@@ -59,13 +89,6 @@ export function createProjector(db: SqlDriver, q: Queries) {
         db.prepare("DELETE FROM comments WHERE task_id = ?").run(id);
         return;
       }
-      case "task.restored": {
-        const { snapshot } = event.payload;
-        writeTask(restoredTask(event), undefined);
-        for (const blocker of snapshot.dependsOn) insertDependency(snapshot.task.id, blocker);
-        for (const c of snapshot.comments) insertComment(c, event.seq);
-        return;
-      }
       case "comment.added": {
         const p = event.payload;
         const comment = {
@@ -82,10 +105,20 @@ export function createProjector(db: SqlDriver, q: Queries) {
         db.prepare("DELETE FROM comments WHERE id = ?").run(event.payload.commentId);
         return;
     }
-  };
+  }
 }
 
 export type Project = ReturnType<typeof createProjector>;
+
+const UPSERT_TASK = `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+  ON CONFLICT (id) DO UPDATE SET ${TASK_COLUMNS.split(", ")
+    .filter((c) => c !== "id")
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
+
+/** Unfinished or unknown blockers of the task being updated (unknown ids fail closed). */
+const OPEN_BLOCKERS = `(SELECT count(*) FROM dependencies d LEFT JOIN tasks b ON b.id = d.blocker_id
+  WHERE d.task_id = tasks.id AND (b.id IS NULL OR b.status NOT IN ('done', 'cancelled')))`;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

@@ -1,5 +1,6 @@
 import type { StoredEvent } from "../event/catalog.ts";
 import { GENESIS_HASH } from "../event/hash.ts";
+import type { GraphTask } from "../graph/graph.ts";
 import type { Comment, Priority, Status, Task, TaskDetail } from "../task/task.ts";
 import type { SqlDriver, SqlValue } from "./driver.ts";
 import {
@@ -144,6 +145,62 @@ export function createQueries(db: SqlDriver) {
         .map(taskFromRow);
     },
 
+    /**
+     * The materialised ready set: todo tasks with no open blockers, in work order (priority, work
+     * unblocked, age, id). `tags`: only tasks carrying all of them.
+     */
+    readyTasks(options: { tags?: string[]; limit?: number } = {}): (Task & { unblocks: number })[] {
+      const params: SqlValue[] = [];
+      const tagFilter = (options.tags ?? []).map((tag) => {
+        params.push(tag);
+        return "AND t.id IN (SELECT task_id FROM task_tags WHERE tag = ?)";
+      });
+      if (options.limit) params.push(options.limit);
+      const sql = `SELECT ${TASK_COLUMNS.split(", ")
+        .map((c) => `t.${c}`)
+        .join(", ")},
+          (SELECT count(*) FROM dependencies d JOIN tasks x ON x.id = d.task_id
+            WHERE d.blocker_id = t.id AND x.status NOT IN ('done', 'cancelled')) AS unblocks
+        FROM tasks t WHERE t.status = 'todo' AND t.open_blockers = 0 ${tagFilter.join(" ")}
+        ORDER BY ${PRIORITY_ORDER}, unblocks DESC, t.created_at, t.id ${options.limit ? "LIMIT ?" : ""}`;
+      return db
+        .prepare<TaskRow & { unblocks: number }>(sql)
+        .all(...params)
+        .map((r) => ({ ...taskFromRow(r), unblocks: r.unblocks }));
+    },
+
+    /** The materialised count of a task's open (unfinished or unknown) blockers. */
+    openBlockerCount(id: string): number | undefined {
+      return db.prepare<{ n: number }>("SELECT open_blockers AS n FROM tasks WHERE id = ?").get(id)?.n;
+    },
+
+    /** Every task and edge, in the shape the pure graph algorithms take. */
+    graphData(): { tasks: GraphTask[]; edges: [string, string][] } {
+      const tasks = db
+        .prepare<{
+          id: string;
+          status: Status;
+          priority: Priority;
+          estimate: number | null;
+          created_at: number;
+          tags: string;
+        }>("SELECT id, status, priority, estimate, created_at, tags FROM tasks")
+        .all()
+        .map((r) => ({
+          id: r.id,
+          status: r.status,
+          priority: r.priority,
+          estimate: r.estimate,
+          createdAt: r.created_at,
+          tags: JSON.parse(r.tags) as string[],
+        }));
+      const edges = db
+        .prepare<{ task_id: string; blocker_id: string }>("SELECT task_id, blocker_id FROM dependencies")
+        .all()
+        .map((r): [string, string] => [r.task_id, r.blocker_id]);
+      return { tasks, edges };
+    },
+
     countByStatus(): Record<Status, number> {
       const counts: Record<Status, number> = { todo: 0, in_progress: 0, review: 0, done: 0, blocked: 0, cancelled: 0 };
       for (const r of db
@@ -208,6 +265,21 @@ export function createQueries(db: SqlDriver) {
         AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.command)
         ORDER BY seq DESC LIMIT 1`;
       return db.prepare<{ command: number }>(sql).get()?.command;
+    },
+
+    /**
+     * The first event after `afterSeq` (not undone, not an undo) that made another task depend on
+     * `id` or made `id` its parent. Links that predate `afterSeq` do not count.
+     */
+    linkedAfter(id: string, afterSeq: number): StoredEvent | undefined {
+      const sql = `SELECT * FROM events e WHERE seq > ? AND undoes IS NULL
+        AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.command)
+        AND ((type = 'dependency.added' AND json_extract(payload, '$.blockerId') = ?)
+          OR (type = 'task.created' AND json_extract(payload, '$.task.parentId') = ?)
+          OR (type = 'task.edited' AND json_extract(payload, '$.changes.parentId') = ?))
+        ORDER BY seq LIMIT 1`;
+      const row = db.prepare<EventRow>(sql).get(afterSeq, id, id, id);
+      return row && eventFromRow(row);
     },
 
     /** True when some undo command already undid `command`. */

@@ -6,6 +6,9 @@ import { tempDir } from "../../test/support/temp.ts";
 import type { Exarp } from "../app/exarp.ts";
 import { ExarpError } from "../errors.ts";
 import { verifyChain } from "../event/verify-chain.ts";
+import { openBlockers } from "../graph/graph.ts";
+import { readySet } from "../graph/ready.ts";
+import { loadGraph } from "../graph/service.ts";
 import { Priority, Status } from "../task/task.ts";
 import { dumpProjections, verifyReplay } from "./replay.ts";
 
@@ -17,47 +20,82 @@ type Cmd =
   | { k: "dep"; t: number; b: number }
   | { k: "undep"; t: number; b: number }
   | { k: "comment"; t: number; body: string }
-  | { k: "undo" };
+  | { k: "undo" }
+  | { k: "import"; n: number; status: Status; deps: number[]; ghosts: number[] };
 
 const idx = fc.nat(30);
 const tag = fc.constantFrom("api", "db", "ui", "ops");
-const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      k: fc.constant("create" as const),
-      title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim().length > 0),
-      priority: fc.constantFrom(...Priority.options),
-      tags: fc.array(tag, { maxLength: 3 }),
-      deps: fc.array(idx, { maxLength: 3 }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      k: fc.constant("edit" as const),
-      t: idx,
-      title: fc.option(fc.constantFrom("x", "y", "z"), { nil: undefined }),
-      tags: fc.option(fc.array(tag, { maxLength: 2 }), { nil: undefined }),
-      estimate: fc.option(fc.option(fc.nat(500), { nil: null }), { nil: undefined }),
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({ k: fc.constant("status" as const), t: idx, to: fc.constantFrom(...Status.options) }),
-  },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant("dep" as const), t: idx, b: idx }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant("undep" as const), t: idx, b: idx }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      k: fc.constant("comment" as const),
-      t: idx,
-      body: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0),
-    }),
-  },
-  { weight: 2, arbitrary: fc.constant({ k: "undo" as const }) },
-);
+const commands = (importWeight: number): fc.Arbitrary<Cmd> =>
+  fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        k: fc.constant("create" as const),
+        title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim().length > 0),
+        priority: fc.constantFrom(...Priority.options),
+        tags: fc.array(tag, { maxLength: 3 }),
+        deps: fc.array(idx, { maxLength: 3 }),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        k: fc.constant("edit" as const),
+        t: idx,
+        title: fc.option(fc.constantFrom("x", "y", "z"), { nil: undefined }),
+        tags: fc.option(fc.array(tag, { maxLength: 2 }), { nil: undefined }),
+        estimate: fc.option(fc.option(fc.nat(500), { nil: null }), { nil: undefined }),
+      }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.record({ k: fc.constant("status" as const), t: idx, to: fc.constantFrom(...Status.options) }),
+    },
+    { weight: 3, arbitrary: fc.record({ k: fc.constant("dep" as const), t: idx, b: idx }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("undep" as const), t: idx, b: idx }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant("comment" as const),
+        t: idx,
+        body: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0),
+      }),
+    },
+    { weight: 2, arbitrary: fc.constant({ k: "undo" as const }) },
+    // Imported tasks keep foreign ids (G-0…G-4) and may depend on ids nobody has created yet.
+    {
+      weight: importWeight,
+      arbitrary: fc.record({
+        k: fc.constant("import" as const),
+        n: fc.nat(4),
+        status: fc.constantFrom(...Status.options),
+        deps: fc.array(idx, { maxLength: 2 }),
+        ghosts: fc.array(fc.nat(4), { maxLength: 2 }),
+      }),
+    },
+  );
+
+const cmd = commands(1);
+
+/** One task in export format, for the import command. */
+function importLine(id: string, status: Status, dependsOn: string[]): string {
+  return JSON.stringify({
+    kind: "task",
+    id,
+    title: id,
+    description: "",
+    status,
+    priority: "medium",
+    tags: [],
+    parentId: null,
+    estimate: null,
+    assignee: null,
+    createdAt: 0,
+    updatedAt: 0,
+    version: 1,
+    dependsOn,
+  });
+}
 
 /** Runs one command; a refusal must be a typed ExarpError and must write nothing. */
 function apply(exarp: Exarp, c: Cmd): void {
@@ -95,6 +133,13 @@ function apply(exarp: Exarp, c: Cmd): void {
       case "undo":
         exarp.history.undo();
         break;
+      case "import": {
+        const deps = [...new Set([...(ids.length ? c.deps.map(at) : []), ...c.ghosts.map((g) => `G-${g}`)])].filter(
+          (d) => d !== `G-${c.n}`,
+        );
+        exarp.transfer.importText(importLine(`G-${c.n}`, c.status, deps));
+        break;
+      }
     }
   } catch (error) {
     if (!(error instanceof ExarpError)) throw error;
@@ -111,6 +156,25 @@ describe("replay", () => {
           for (const c of cmds) apply(exarp, c);
           expect(verifyReplay(store).problems).toEqual([]);
           expect(verifyChain(store.iterateEvents(0)).problems).toEqual([]);
+        } finally {
+          exarp.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("the materialised ready set equals a from-scratch recomputation after every command", () => {
+    fc.assert(
+      fc.property(fc.array(commands(8), { minLength: 1, maxLength: 50 }), (cmds) => {
+        const { exarp, store } = testExarp({ dir: tempDir() });
+        try {
+          for (const c of cmds) {
+            apply(exarp, c);
+            const g = loadGraph(store);
+            expect(store.readyTasks().map((t) => t.id)).toEqual(readySet(g));
+            for (const id of g.tasks.keys()) expect(store.openBlockerCount(id)).toBe(openBlockers(g, id).length);
+          }
         } finally {
           exarp.close();
         }

@@ -117,11 +117,7 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
 
   it("links dependencies both ways and refuses self-links, unknown blockers and cycles (named)", () => {
     const { exarp, store } = testExarp();
-    const [a, b, c] = ["a", "b", "c"].map((title) => exarp.tasks.create({ title })) as [
-      { id: string },
-      { id: string },
-      { id: string },
-    ];
+    const [a, b, c] = ["a", "b", "c"].map((title) => exarp.tasks.create({ title })) as unknown as [{ id: string }, { id: string }, { id: string }];
     exarp.tasks.addDependency({ taskId: b.id, blockerId: a.id });
     exarp.tasks.addDependency({ taskId: c.id, blockerId: b.id });
     expect(exarp.tasks.get(b.id)).toMatchObject({ dependsOn: [a.id], dependents: [c.id], version: 2 });
@@ -220,7 +216,7 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     const a = exarp.tasks.create({ title: "a" });
     const b = exarp.tasks.create({ title: "b", dependsOn: [a.id] });
     expect(failure(() => exarp.history.undo({ seq: 1 })).message).toBe(
-      `cannot undo the creation of ${a.id}: ${b.id} depend on it`,
+      `cannot undo the creation of ${a.id}: ${b.id} was linked to it at #3; undo that first`,
     );
   });
 

@@ -45,9 +45,3 @@ export function evolveTask(task: Task, event: StoredEvent): Task {
       return task;
   }
 }
-
-/** The task a `task.restored` event brings back: as it was, one version later. */
-export function restoredTask(event: StoredEventOf<"task.restored">): Task {
-  const t = event.payload.snapshot.task;
-  return { ...t, updatedAt: event.time, version: t.version + 1 };
-}

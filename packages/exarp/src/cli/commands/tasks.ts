@@ -1,6 +1,7 @@
 import { Priority, Status } from "../../task/task.ts";
 import { type CliCommand, type CliValues, int, list, str, UsageError } from "../command.ts";
 import { taskDetail, taskLine, taskTable } from "../render.ts";
+import { explanationLines } from "./graph.ts";
 
 /** Reads `--status`, accepting `in-progress`, `In_Progress` and friends; unknown names are usage errors. */
 export function statuses(values: CliValues, key = "status"): Status[] | undefined {
@@ -117,8 +118,10 @@ export const show: CliCommand = {
     const exarp = ctx.exarp();
     const task = exarp.tasks.get(ctx.args[0] as string);
     const history = exarp.history.list({ taskId: task.id, limit: 20 });
+    const readiness = exarp.graph.explain(task.id);
     const statusOf = (id: string) => exarp.tasks.find(id)?.status.replace("_", " ") ?? "unknown";
-    return { data: { ...task, history }, text: taskDetail(task, history, statusOf) };
+    const why = task.status === "todo" && !readiness.ready ? ["", "not ready:", ...explanationLines(readiness)] : [];
+    return { data: { ...task, readiness, history }, text: [taskDetail(task, history, statusOf), ...why].join("\n") };
   },
 };
 

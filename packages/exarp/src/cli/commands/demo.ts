@@ -1,0 +1,62 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { openProject } from "../../app/exarp.ts";
+import { oneLine } from "../../event/describe.ts";
+import { seedDemo } from "../../project/demo.ts";
+import type { Status, Task } from "../../task/task.ts";
+import { type CliCommand, str } from "../command.ts";
+import { eventLine, statusLabel } from "../render.ts";
+
+const COLUMNS: Status[] = ["todo", "in_progress", "review", "done", "blocked"];
+
+function board(tasks: readonly Task[]): string {
+  return COLUMNS.map((status) => {
+    const inColumn = tasks.filter((t) => t.status === status);
+    return [
+      `${statusLabel(status).toUpperCase()} (${inColumn.length})`,
+      ...inColumn.map((t) => `  ${t.id}  ${oneLine(t.title, 56)}`),
+    ].join("\n");
+  }).join("\n\n");
+}
+
+export const demo: CliCommand = {
+  name: "demo",
+  summary: "Seed a realistic demo project in a temp folder and show its board, ready work, plan and history",
+  usage: "",
+  arity: [0, 0],
+  options: { dir: { type: "string", value: "DIR", help: "seed DIR instead of a new temp folder" } },
+  run(ctx) {
+    const dirOption = str(ctx.values, "dir");
+    const dir = dirOption ? resolve(ctx.cwd, dirOption) : mkdtempSync(join(tmpdir(), "exarp-demo-"));
+    const exarp = openProject(dir);
+    try {
+      seedDemo(exarp);
+      const tasks = exarp.tasks.list({});
+      const ready = exarp.graph.ready();
+      const plan = exarp.graph.plan();
+      const history = exarp.history.list({ limit: 12 });
+      const text = [
+        `demo project: ${dir}`,
+        "",
+        "== board",
+        board(tasks),
+        "",
+        "== ready to start (todo, every blocker finished, best first)",
+        ...ready.map((t) => `  ${t.id}  ${t.priority.padEnd(8)}  unblocks ${t.unblocks}  ${oneLine(t.title, 50)}`),
+        "",
+        "== plan",
+        ...plan.waves.map((w, i) => `  wave ${i}: ${w.join(" ")}`),
+        `  critical path (${plan.criticalPath.total} min): ${plan.criticalPath.tasks.join(" → ")}`,
+        "",
+        "== history (latest 12 of the hash-chained log)",
+        ...history.map((e) => `  ${eventLine(e)}`),
+        "",
+        `try: npx exarp -C ${dir} show ${ready[0]?.id ?? tasks[0]?.id}   ·   npx exarp -C ${dir} plan -f mermaid`,
+      ];
+      return { data: { dir, tasks, ready, plan, history }, text: text.join("\n") };
+    } finally {
+      exarp.close();
+    }
+  },
+};

@@ -1,0 +1,132 @@
+import { oneLine } from "../../event/describe.ts";
+import type { Explanation } from "../../graph/explain.ts";
+import { planToMermaid } from "../../graph/mermaid.ts";
+import type { Plan, ReadyTask } from "../../graph/service.ts";
+import { type CliCommand, int, list, str, UsageError } from "../command.ts";
+import { statusLabel, table } from "../render.ts";
+
+function readyTable(tasks: readonly ReadyTask[]): string {
+  if (tasks.length === 0) return "nothing is ready";
+  return table(
+    ["ID", "PRIORITY", "UNBLOCKS", "TITLE", "TAGS"],
+    tasks.map((t) => [t.id, t.priority, String(t.unblocks), oneLine(t.title, 60), t.tags.join(",")]),
+  );
+}
+
+/** Lines explaining why a task is not ready; shared by `ready --explain` and `show`. */
+export function explanationLines(e: Explanation): string[] {
+  return e.reasons.map((r) => `  ${r}`);
+}
+
+export const ready: CliCommand = {
+  name: "ready",
+  summary: "List tasks ready to start: todo, every blocker finished, best first",
+  usage: "",
+  arity: [0, 0],
+  options: {
+    tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "only tasks with every one of these tags" },
+    limit: { type: "string", short: "n", value: "N", help: "at most N tasks (and N explanations)" },
+    explain: { type: "boolean", help: "also say why each waiting todo task is not ready" },
+  },
+  run(ctx) {
+    const { graph, tasks } = ctx.exarp();
+    const limit = int(ctx.values, "limit");
+    const readyTasks = graph.ready({ tags: list(ctx.values, "tag"), limit });
+    if (!ctx.values.explain) return { data: readyTasks, text: readyTable(readyTasks) };
+    const readyIds = new Set(readyTasks.map((t) => t.id));
+    const waiting = tasks
+      .list({ status: ["todo"], tags: list(ctx.values, "tag") })
+      .filter((t) => !readyIds.has(t.id))
+      .slice(0, limit ?? 20)
+      .map((t) => graph.explain(t.id));
+    const text = [
+      readyTable(readyTasks),
+      ...(waiting.length ? ["", "not ready:"] : []),
+      ...waiting.flatMap((e) => [e.id, ...explanationLines(e)]),
+    ];
+    return { data: { ready: readyTasks, notReady: waiting }, text: text.join("\n") };
+  },
+};
+
+export const next: CliCommand = {
+  name: "next",
+  summary: "The top ready task for an agent (optionally only tags it can do)",
+  usage: "",
+  arity: [0, 0],
+  options: {
+    can: {
+      type: "string",
+      multiple: true,
+      value: "TAGS",
+      help: "capability tags of the agent; a task needs all its tags covered (* = any)",
+    },
+    tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "only tasks with every one of these tags" },
+  },
+  examples: ["exarp next --as agent:db --can db,sql"],
+  run(ctx) {
+    const task = ctx.exarp().graph.next({ can: list(ctx.values, "can"), tags: list(ctx.values, "tag") });
+    if (!task) return { data: null, text: "nothing is ready for you" };
+    return {
+      data: task,
+      text: `${task.id}  ${task.title}\npriority ${task.priority} · unblocks ${task.unblocks} · tags ${task.tags.join(", ") || "none"}`,
+    };
+  },
+};
+
+function planText(plan: Plan, title: (id: string) => string): string {
+  const lines = plan.waves.flatMap((wave, i) => [
+    `wave ${i} (${wave.length})`,
+    ...wave.map((id) => `  ${id}  ${title(id)}`),
+  ]);
+  if (!lines.length) lines.push("no unfinished work");
+  lines.push("", `max parallelism ${plan.maxParallelism}`);
+  if (plan.criticalPath.tasks.length) {
+    lines.push(
+      `critical path (${plan.criticalPath.total} min, estimates; 1 where missing): ${plan.criticalPath.tasks.join(" → ")}`,
+    );
+  }
+  for (const u of plan.unschedulable) {
+    const why =
+      u.reason === "unknown-dependency"
+        ? `depends on ${u.via}, which does not exist`
+        : u.reason === "cycle"
+          ? `is on a dependency cycle (via ${u.via})`
+          : `waits on ${u.via}, which cannot start`;
+    lines.push(`cannot start: ${u.id} ${why}`);
+  }
+  for (const c of plan.cycles) lines.push(`cycle: ${c.join(" → ")}`);
+  return lines.join("\n");
+}
+
+export const plan: CliCommand = {
+  name: "plan",
+  summary: "Execution waves over unfinished work, max parallelism and the critical path",
+  usage: "",
+  arity: [0, 0],
+  options: {
+    cap: { type: "string", value: "N", help: "at most N tasks per wave" },
+    format: {
+      type: "string",
+      short: "f",
+      value: "F",
+      help: "text (default) or mermaid (a diagram to paste into Markdown)",
+    },
+  },
+  run(ctx) {
+    const format = str(ctx.values, "format") ?? "text";
+    if (!["text", "mermaid"].includes(format))
+      throw new UsageError(`--format takes text or mermaid, not ${JSON.stringify(format)}`);
+    const { graph, tasks } = ctx.exarp();
+    const result = graph.plan({ cap: int(ctx.values, "cap") });
+    const title = (id: string) => tasks.find(id)?.title ?? "";
+    if (format === "mermaid") {
+      const titles = new Map(result.waves.flat().map((id) => [id, title(id)]));
+      return { data: result, text: planToMermaid(graph.graph(), result, result.criticalPath.tasks, titles) };
+    }
+    const label = (id: string) => {
+      const t = tasks.find(id);
+      return t ? `${oneLine(t.title, 60)}${t.status === "todo" ? "" : ` [${statusLabel(t.status)}]`}` : "";
+    };
+    return { data: result, text: planText(result, label) };
+  },
+};

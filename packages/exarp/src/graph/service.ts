@@ -1,0 +1,109 @@
+import { z } from "zod";
+import type { ServiceContext } from "../app/context.ts";
+import type { DoctorCheck } from "../app/doctor.ts";
+import { parseInput } from "../app/input.ts";
+import { NotFound } from "../errors-catalog.ts";
+import type { Store } from "../store/store.ts";
+import { Tag, type Task, TaskId } from "../task/task.ts";
+import { type CriticalPath, criticalPath } from "./critical-path.ts";
+import { findCycles } from "./cycles.ts";
+import { type Explanation, explainTask } from "./explain.ts";
+import { buildGraph, type Graph } from "./graph.ts";
+import { type Placement, type PlacementAgent, placeTasks } from "./placement.ts";
+import { computeWaves, type Waves } from "./waves.ts";
+
+export const ReadyQuery = z.strictObject({
+  tags: z.array(Tag).optional(),
+  limit: z.number().int().min(1).max(100_000).optional(),
+});
+export type ReadyQuery = z.input<typeof ReadyQuery>;
+
+/** What an agent can do: `can` lists capability tags (`*` = anything); tasks need all their tags covered. */
+export const NextQuery = z.strictObject({ can: z.array(z.string()).optional(), tags: z.array(Tag).optional() });
+export type NextQuery = z.input<typeof NextQuery>;
+
+export const PlanQuery = z.strictObject({ cap: z.number().int().min(1).max(10_000).optional() });
+export type PlanQuery = z.input<typeof PlanQuery>;
+
+export type ReadyTask = Task & { unblocks: number };
+export type Plan = Waves & { criticalPath: CriticalPath; cycles: string[][] };
+
+/** True when an agent that can do `can` may take a task tagged `tags`. */
+export function canDo(can: readonly string[] | undefined, tags: readonly string[]): boolean {
+  return can === undefined || can.includes("*") || tags.every((t) => can.includes(t));
+}
+
+/** Loads the whole graph from the store (for planning, cycles and explanations). */
+export function loadGraph(store: Store): Graph {
+  const { tasks, edges } = store.graphData();
+  return buildGraph(tasks, edges);
+}
+
+/** Ready work, next task, plans, explanations and placement over the task graph. */
+export function createGraphService(ctx: ServiceContext) {
+  let cached: { head: number; graph: Graph } | undefined;
+  /** The graph, rebuilt only when the log moved on since the last build (exact, not a TTL). */
+  const graph = (): Graph => {
+    const head = ctx.store.maxSeq();
+    if (cached?.head !== head) cached = { head, graph: loadGraph(ctx.store) };
+    return cached.graph;
+  };
+
+  return {
+    graph,
+
+    /** Todo tasks whose blockers are all finished, best first (materialised: no graph walk). */
+    ready(query: ReadyQuery = {}): ReadyTask[] {
+      return ctx.store.readyTasks(parseInput(ReadyQuery, query));
+    },
+
+    /** The top ready task this agent can do, or undefined when there is none. */
+    next(query: NextQuery = {}): ReadyTask | undefined {
+      const q = parseInput(NextQuery, query);
+      return ctx.store.readyTasks({ tags: q.tags }).find((t) => canDo(q.can, t.tags));
+    },
+
+    /** Why a task is or is not ready: its status, open blockers (transitively) and any cycle. */
+    explain(id: string): Explanation {
+      const taskId = parseInput(TaskId, id);
+      if (!ctx.store.taskExists(taskId)) throw new NotFound({ kind: "task", id: taskId });
+      return explainTask(graph(), taskId);
+    },
+
+    /** Execution waves over unfinished work, the critical path, and what cannot be scheduled. */
+    plan(query: PlanQuery = {}): Plan {
+      const { cap } = parseInput(PlanQuery, query);
+      const g = graph();
+      const waves = computeWaves(g, cap);
+      return {
+        ...waves,
+        criticalPath: criticalPath(g, cap ? computeWaves(g).waves : waves.waves),
+        cycles: findCycles(g),
+      };
+    },
+
+    /** Places tasks (default: the first wave) onto agents by capability, load and affinity. */
+    place(agents: PlacementAgent[], taskIds?: string[]): Placement {
+      const g = graph();
+      return placeTasks(g, taskIds ?? computeWaves(g).waves[0] ?? [], agents);
+    },
+  };
+}
+
+export type GraphService = ReturnType<typeof createGraphService>;
+
+/** Doctor check: every dependency cycle named, and dependencies on tasks that do not exist. */
+export function graphDoctorCheck(store: Store): DoctorCheck {
+  const g = loadGraph(store);
+  const problems = findCycles(g).map((c) => `dependency cycle: ${c.join(" → ")}`);
+  for (const [task, blockers] of g.dependsOn) {
+    for (const b of blockers)
+      if (!g.tasks.has(b)) problems.push(`${task} depends on ${b}, which does not exist (it stays blocked)`);
+  }
+  return {
+    name: "graph",
+    ok: problems.length === 0,
+    summary: `${g.tasks.size} tasks, no cycles or unknown dependencies`,
+    problems,
+  };
+}
