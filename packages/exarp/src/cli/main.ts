@@ -67,7 +67,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 /** Where the command is: the first argument that is neither an option nor a global option's value (`-C DIR list`). */
 function commandIndex(argv: string[]): number | undefined {
   const takesValue = new Set(
-    Object.entries(globalOptions).flatMap(([n, o]) => (o.type === "string" ? [`--${n}`, ...(o.short ? [`-${o.short}`] : [])] : [])),
+    Object.entries(globalOptions).flatMap(([n, o]) =>
+      o.type === "string" ? [`--${n}`, ...(o.short ? [`-${o.short}`] : [])] : [],
+    ),
   );
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;

@@ -117,7 +117,11 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
 
   it("links dependencies both ways and refuses self-links, unknown blockers and cycles (named)", () => {
     const { exarp, store } = testExarp();
-    const [a, b, c] = ["a", "b", "c"].map((title) => exarp.tasks.create({ title })) as unknown as [{ id: string }, { id: string }, { id: string }];
+    const [a, b, c] = ["a", "b", "c"].map((title) => exarp.tasks.create({ title })) as unknown as [
+      { id: string },
+      { id: string },
+      { id: string },
+    ];
     exarp.tasks.addDependency({ taskId: b.id, blockerId: a.id });
     exarp.tasks.addDependency({ taskId: c.id, blockerId: b.id });
     expect(exarp.tasks.get(b.id)).toMatchObject({ dependsOn: [a.id], dependents: [c.id], version: 2 });

@@ -1,0 +1,212 @@
+// Graph latency, in process, three parts (figures only, nothing asserted):
+//  a. ready: graph.ready() (materialised SQL ready set) and graph.next({ can: ["api"] }) over 10k tasks /
+//     30k acyclic dependencies, statuses ~30% done, 60% todo, 10% in_progress. Target: ready p50 <= 5 ms.
+//  b. plan: graph.plan() over 100k tasks / 300k dependencies, cold (first call on a fresh service: loads
+//     the graph from SQLite) and warm (graph cached until the log moves), then the same split by phase on
+//     the dist/graph modules: load (store.graphData), build (buildGraph), waves, critical path, cycles.
+//     Target: plan <= 250 ms.
+//  c. cycle check: tasks.addDependency over 10k tasks laid out as one long chain (task i depends on i-1,
+//     plus random earlier tasks), so the recursive-CTE reachability check walks thousands of ancestors;
+//     pairs that do not close a cycle (added) and pairs that do (CycleDetected, path computed).
+// Sizes: BENCH_TASKS (a, c; default 10000), BENCH_PLAN_TASKS (b; default 100000), BENCH_RUNS (default 200),
+// BENCH_PLAN_RUNS (b; default 10).
+
+import { criticalPath } from "../dist/graph/critical-path.js";
+import { findCycles } from "../dist/graph/cycles.js";
+import { buildGraph } from "../dist/graph/graph.js";
+import { computeWaves } from "../dist/graph/waves.js";
+import { CycleDetected, createExarp, openProject } from "../dist/index.js";
+import { finish, mean, percentile, report, rng, sample, tempDir, time } from "./util.mjs";
+
+const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
+const PLAN_TASKS = Number(process.env.BENCH_PLAN_TASKS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const PLAN_RUNS = Number(process.env.BENCH_PLAN_RUNS ?? 10);
+
+const TAGS = ["api", "ui", "db", "cache", "auth", "perf", "docs", "infra", "cli", "test"];
+const PRIORITIES = ["low", "medium", "medium", "high", "critical"];
+
+/**
+ * JSONL export of `tasks` tasks with about `deps` dependencies, each on an earlier task (acyclic).
+ * Work progresses front to back: early tasks are more likely done (30% overall), 10% are in progress,
+ * the rest todo. With `chain`, task i also depends on task i-1, so every task reaches all earlier ones.
+ */
+function graphExport({ tasks, deps, chain = false, seed = 42 }) {
+  const r = rng(seed);
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const id = (i) => `T-g${String(i).padStart(6, "0")}`;
+  const base = Date.UTC(2026, 0, 1);
+  const lines = [JSON.stringify({ kind: "exarp.export", version: 1, exportedAt: base, tasks, comments: 0, events: 0 })];
+  let depCount = 0;
+  for (let i = 0; i < tasks; i++) {
+    const dependsOn = new Set(chain && i > 0 ? [id(i - 1)] : []);
+    const wanted = i === 0 ? 0 : Math.round(((deps - depCount) / (tasks - i)) * 2 * r());
+    for (let k = 0; dependsOn.size < wanted && dependsOn.size < i && k < wanted * 4; k++)
+      dependsOn.add(id(Math.floor(r() * i)));
+    depCount += dependsOn.size;
+    const u = r();
+    const status = u < 0.6 * (1 - i / tasks) ? "done" : u > 0.9 ? "in_progress" : "todo";
+    const createdAt = base + i * 1000;
+    lines.push(
+      JSON.stringify({
+        kind: "task",
+        id: id(i),
+        title: `graph task #${i}`,
+        description: `Synthetic task ${i}.`,
+        status,
+        priority: pick(PRIORITIES),
+        tags: [...new Set(Array.from({ length: Math.floor(r() * 3) }, () => pick(TAGS)))].sort(),
+        parentId: null,
+        estimate: r() < 0.5 ? Math.floor(r() * 480) : null,
+        assignee: null,
+        createdAt,
+        updatedAt: createdAt,
+        version: 1,
+        dependsOn: [...dependsOn].sort(),
+      }),
+    );
+  }
+  return { text: `${lines.join("\n")}\n`, id, deps: depCount };
+}
+
+/** A fresh project holding the generated graph; prints the setup cost. */
+function project(name, spec) {
+  const built = time(() => graphExport(spec));
+  const exarp = openProject(tempDir());
+  const imported = time(() => exarp.transfer.importText(built.result.text));
+  report(`${name} setup`, { tasks: spec.tasks, deps: built.result.deps, gen_ms: built.ms, import_ms: imported.ms });
+  return { exarp, id: built.result.id };
+}
+
+const stats = (ms) => ({ runs: ms.length, p50_ms: percentile(ms, 50), p99_ms: percentile(ms, 99) });
+
+// a. ready / next ------------------------------------------------------------------------------------
+{
+  const { exarp } = project("graph a", { tasks: TASKS, deps: TASKS * 3, seed: 7 });
+  const ready = exarp.graph.ready();
+  report("graph a ready()", { ready: ready.length, ...stats(sample(() => exarp.graph.ready(), RUNS, 20)) });
+  const next = exarp.graph.next({ can: ["api"] });
+  report("graph a next(can:api)", {
+    found: next ? next.id : "none",
+    ...stats(sample(() => exarp.graph.next({ can: ["api"] }), RUNS, 20)),
+  });
+  exarp.close();
+}
+
+// b. plan: waves + critical path ---------------------------------------------------------------------
+{
+  const { exarp } = project("graph b", { tasks: PLAN_TASKS, deps: PLAN_TASKS * 3, seed: 11 });
+  const first = time(() => exarp.graph.plan());
+  const p = first.result;
+  report("graph b plan() first call", {
+    waves: p.waves.length,
+    maxPar: p.maxParallelism,
+    critLen: p.criticalPath.tasks.length,
+    cycles: p.cycles.length,
+    ms: first.ms,
+  });
+  // Cold: a fresh graph service over the same (open) store has an empty graph cache.
+  const cold = sample(() => createExarp({ store: exarp.store }).graph.plan(), PLAN_RUNS, 1);
+  report("graph b plan() cold", stats(cold));
+  const warm = sample(() => exarp.graph.plan(), PLAN_RUNS, 2);
+  report("graph b plan() warm (cached graph)", stats(warm));
+
+  // The same work phase by phase, on the pure modules.
+  const phases = { load: [], build: [], waves: [], critical: [], cycles: [], total: [] };
+  for (let i = 0; i < PLAN_RUNS + 1; i++) {
+    const load = time(() => exarp.store.graphData());
+    const build = time(() => buildGraph(load.result.tasks, load.result.edges));
+    const g = build.result;
+    const waves = time(() => computeWaves(g));
+    const critical = time(() => criticalPath(g, waves.result.waves));
+    const cycles = time(() => findCycles(g));
+    if (i === 0) continue; // warm-up
+    phases.load.push(load.ms);
+    phases.build.push(build.ms);
+    phases.waves.push(waves.ms);
+    phases.critical.push(critical.ms);
+    phases.cycles.push(cycles.ms);
+    phases.total.push(load.ms + build.ms + waves.ms + critical.ms + cycles.ms);
+  }
+  for (const [phase, ms] of Object.entries(phases))
+    report(`graph b phase ${phase}`, { ...stats(ms), mean_ms: mean(ms) });
+  exarp.close();
+}
+
+// c. cycle check on addDependency ---------------------------------------------------------------------
+{
+  const { exarp, id } = project("graph c", { tasks: TASKS, deps: TASKS * 3, chain: true, seed: 13 });
+  const r = rng(5);
+  const between = (lo, hi) => lo + Math.floor(r() * (hi - lo)); // [lo, hi)
+  const reachSize = exarp.store.driver.prepare(
+    `WITH RECURSIVE reach(id) AS (SELECT ? UNION SELECT d.blocker_id FROM dependencies d JOIN reach r ON d.task_id = r.id)
+     SELECT count(*) AS n FROM reach`,
+  );
+
+  /** `count` distinct pairs [taskId, blockerId] not yet linked; `make` returns [taskIndex, blockerIndex]. */
+  const freshPairs = (count, make) => {
+    const out = new Map();
+    while (out.size < count) {
+      const [t, b] = make();
+      if (t !== b && !exarp.store.hasDependency(id(t), id(b))) out.set(`${t}>${b}`, [id(t), id(b)]);
+    }
+    return [...out.values()];
+  };
+  /** Times addDependency over fresh pairs (20 warm-up + RUNS); notes how many nodes the check walks. */
+  const measure = (name, make, expectCycle) => {
+    const pairs = freshPairs(RUNS + 20, make);
+    const walked = pairs.slice(0, 50).map(([, blockerId]) => reachSize.get(blockerId).n);
+    let k = 0;
+    const ms = sample(
+      () => {
+        const [taskId, blockerId] = pairs[k++];
+        try {
+          exarp.tasks.addDependency({ taskId, blockerId });
+          if (expectCycle) throw new Error(`expected a cycle: ${taskId} -> ${blockerId}`);
+        } catch (error) {
+          if (!(expectCycle && error instanceof CycleDetected)) throw error;
+        }
+      },
+      RUNS,
+      20,
+    );
+    report(`graph c ${name}`, { walked_p50: percentile(walked, 50), ...stats(ms) });
+  };
+
+  const n = TASKS;
+  // Blocker without blockers: the check walks one node; the fixed cost of an addDependency command.
+  measure("add, trivial check", () => [between(2, n), 0], false);
+  // Later task on a late blocker: the blocker reaches its ~5k-10k ancestors, none of which is the task.
+  measure(
+    "add, no cycle (deep)",
+    () => {
+      const b = between(n / 2, n - 1);
+      return [between(b + 1, n), b];
+    },
+    false,
+  );
+  // Early task on a later blocker: the blocker reaches it through the chain; refused with the path.
+  measure(
+    "add, closes cycle",
+    () => {
+      const t = between(0, n / 2);
+      return [t, between(t + n / 4, n)];
+    },
+    true,
+  );
+
+  // Split of the refused case: the reachability query alone, then the path search alone.
+  const pairs = freshPairs(RUNS, () => {
+    const t = between(0, n / 2);
+    return [t, between(t + n / 4, n)];
+  });
+  report("graph c   reaches() only", stats(sample((i) => exarp.store.reaches(pairs[i][1], pairs[i][0]), RUNS, 20)));
+  const pathLen = exarp.store.dependencyPath(pairs[0][1], pairs[0][0])?.length ?? 0;
+  report("graph c   dependencyPath() only", {
+    pathLen,
+    ...stats(sample((i) => exarp.store.dependencyPath(pairs[i][1], pairs[i][0]), RUNS, 20)),
+  });
+  exarp.close();
+}
+
+finish();

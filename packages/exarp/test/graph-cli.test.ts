@@ -1,0 +1,114 @@
+// ready / next / plan / doctor on the graph, as a user runs them.
+import { describe, expect, it } from "vitest";
+import { exarp, exarpJson } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
+
+type Task = { id: string; title: string; unblocks?: number };
+
+const line = (id: string, title: string, status: string, dependsOn: string[], extra: object = {}) =>
+  JSON.stringify({
+    kind: "task",
+    id,
+    title,
+    description: "",
+    status,
+    priority: "medium",
+    tags: [],
+    parentId: null,
+    estimate: null,
+    assignee: null,
+    createdAt: 1,
+    updatedAt: 1,
+    version: 1,
+    dependsOn,
+    ...extra,
+  });
+
+function project(): string {
+  const dir = tempDir();
+  exarp(dir, ["init"]);
+  return dir;
+}
+
+describe("graph commands", () => {
+  it("ready lists unblocked todo work best first, explains the rest, and next respects capabilities", () => {
+    const dir = project();
+    const schema = exarpJson<Task>(dir, ["add", "schema", "-t", "db", "-e", "60"]);
+    const api = exarpJson<Task>(dir, ["add", "api", "-t", "api", "-p", "high", "--depends-on", schema.id, "-e", "30"]);
+    const docs = exarpJson<Task>(dir, ["add", "docs", "-t", "docs", "-p", "low"]);
+    const ui = exarpJson<Task>(dir, ["add", "ui", "-t", "ui", "--depends-on", api.id]);
+    expect(exarpJson<Task[]>(dir, ["ready"]).map((t) => [t.id, t.unblocks])).toEqual([
+      [schema.id, 1],
+      [docs.id, 0],
+    ]);
+    const explained = exarpJson<{ notReady: { id: string; reasons: string[] }[] }>(dir, ["ready", "--explain"]);
+    expect(explained.notReady).toEqual([
+      expect.objectContaining({ id: api.id, reasons: [`waits for ${schema.id} (todo)`] }),
+      expect.objectContaining({
+        id: ui.id,
+        reasons: [`waits for ${api.id} (todo)`, "and 1 more task(s) further up the chain"],
+      }),
+    ]);
+    expect(exarp(dir, ["ready", "--explain"]).stdout).toContain(
+      `not ready:\n${api.id}\n  waits for ${schema.id} (todo)`,
+    );
+    expect(exarpJson<Task>(dir, ["next"]).id).toBe(schema.id);
+    expect(exarpJson<Task>(dir, ["next", "--can", "docs"]).id).toBe(docs.id);
+    expect(exarpJson<Task | null>(dir, ["next", "--can", "ui"])).toBeNull();
+    expect(exarp(dir, ["next", "--can", "ui"]).stdout).toBe("nothing is ready for you\n");
+    for (const verb of ["start", "review", "done"]) exarpJson(dir, [verb, schema.id]);
+    expect(exarpJson<Task[]>(dir, ["ready"]).map((t) => t.id)).toEqual([api.id, docs.id]);
+    expect(exarp(dir, ["show", ui.id]).stdout).toContain(`not ready:\n  waits for ${api.id} (todo)`);
+  });
+
+  it("plan prints waves, parallelism and the critical path as text, JSON and Mermaid", () => {
+    const dir = project();
+    const a = exarpJson<Task>(dir, ["add", "a", "-e", "10"]);
+    const b = exarpJson<Task>(dir, ["add", "b", "-e", "50", "--depends-on", a.id]);
+    const c = exarpJson<Task>(dir, ["add", "c", "-e", "5", "--depends-on", a.id]);
+    const d = exarpJson<Task>(dir, ["add", "d", "--depends-on", b.id, "--depends-on", c.id]);
+    const plan = exarpJson<{
+      waves: string[][];
+      maxParallelism: number;
+      criticalPath: { tasks: string[]; total: number };
+    }>(dir, ["plan"]);
+    expect(plan.waves).toEqual([[a.id], [b.id, c.id], [d.id]]);
+    expect(plan.maxParallelism).toBe(2);
+    expect(plan.criticalPath).toEqual({ tasks: [a.id, b.id, d.id], total: 61 });
+    expect(exarpJson<{ waves: string[][] }>(dir, ["plan", "--cap", "1"]).waves).toEqual([
+      [a.id],
+      [b.id],
+      [c.id],
+      [d.id],
+    ]);
+    const text = exarp(dir, ["plan"]).stdout;
+    expect(text).toContain(`critical path (61 min, estimates; 1 where missing): ${a.id} → ${b.id} → ${d.id}`);
+    const mermaid = exarp(dir, ["plan", "-f", "mermaid"]).stdout;
+    expect(mermaid.split("\n")[0]).toBe("flowchart LR");
+    expect(mermaid).toContain(`${a.id.replace("-", "_")} ==> ${b.id.replace("-", "_")}`);
+    expect(mermaid).toContain(`${a.id.replace("-", "_")} --> ${c.id.replace("-", "_")}`);
+    expect(exarp(dir, ["plan", "-f", "svg"]).code).toBe(2);
+  });
+
+  it("doctor names every cycle and unknown dependency in imported data, and plan says what cannot start", () => {
+    const dir = project();
+    const file = [
+      line("X-1", "one", "todo", ["X-2"]),
+      line("X-2", "two", "todo", ["X-1"]),
+      line("X-3", "three", "todo", ["X-9"]),
+      line("X-4", "four", "todo", []),
+    ].join("\n");
+    expect(exarp(dir, ["import", "-"], { input: file }).code).toBe(0);
+    const doctor = exarp(dir, ["doctor"]);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain("FAIL  graph");
+    expect(doctor.stdout).toContain("dependency cycle: X-1 → X-2 → X-1");
+    expect(doctor.stdout).toContain("X-3 depends on X-9, which does not exist (it stays blocked)");
+    expect(exarpJson<Task[]>(dir, ["ready"]).map((t) => t.id)).toEqual(["X-4"]);
+    const plan = exarp(dir, ["plan"]).stdout;
+    expect(plan).toContain("cannot start: X-3 depends on X-9, which does not exist");
+    expect(plan).toContain("cycle: X-1 → X-2 → X-1");
+    const refused = exarp(dir, ["dep", "add", "X-4", "X-4"]);
+    expect(refused.stderr).toBe("exarp: X-4 cannot depend on itself\n");
+  });
+});
