@@ -53,3 +53,30 @@ export const NoProject = defineError(
   z.object({ from: z.string() }),
   (d) => `no exarp project found from ${d.from} upward; run \`exarp init\` in the project root`,
 );
+
+/** The task is leased by someone else; names the holder and until when. */
+export const LeaseConflict = defineError(
+  "LeaseConflict",
+  z.object({ taskId: z.string(), holder: z.string(), expiresAt: z.number(), token: z.number() }),
+  (d) =>
+    `${d.taskId} is leased by ${d.holder} until ${new Date(d.expiresAt).toISOString()}; wait, or ask them to release it`,
+);
+
+/** A write carried a fencing token that is no longer the task's live lease. */
+export const StaleLease = defineError(
+  "StaleLease",
+  z.object({ taskId: z.string(), token: z.number(), current: z.number().nullable() }),
+  (d) =>
+    `your lease #${d.token} on ${d.taskId} is no longer valid (${d.current === null ? "it expired or was released" : `lease #${d.current} holds it now`}); claim the task again`,
+);
+
+/** Review → Done without an approve decision. */
+export const ApprovalRequired = defineError(
+  "ApprovalRequired",
+  z.object({ taskId: z.string(), state: z.string() }),
+  (d) =>
+    `${d.taskId} needs an approval before it is done (${d.state === "none" ? "no request" : `request ${d.state.replace("_", " ")}`}); a reviewer runs \`exarp approve ${d.taskId}\``,
+);
+
+/** The caller may not do this (approve their own work). */
+export const Unauthorized = defineError("Unauthorized", z.object({ reason: z.string() }), (d) => d.reason);

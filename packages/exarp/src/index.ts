@@ -1,5 +1,5 @@
 // The public API of the exarp core, listed by name.
-export type { Actor, ServiceContext, TransitionGuard } from "./app/context.ts";
+export type { Actor, ServiceContext } from "./app/context.ts";
 export type { DoctorCheck, DoctorExtension, DoctorReport } from "./app/doctor.ts";
 export { actorFromEnv, createExarp, type Exarp, type ExarpOptions, openProject } from "./app/exarp.ts";
 export { type Clock, manualClock, systemClock } from "./clock.ts";

@@ -1,18 +1,21 @@
 import { hostname, userInfo } from "node:os";
+import { createApprovalService } from "../approval/service.ts";
 import { type AuditMirror, createAuditMirror } from "../audit/mirror.ts";
 import { type AuditEntry, type AuditFilter, readAudit } from "../audit/read.ts";
+import { createBus } from "../bus/bus.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { StorageError } from "../errors-catalog.ts";
 import { createFeed } from "../feed/feed.ts";
 import { createGraphService, graphDoctorCheck } from "../graph/service.ts";
 import { createHistoryService } from "../history/service.ts";
 import { createIds, type Ids } from "../id.ts";
+import { createLeaseService } from "../lease/service.ts";
 import { ensureProjectDir } from "../project/root.ts";
 import { isSqliteError } from "../store/driver.ts";
 import { openStore, type Store, type StoreOptions } from "../store/store.ts";
 import { createTaskService } from "../task/service.ts";
 import { createTransferService } from "../transfer/service.ts";
-import type { Actor, ServiceContext, TransitionGuard } from "./context.ts";
+import type { Actor, ServiceContext } from "./context.ts";
 import { type DoctorExtension, type DoctorReport, runDoctor } from "./doctor.ts";
 
 export type ExarpOptions = {
@@ -24,7 +27,8 @@ export type ExarpOptions = {
   /** Folder of the audit mirror (`.exarp/`); none when absent. */
   auditDir?: string;
   auditMaxBytes?: number;
-  guards?: TransitionGuard[];
+  /** Lease length for claims that do not give one (default 15 min). */
+  leaseTtlMs?: number;
   doctorExtensions?: DoctorExtension[];
   /** Where non-fatal problems go (an audit file that cannot be written); default process warnings. */
   warn?: (message: string) => void;
@@ -41,11 +45,14 @@ export function actorFromEnv(env: NodeJS.ProcessEnv = process.env): Actor {
   return { name: env.EXARP_AGENT || env.EXARP_ACTOR || `user:${user}`, session: env.EXARP_SESSION || null };
 }
 
-function createServices(ctx: ServiceContext) {
+function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined) {
+  const leases = createLeaseService(ctx, leaseTtlMs);
   return {
     actor: ctx.actor,
     tasks: createTaskService(ctx),
-    graph: createGraphService(ctx),
+    graph: createGraphService(ctx, leases.sweep),
+    leases,
+    approvals: createApprovalService(ctx),
     history: createHistoryService(ctx),
     transfer: createTransferService(ctx),
   };
@@ -55,13 +62,15 @@ function createServices(ctx: ServiceContext) {
 export function createExarp(options: ExarpOptions) {
   const { store } = options;
   const ids = options.ids ?? createIds();
+  const feed = createFeed(store);
   const base: ServiceContext = {
     store,
     clock: options.clock ?? systemClock,
     ids,
     origin: ids.origin(),
     actor: options.actor ?? actorFromEnv(),
-    guards: options.guards ?? [],
+    feed,
+    watchDir: options.auditDir,
   };
   const warn = options.warn ?? ((message: string) => process.emitWarning(message));
   let audit: AuditMirror | undefined;
@@ -80,21 +89,25 @@ export function createExarp(options: ExarpOptions) {
     store.onCommit(sync);
     audit = mirror;
   }
-  const feed = createFeed(store);
+  const bus = createBus({ store, feed, origin: base.origin, watchDir: options.auditDir, report: warn });
   return {
-    ...createServices(base),
+    ...createServices(base, options.leaseTtlMs),
     store,
     feed,
+    bus,
     audit,
     origin: base.origin,
     /** The same services acting as someone else (MCP per-call identity, tests). */
-    as: (actor: Actor) => createServices({ ...base, actor }),
+    as: (actor: Actor) => createServices({ ...base, actor }, options.leaseTtlMs),
     /** Audit lines from `.exarp/audit*.jsonl`, filtered; empty without an audit folder. */
     auditTrail: (filter: AuditFilter = {}): AuditEntry[] =>
       options.auditDir ? readAudit(options.auditDir, filter) : [],
     doctor: (): DoctorReport =>
       runDoctor(store, options.auditDir, [graphDoctorCheck, ...(options.doctorExtensions ?? [])]),
-    close: () => store.close(),
+    close: () => {
+      bus.close();
+      store.close();
+    },
   };
 }
 

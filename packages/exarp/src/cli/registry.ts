@@ -1,5 +1,6 @@
 import type { CliCommand } from "./command.ts";
 import { doctor, exportCommand, importCommand, init } from "./commands/admin.ts";
+import { approvals, approve, claim, deny, leases, release, renew, sweep } from "./commands/coordination.ts";
 import { demo } from "./commands/demo.ts";
 import { next, plan, ready } from "./commands/graph.ts";
 import { audit, history, undo } from "./commands/history.ts";
@@ -20,6 +21,14 @@ export const commands: CliCommand[] = [
   ready,
   next,
   plan,
+  claim,
+  renew,
+  release,
+  leases,
+  sweep,
+  approvals,
+  approve,
+  deny,
   history,
   undo,
   audit,

@@ -37,6 +37,40 @@ export const eventPayloads = {
     createdAt: z.number().int().optional(),
   }),
   "comment.removed": z.object({ taskId: TaskId, commentId: z.string() }),
+  // Leases: the fencing token of a grant is the seq of its lease.acquired event.
+  "lease.acquired": z.object({
+    taskId: TaskId,
+    agent: z.string(),
+    session: z.string().nullable(),
+    expiresAt: z.number().int(),
+  }),
+  "lease.renewed": z.object({ taskId: TaskId, token: z.number().int(), expiresAt: z.number().int() }),
+  "lease.released": z.object({
+    taskId: TaskId,
+    token: z.number().int(),
+    reason: z.enum(["released", "status", "forced"]),
+  }),
+  "lease.expired": z.object({
+    taskId: TaskId,
+    token: z.number().int(),
+    agent: z.string(),
+    session: z.string().nullable(),
+    expiredAt: z.number().int(),
+  }),
+  // Approvals: a request's id is the seq of its approval.requested event.
+  "approval.requested": z.object({
+    taskId: TaskId,
+    requestedBy: z.string(),
+    requestedSession: z.string().nullable(),
+  }),
+  "approval.decided": z.object({
+    taskId: TaskId,
+    requestId: z.number().int(),
+    outcome: z.enum(["approved", "denied"]),
+    reason: z.string().optional(),
+  }),
+  "approval.timed_out": z.object({ taskId: TaskId, requestId: z.number().int(), waitedMs: z.number().int() }),
+  "approval.withdrawn": z.object({ taskId: TaskId, requestId: z.number().int(), reason: z.string() }),
 } as const;
 
 export type EventType = keyof typeof eventPayloads;

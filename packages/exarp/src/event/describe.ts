@@ -21,8 +21,26 @@ export function describeEvent(e: StoredEvent): string {
       return `${e.payload.taskId} comment: ${oneLine(e.payload.body, 80)}`;
     case "comment.removed":
       return `${e.payload.taskId} comment ${e.payload.commentId} removed`;
+    case "lease.acquired":
+      return `${e.payload.taskId} claimed by ${who(e.payload.agent, e.payload.session)} (lease #${e.seq})`;
+    case "lease.renewed":
+      return `${e.payload.taskId} lease #${e.payload.token} renewed`;
+    case "lease.released":
+      return `${e.payload.taskId} lease #${e.payload.token} released${e.payload.reason === "released" ? "" : ` (${e.payload.reason})`}`;
+    case "lease.expired":
+      return `${e.payload.taskId} lease #${e.payload.token} of ${who(e.payload.agent, e.payload.session)} expired`;
+    case "approval.requested":
+      return `${e.payload.taskId} approval requested (#${e.seq})`;
+    case "approval.decided":
+      return `${e.payload.taskId} ${e.payload.outcome}${e.payload.reason ? `: ${oneLine(e.payload.reason, 80)}` : ""}`;
+    case "approval.timed_out":
+      return `${e.payload.taskId} approval #${e.payload.requestId} timed out after ${Math.round(e.payload.waitedMs / 1000)} s`;
+    case "approval.withdrawn":
+      return `${e.payload.taskId} approval #${e.payload.requestId} withdrawn (${e.payload.reason})`;
   }
 }
+
+const who = (agent: string, session: string | null) => (session ? `${agent}/${session}` : agent);
 
 /** Collapses whitespace and cuts to `max` characters with an ellipsis. */
 export function oneLine(text: string, max: number): string {

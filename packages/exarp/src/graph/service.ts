@@ -40,7 +40,7 @@ export function loadGraph(store: Store): Graph {
 }
 
 /** Ready work, next task, plans, explanations and placement over the task graph. */
-export function createGraphService(ctx: ServiceContext) {
+export function createGraphService(ctx: ServiceContext, sweep: () => unknown = () => undefined) {
   let cached: { head: number; graph: Graph } | undefined;
   /** The graph, rebuilt only when the log moved on since the last build (exact, not a TTL). */
   const graph = (): Graph => {
@@ -49,18 +49,23 @@ export function createGraphService(ctx: ServiceContext) {
     return cached.graph;
   };
 
+  const leasedFor = () => ({ agent: ctx.actor.name, session: ctx.actor.session, now: ctx.clock.now() });
+
   return {
     graph,
 
     /** Todo tasks whose blockers are all finished, best first (materialised: no graph walk). */
     ready(query: ReadyQuery = {}): ReadyTask[] {
-      return ctx.store.readyTasks(parseInput(ReadyQuery, query));
+      const q = parseInput(ReadyQuery, query);
+      sweep();
+      return ctx.store.readyTasks({ ...q, leasedFor: leasedFor() });
     },
 
     /** The top ready task this agent can do, or undefined when there is none. */
     next(query: NextQuery = {}): ReadyTask | undefined {
       const q = parseInput(NextQuery, query);
-      return ctx.store.readyTasks({ tags: q.tags }).find((t) => canDo(q.can, t.tags));
+      sweep();
+      return ctx.store.readyTasks({ tags: q.tags, leasedFor: leasedFor() }).find((t) => canDo(q.can, t.tags));
     },
 
     /** Why a task is or is not ready: its status, open blockers (transitively) and any cycle. */

@@ -1,13 +1,24 @@
+import type { Approval } from "../approval/approval.ts";
 import { Refused } from "../errors-catalog.ts";
 import type { NewEvent, StoredEvent, TaskSnapshot } from "../event/catalog.ts";
 
+/** What inverting needs to know about the current state (read inside the undo transaction). */
+export type InvertState = {
+  /** The task as it is now, to record what a creation's undo removes. */
+  snapshot(taskId: string): TaskSnapshot | undefined;
+  /** The newest approval request of a task. */
+  latestApproval(taskId: string): Approval | undefined;
+  approval(id: number): Approval | undefined;
+};
+
 /**
- * The compensating event for one stored event (pure). Undo appends these in reverse order; it never
- * deletes from the log. `snapshot` is the current state of the task, needed to undo a creation.
+ * The compensating event for one stored event, given the current state. Undo appends these in
+ * reverse order; it never deletes from the log.
  */
-export function invertEvent(event: StoredEvent, snapshot: TaskSnapshot | undefined): NewEvent {
+export function invertEvent(event: StoredEvent, state: InvertState): NewEvent {
   switch (event.type) {
     case "task.created": {
+      const snapshot = state.snapshot(event.payload.task.id);
       if (!snapshot) throw new Refused({ reason: `task ${event.payload.task.id} no longer exists` });
       return { type: "task.deleted", payload: { taskId: event.payload.task.id, snapshot } };
     }
@@ -32,7 +43,32 @@ export function invertEvent(event: StoredEvent, snapshot: TaskSnapshot | undefin
       return { type: "dependency.added", payload: event.payload };
     case "comment.added":
       return { type: "comment.removed", payload: { taskId: event.payload.taskId, commentId: event.payload.commentId } };
+    case "approval.requested": {
+      // Withdraw the request that is open now (a later undo may have opened a fresh one).
+      const open = state.latestApproval(event.payload.taskId);
+      const requestId = open?.state === "pending" ? open.id : event.seq;
+      return {
+        type: "approval.withdrawn",
+        payload: { taskId: event.payload.taskId, requestId, reason: `undo of #${event.command}` },
+      };
+    }
+    case "approval.withdrawn": {
+      const request = state.approval(event.payload.requestId);
+      return {
+        type: "approval.requested",
+        payload: {
+          taskId: event.payload.taskId,
+          requestedBy: request?.requestedBy ?? "unknown",
+          requestedSession: request?.requestedSession ?? null,
+        },
+      };
+    }
     default:
+      if (event.type.startsWith("lease.") || event.type.startsWith("approval.")) {
+        throw new Refused({
+          reason: `#${event.command} includes ${event.type}: leases and decisions are not undone; claim, release or decide again instead`,
+        });
+      }
       throw new Refused({
         reason: `event #${event.seq} (${event.type}) is itself a compensation and cannot be undone`,
       });

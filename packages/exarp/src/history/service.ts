@@ -52,10 +52,12 @@ export function createHistoryService(ctx: ServiceContext) {
         }
         const undone = tx.commandEvents(command);
         checkUndoable(tx, command, undone);
-        for (const e of [...undone].reverse()) {
-          const created = e.type === "task.created" ? snapshotOf(tx, e.payload.task.id) : undefined;
-          tx.append([invertEvent(e, created)], { undoes: command });
-        }
+        const state = {
+          snapshot: (id: string) => snapshotOf(tx, id),
+          latestApproval: tx.latestApproval,
+          approval: tx.approval,
+        };
+        for (const e of [...undone].reverse()) tx.append([invertEvent(e, state)], { undoes: command });
         return undone;
       });
       return { undone, events };

@@ -104,6 +104,47 @@ export function createProjector(db: SqlDriver, q: Queries) {
       case "comment.removed":
         db.prepare("DELETE FROM comments WHERE id = ?").run(event.payload.commentId);
         return;
+      case "lease.acquired": {
+        const p = event.payload;
+        db.prepare(
+          "INSERT OR REPLACE INTO leases (task_id, agent, session, token, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ).run(p.taskId, p.agent, p.session, event.seq, event.time, p.expiresAt);
+        return;
+      }
+      case "lease.renewed":
+        db.prepare("UPDATE leases SET expires_at = ? WHERE task_id = ? AND token = ?").run(
+          event.payload.expiresAt,
+          event.payload.taskId,
+          event.payload.token,
+        );
+        return;
+      case "lease.released":
+      case "lease.expired":
+        db.prepare("DELETE FROM leases WHERE task_id = ? AND token = ?").run(event.payload.taskId, event.payload.token);
+        return;
+      case "approval.requested": {
+        const p = event.payload;
+        db.prepare(
+          "INSERT INTO approvals (id, task_id, requested_by, requested_session, requested_at, state) VALUES (?, ?, ?, ?, ?, 'pending')",
+        ).run(event.seq, p.taskId, p.requestedBy, p.requestedSession, event.time);
+        return;
+      }
+      case "approval.decided":
+      case "approval.timed_out":
+      case "approval.withdrawn": {
+        const p = event.payload;
+        const state =
+          event.type === "approval.decided"
+            ? event.payload.outcome
+            : event.type === "approval.timed_out"
+              ? "timed_out"
+              : "withdrawn";
+        const reason = "reason" in p ? (p.reason ?? null) : null;
+        db.prepare(
+          "UPDATE approvals SET state = ?, decided_by = ?, decided_session = ?, decided_at = ?, reason = ? WHERE id = ?",
+        ).run(state, event.actor, event.session, event.time, reason, p.requestId);
+        return;
+      }
     }
   }
 }

@@ -1,13 +1,19 @@
+import type { Approval } from "../approval/approval.ts";
 import type { StoredEvent } from "../event/catalog.ts";
 import { GENESIS_HASH } from "../event/hash.ts";
 import type { GraphTask } from "../graph/graph.ts";
+import type { Lease } from "../lease/lease.ts";
 import type { Comment, Priority, Status, Task, TaskDetail } from "../task/task.ts";
 import type { SqlDriver, SqlValue } from "./driver.ts";
 import {
+  type ApprovalRow,
+  approvalFromRow,
   type CommentRow,
   commentFromRow,
   type EventRow,
   eventFromRow,
+  type LeaseRow,
+  leaseFromRow,
   TASK_COLUMNS,
   type TaskRow,
   taskFromRow,
@@ -24,6 +30,13 @@ export type TaskFilter = {
   parentId?: string;
   assignee?: string;
   limit?: number;
+};
+
+/** Options of the ready query; `leasedFor` drops tasks someone other than that holder leases live. */
+export type ReadyOptions = {
+  tags?: string[];
+  limit?: number;
+  leasedFor?: { agent: string; session: string | null; now: number };
 };
 
 /** Which events `listEvents` returns. */
@@ -149,8 +162,14 @@ export function createQueries(db: SqlDriver) {
      * The materialised ready set: todo tasks with no open blockers, in work order (priority, work
      * unblocked, age, id). `tags`: only tasks carrying all of them.
      */
-    readyTasks(options: { tags?: string[]; limit?: number } = {}): (Task & { unblocks: number })[] {
+    readyTasks(options: ReadyOptions = {}): (Task & { unblocks: number })[] {
       const params: SqlValue[] = [];
+      let leaseFilter = "";
+      if (options.leasedFor) {
+        leaseFilter = `AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at > ?
+          AND NOT (l.agent = ? AND l.session IS ?))`;
+        params.push(options.leasedFor.now, options.leasedFor.agent, options.leasedFor.session);
+      }
       const tagFilter = (options.tags ?? []).map((tag) => {
         params.push(tag);
         return "AND t.id IN (SELECT task_id FROM task_tags WHERE tag = ?)";
@@ -161,12 +180,22 @@ export function createQueries(db: SqlDriver) {
         .join(", ")},
           (SELECT count(*) FROM dependencies d JOIN tasks x ON x.id = d.task_id
             WHERE d.blocker_id = t.id AND x.status NOT IN ('done', 'cancelled')) AS unblocks
-        FROM tasks t WHERE t.status = 'todo' AND t.open_blockers = 0 ${tagFilter.join(" ")}
+        FROM tasks t WHERE t.status = 'todo' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}
         ORDER BY ${PRIORITY_ORDER}, unblocks DESC, t.created_at, t.id ${options.limit ? "LIMIT ?" : ""}`;
       return db
         .prepare<TaskRow & { unblocks: number }>(sql)
         .all(...params)
         .map((r) => ({ ...taskFromRow(r), unblocks: r.unblocks }));
+    },
+
+    /** Blockers of a task that are unfinished or unknown. */
+    openBlockerIds(id: string): string[] {
+      const sql = `SELECT d.blocker_id FROM dependencies d LEFT JOIN tasks b ON b.id = d.blocker_id
+        WHERE d.task_id = ? AND (b.id IS NULL OR b.status NOT IN ('done', 'cancelled')) ORDER BY d.blocker_id`;
+      return db
+        .prepare<{ blocker_id: string }>(sql)
+        .all(id)
+        .map((r) => r.blocker_id);
     },
 
     /** The materialised count of a task's open (unfinished or unknown) blockers. */
@@ -199,6 +228,50 @@ export function createQueries(db: SqlDriver) {
         .all()
         .map((r): [string, string] => [r.task_id, r.blocker_id]);
       return { tasks, edges };
+    },
+
+    /** The lease row of a task (live or expired but not yet swept). */
+    lease(taskId: string): Lease | undefined {
+      const row = db.prepare<LeaseRow>("SELECT * FROM leases WHERE task_id = ?").get(taskId);
+      return row && leaseFromRow(row);
+    },
+
+    /** Every lease row, soonest expiry first. */
+    leases(): Lease[] {
+      return db.prepare<LeaseRow>("SELECT * FROM leases ORDER BY expires_at, task_id").all().map(leaseFromRow);
+    },
+
+    /** Leases whose expiry has passed and that no event has ended yet. */
+    expiredLeases(now: number): Lease[] {
+      return db
+        .prepare<LeaseRow>("SELECT * FROM leases WHERE expires_at <= ? ORDER BY expires_at")
+        .all(now)
+        .map(leaseFromRow);
+    },
+
+    hasExpiredLeases(now: number): boolean {
+      return db.prepare("SELECT 1 AS x FROM leases WHERE expires_at <= ? LIMIT 1").get(now) !== undefined;
+    },
+
+    approval(id: number): Approval | undefined {
+      const row = db.prepare<ApprovalRow>("SELECT * FROM approvals WHERE id = ?").get(id);
+      return row && approvalFromRow(row);
+    },
+
+    /** The newest approval request of a task, in whatever state. */
+    latestApproval(taskId: string): Approval | undefined {
+      const row = db
+        .prepare<ApprovalRow>("SELECT * FROM approvals WHERE task_id = ? ORDER BY id DESC LIMIT 1")
+        .get(taskId);
+      return row && approvalFromRow(row);
+    },
+
+    /** Approval requests in a state (default pending), oldest first. */
+    approvals(state: Approval["state"] = "pending"): Approval[] {
+      return db
+        .prepare<ApprovalRow>("SELECT * FROM approvals WHERE state = ? ORDER BY id")
+        .all(state)
+        .map(approvalFromRow);
     },
 
     countByStatus(): Record<Status, number> {

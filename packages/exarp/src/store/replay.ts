@@ -9,6 +9,8 @@ const PROJECTIONS: Record<string, string> = {
   task_tags: "tag, task_id",
   dependencies: "task_id, blocker_id",
   comments: "id",
+  leases: "task_id",
+  approvals: "id",
 };
 
 export type ReplayCheck = { events: number; problems: string[] };

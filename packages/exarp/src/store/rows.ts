@@ -1,4 +1,6 @@
+import type { Approval, ApprovalState } from "../approval/approval.ts";
 import { eventSubject, type StoredEvent } from "../event/catalog.ts";
+import type { Lease } from "../lease/lease.ts";
 import type { Comment, Task } from "../task/task.ts";
 
 /** A `tasks` row as SQLite returns it. */
@@ -106,5 +108,53 @@ export function eventToRow(e: StoredEvent): EventRow {
     payload: JSON.stringify(e.payload),
     prev_hash: e.prevHash,
     hash: e.hash,
+  };
+}
+
+export type LeaseRow = {
+  task_id: string;
+  agent: string;
+  session: string | null;
+  token: number;
+  acquired_at: number;
+  expires_at: number;
+};
+
+export function leaseFromRow(r: LeaseRow): Lease {
+  return {
+    taskId: r.task_id,
+    agent: r.agent,
+    session: r.session,
+    token: r.token,
+    acquiredAt: r.acquired_at,
+    expiresAt: r.expires_at,
+  };
+}
+
+export type ApprovalRow = {
+  id: number;
+  task_id: string;
+  requested_by: string;
+  requested_session: string | null;
+  requested_at: number;
+  state: string;
+  decided_by: string | null;
+  decided_session: string | null;
+  decided_at: number | null;
+  reason: string | null;
+};
+
+export function approvalFromRow(r: ApprovalRow): Approval {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    requestedBy: r.requested_by,
+    requestedSession: r.requested_session,
+    requestedAt: r.requested_at,
+    state: r.state as ApprovalState,
+    decidedBy: r.decided_by,
+    decidedSession: r.decided_session,
+    decidedAt: r.decided_at,
+    reason: r.reason,
   };
 }

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { Assignee, Description, Estimate, MAX_COMMENT, Priority, Status, Tags, TaskId, Title } from "./task.ts";
 
 const ExpectedVersion = z.number().int().min(1).optional();
+/** The fencing token of the caller's lease: a write with a stale one is refused. */
+const LeaseToken = z.number().int().min(1).optional();
 
 /** Create a task. Only the title is required. */
 export const TaskCreate = z.strictObject({
@@ -20,6 +22,7 @@ export type TaskCreate = z.input<typeof TaskCreate>;
 export const TaskEdit = z.strictObject({
   id: TaskId,
   expectedVersion: ExpectedVersion,
+  lease: LeaseToken,
   title: Title.optional(),
   description: Description.optional(),
   priority: Priority.optional(),
@@ -36,6 +39,7 @@ export const StatusChange = z.strictObject({
   to: Status,
   reason: z.string().trim().min(1).max(2000).optional(),
   expectedVersion: ExpectedVersion,
+  lease: LeaseToken,
 });
 export type StatusChange = z.input<typeof StatusChange>;
 
@@ -44,6 +48,7 @@ export const DependencyChange = z.strictObject({
   taskId: TaskId,
   blockerId: TaskId,
   expectedVersion: ExpectedVersion,
+  lease: LeaseToken,
 });
 export type DependencyChange = z.input<typeof DependencyChange>;
 

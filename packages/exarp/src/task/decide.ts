@@ -28,7 +28,7 @@ export function decideCreate(id: string, input: z.output<typeof TaskCreate>): Ne
 /** One `task.edited` with the fields that really change, or none when nothing does. */
 export function decideEdit(task: Task, input: z.output<typeof TaskEdit>): NewEvent[] {
   checkVersion(task, input.expectedVersion);
-  const { id, expectedVersion, ...patch } = input;
+  const { id, expectedVersion, lease, ...patch } = input;
   const changes: Partial<TaskFields> = {};
   const previous: Partial<TaskFields> = {};
   for (const key of Object.keys(patch) as (keyof TaskFields)[]) {

@@ -2,11 +2,13 @@ import { z } from "zod";
 import { runCommand, type ServiceContext } from "../app/context.ts";
 import { parseInput } from "../app/input.ts";
 import { NotFound } from "../errors-catalog.ts";
+import { checkWrite } from "../lease/decide.ts";
 import type { Queries, TaskFilter } from "../store/queries.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
-import { decideAddDependency, decideCreate, decideEdit, decideRemoveDependency, decideStatus } from "./decide.ts";
+import { decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
 import type { Comment, Task, TaskDetail } from "./task.ts";
 import { Priority, Status, TaskId } from "./task.ts";
+import { transitionEvents } from "./transition.ts";
 
 /** Filters accepted by `tasks.list`, validated like every other input. */
 export const TaskListFilter = z.strictObject({
@@ -46,6 +48,7 @@ export function createTaskService(ctx: ServiceContext) {
       return runCommand(ctx, (tx) => {
         const task = requireTask(tx, data.id);
         if (data.parentId) requireTask(tx, data.parentId);
+        checkWrite(task.id, tx.lease(task.id), ctx.actor, ctx.clock.now(), data.lease);
         tx.append(decideEdit(task, data));
         return tx.taskDetail(data.id) as TaskDetail;
       }).result;
@@ -56,9 +59,10 @@ export function createTaskService(ctx: ServiceContext) {
       const data = parseInput(StatusChange, input);
       return runCommand(ctx, (tx) => {
         const task = requireTask(tx, data.id);
-        const events = decideStatus(task, data.to, data.reason, data.expectedVersion);
-        for (const guard of ctx.guards) guard({ tx, task, to: data.to, actor: ctx.actor });
-        tx.append(events);
+        const { to, reason, expectedVersion, lease } = data;
+        tx.append(
+          transitionEvents(tx, { task, to, reason, expectedVersion, lease, actor: ctx.actor, now: ctx.clock.now() }),
+        );
         return tx.taskDetail(data.id) as TaskDetail;
       }).result;
     },
@@ -68,6 +72,7 @@ export function createTaskService(ctx: ServiceContext) {
       const data = parseInput(DependencyChange, input);
       return runCommand(ctx, (tx) => {
         const task = requireTask(tx, data.taskId);
+        checkWrite(task.id, tx.lease(task.id), ctx.actor, ctx.clock.now(), data.lease);
         const blockerExists = tx.taskExists(data.blockerId);
         const exists = tx.hasDependency(data.taskId, data.blockerId);
         const closes = blockerExists && !exists && tx.reaches(data.blockerId, data.taskId);
@@ -81,6 +86,7 @@ export function createTaskService(ctx: ServiceContext) {
       const data = parseInput(DependencyChange, input);
       return runCommand(ctx, (tx) => {
         const task = requireTask(tx, data.taskId);
+        checkWrite(task.id, tx.lease(task.id), ctx.actor, ctx.clock.now(), data.lease);
         tx.append(decideRemoveDependency(task, data, tx.hasDependency(data.taskId, data.blockerId)));
         return tx.taskDetail(data.taskId) as TaskDetail;
       }).result;

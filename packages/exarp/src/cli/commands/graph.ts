@@ -4,6 +4,7 @@ import { planToMermaid } from "../../graph/mermaid.ts";
 import type { Plan, ReadyTask } from "../../graph/service.ts";
 import { type CliCommand, int, list, str, UsageError } from "../command.ts";
 import { statusLabel, table } from "../render.ts";
+import { ttlMs, ttlOption } from "./coordination.ts";
 
 function readyTable(tasks: readonly ReadyTask[]): string {
   if (tasks.length === 0) return "nothing is ready";
@@ -27,9 +28,30 @@ export const ready: CliCommand = {
     tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "only tasks with every one of these tags" },
     limit: { type: "string", short: "n", value: "N", help: "at most N tasks (and N explanations)" },
     explain: { type: "boolean", help: "also say why each waiting todo task is not ready" },
+    claim: { type: "boolean", help: "claim the best one for --as in the same transaction (exit 1 if none)" },
+    can: {
+      type: "string",
+      multiple: true,
+      value: "TAGS",
+      help: "with --claim: only tasks whose tags the agent can do (* = any)",
+    },
+    ...ttlOption,
   },
+  examples: ["exarp ready --claim --as agent:build --session ses_1 --can api,db"],
   run(ctx) {
-    const { graph, tasks } = ctx.exarp();
+    const { graph, tasks, leases } = ctx.exarp();
+    if (ctx.values.claim) {
+      const result = leases.claimNext({
+        tags: list(ctx.values, "tag"),
+        can: list(ctx.values, "can"),
+        ttlMs: ttlMs(ctx.values),
+      });
+      if (!result.acquired) return { data: result, text: "nothing ready to claim", exitCode: 1 };
+      return {
+        data: result,
+        text: `claimed ${result.task.id}  ${result.task.title}\nlease #${result.lease.token} until ${new Date(result.lease.expiresAt).toISOString()}`,
+      };
+    }
     const limit = int(ctx.values, "limit");
     const readyTasks = graph.ready({ tags: list(ctx.values, "tag"), limit });
     if (!ctx.values.explain) return { data: readyTasks, text: readyTable(readyTasks) };

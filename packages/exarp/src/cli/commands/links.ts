@@ -1,15 +1,21 @@
 import { type CliCommand, int, UsageError } from "../command.ts";
+import { writeOptions } from "./status.ts";
 
 export const dep: CliCommand = {
   name: "dep",
   summary: "Add or remove a dependency: TASK depends on BLOCKER",
   usage: "add|rm TASK BLOCKER",
   arity: [3, 3],
-  options: { "expect-version": { type: "string", value: "N", help: "refuse unless TASK is still at version N" } },
+  options: writeOptions,
   examples: ["exarp dep add T-api T-schema   # T-api waits for T-schema"],
   run(ctx) {
     const [action, taskId, blockerId] = ctx.args as [string, string, string];
-    const input = { taskId, blockerId, expectedVersion: int(ctx.values, "expect-version") };
+    const input = {
+      taskId,
+      blockerId,
+      expectedVersion: int(ctx.values, "expect-version"),
+      lease: int(ctx.values, "lease"),
+    };
     const tasks = ctx.exarp().tasks;
     if (action === "add") {
       const task = tasks.addDependency(input);

@@ -2,6 +2,12 @@ import type { Status } from "../../task/task.ts";
 import { type CliCommand, int, str } from "../command.ts";
 import { statusLabel, taskLine } from "../render.ts";
 
+/** Options every write command takes: optimistic concurrency and lease fencing. */
+export const writeOptions = {
+  "expect-version": { type: "string", value: "N", help: "refuse unless the task is still at version N" },
+  lease: { type: "string", value: "TOKEN", help: "your lease's fencing token: refused if it is no longer valid" },
+} as const;
+
 function statusCommand(
   name: string,
   to: Status,
@@ -13,26 +19,47 @@ function statusCommand(
     summary,
     usage: "ID",
     arity: [1, 1],
-    options: {
-      reason: { type: "string", short: "r", value: "TEXT", help: reasonHelp },
-      "expect-version": { type: "string", value: "N", help: "refuse unless the task is still at version N" },
-    },
+    options: { reason: { type: "string", short: "r", value: "TEXT", help: reasonHelp }, ...writeOptions },
     run(ctx) {
       const task = ctx.exarp().tasks.setStatus({
         id: ctx.args[0] as string,
         to,
         reason: str(ctx.values, "reason"),
         expectedVersion: int(ctx.values, "expect-version"),
+        lease: int(ctx.values, "lease"),
       });
       return { data: task, text: `${taskLine(task)} → ${statusLabel(to)}` };
     },
   };
 }
 
+const moveToReview = statusCommand(
+  "review",
+  "review",
+  "Move a task to review: opens an approval request (--wait: block until it is decided)",
+);
+
+/** `review --wait SEC`: ask for approval and block until a decision (exit 0 approved, 1 otherwise). */
+const review: CliCommand = {
+  ...moveToReview,
+  options: {
+    ...moveToReview.options,
+    wait: { type: "string", value: "SEC", help: "wait up to SEC seconds for the decision; exit 0 only if approved" },
+  },
+  async run(ctx) {
+    const wait = int(ctx.values, "wait");
+    if (wait === undefined) return moveToReview.run(ctx);
+    const outcome = await ctx.exarp().approvals.request({ taskId: ctx.args[0] as string, timeoutMs: wait * 1000 });
+    const by = outcome.by ? ` by ${outcome.by}` : "";
+    const text = `${outcome.outcome}${by}${outcome.reason ? `: ${outcome.reason}` : ""}`;
+    return { data: outcome, text, exitCode: outcome.outcome === "approved" ? 0 : 1 };
+  },
+};
+
 export const statusCommands: CliCommand[] = [
   statusCommand("start", "in_progress", "Move a task to in progress"),
-  statusCommand("review", "review", "Move a task to review (work finished, awaiting approval)"),
-  statusCommand("done", "done", "Move a task from review to done"),
+  review,
+  statusCommand("done", "done", "Move a task from review to done (needs an approval)"),
   statusCommand("block", "blocked", "Mark a task blocked", "what it waits for"),
   statusCommand("cancel", "cancelled", "Cancel a task"),
   statusCommand("reopen", "todo", "Move a task back to todo (from done, cancelled, blocked, in progress)"),

@@ -2,6 +2,7 @@ import { Priority, Status } from "../../task/task.ts";
 import { type CliCommand, type CliValues, int, list, str, UsageError } from "../command.ts";
 import { taskDetail, taskLine, taskTable } from "../render.ts";
 import { explanationLines } from "./graph.ts";
+import { writeOptions } from "./status.ts";
 
 /** Reads `--status`, accepting `in-progress`, `In_Progress` and friends; unknown names are usage errors. */
 export function statuses(values: CliValues, key = "status"): Status[] | undefined {
@@ -137,7 +138,7 @@ export const edit: CliCommand = {
     "add-tag": { type: "string", multiple: true, value: "TAG", help: "add a tag" },
     "rm-tag": { type: "string", multiple: true, value: "TAG", help: "remove a tag" },
     clear: { type: "string", multiple: true, value: "FIELD", help: "clear parent, estimate or assignee" },
-    "expect-version": { type: "string", value: "N", help: "refuse unless the task is still at version N" },
+    ...writeOptions,
   },
   run(ctx) {
     const v = ctx.values;
@@ -158,6 +159,7 @@ export const edit: CliCommand = {
     const task = exarp.tasks.edit({
       id,
       expectedVersion: int(v, "expect-version"),
+      lease: int(v, "lease"),
       title: str(v, "title"),
       description: str(v, "description"),
       priority: priority(v),

@@ -1,0 +1,144 @@
+import type { z } from "zod";
+import { runCommand, type ServiceContext } from "../app/context.ts";
+import { parseInput } from "../app/input.ts";
+import { NotFound } from "../errors-catalog.ts";
+import { canDo, NextQuery, type ReadyTask } from "../graph/service.ts";
+import type { Queries } from "../store/queries.ts";
+import type { Tx } from "../store/store.ts";
+import type { Task } from "../task/task.ts";
+import { decideClaim, decideRelease, decideRenew, decideSweep } from "./decide.ts";
+import {
+  ClaimRequest,
+  type ClaimResult,
+  DEFAULT_LEASE_TTL_MS,
+  heldBy,
+  type Lease,
+  LeaseRequest,
+  liveLease,
+} from "./lease.ts";
+
+function requireTask(q: Queries, id: string): Task {
+  const task = q.task(id);
+  if (!task) throw new NotFound({ kind: "task", id });
+  return task;
+}
+
+/** Ready-and-claim in one go: the best ready task this agent can do, leased to it. */
+export const ClaimNextRequest = NextQuery.extend({ ttlMs: ClaimRequest.shape.ttlMs });
+export type ClaimNextRequest = z.input<typeof ClaimNextRequest>;
+
+export type ClaimNextResult =
+  | ({ acquired: true; renewed: boolean; lease: Lease } & { task: ReadyTask })
+  | { acquired: false };
+
+/** A lease as `leases` lists it: live, or expired and waiting for a sweep. */
+export type LeaseView = Lease & { live: boolean; title: string };
+
+/** Leases: claim (exactly one of many racing claimants wins), renew, release, sweep. */
+export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TTL_MS) {
+  const now = () => ctx.clock.now();
+
+  /** Ends every expired lease inside `tx`: `lease.expired`, and in-progress tasks back to todo. */
+  const sweepIn = (tx: Tx, at: number): Lease[] => {
+    const expired = tx.expiredLeases(at);
+    if (expired.length)
+      tx.append(
+        decideSweep(
+          expired.map((lease) => ({ lease, task: tx.task(lease.taskId) })),
+          at,
+        ),
+      );
+    return expired;
+  };
+
+  const claimIn = (tx: Tx, task: Task, ttl: number, at: number): ClaimResult => {
+    const decision = decideClaim(task, tx.lease(task.id), tx.openBlockerIds(task.id), ctx.actor, at, ttl);
+    tx.append(decision.events);
+    if (decision.outcome === "held") return { acquired: false, holder: decision.holder };
+    return { acquired: true, renewed: decision.outcome === "renewed", lease: tx.lease(task.id) as Lease };
+  };
+
+  return {
+    /** Sweeps expired leases (cheap when there are none); returns the leases it ended. */
+    sweep(): Lease[] {
+      const at = now();
+      if (!ctx.store.hasExpiredLeases(at)) return [];
+      return runCommand(ctx, (tx) => sweepIn(tx, at)).result;
+    },
+
+    /** Claims a task: `{acquired: true, lease}` for the winner, `{acquired: false, holder}` for everyone else. */
+    claim(request: ClaimRequest): ClaimResult {
+      const { taskId, ttlMs: ttl } = parseInput(ClaimRequest, request);
+      return runCommand(ctx, (tx) => claimIn(tx, requireTask(tx, taskId), ttl ?? ttlMs, now())).result;
+    },
+
+    /** The best ready task this agent can do, claimed in the same transaction; never one someone holds. */
+    claimNext(request: ClaimNextRequest = {}): ClaimNextResult {
+      const { can, tags, ttlMs: ttl } = parseInput(ClaimNextRequest, request);
+      return runCommand(ctx, (tx): ClaimNextResult => {
+        const at = now();
+        sweepIn(tx, at);
+        const leasedFor = { agent: ctx.actor.name, session: ctx.actor.session, now: at };
+        const task = tx.readyTasks({ tags, leasedFor }).find((t) => canDo(can, t.tags));
+        if (!task) return { acquired: false };
+        const result = claimIn(tx, task, ttl ?? ttlMs, at);
+        return result.acquired ? { ...result, task } : { acquired: false };
+      }).result;
+    },
+
+    /** Extends the caller's live lease (default by the standard TTL). */
+    renew(request: LeaseRequest): Lease {
+      const { taskId, ttlMs: ttl } = parseInput(LeaseRequest, request);
+      return runCommand(ctx, (tx) => {
+        requireTask(tx, taskId);
+        tx.append(decideRenew(taskId, tx.lease(taskId), ctx.actor, now(), ttl ?? ttlMs));
+        return tx.lease(taskId) as Lease;
+      }).result;
+    },
+
+    /** Ends the caller's lease (`force`: someone else's, recorded as forced). */
+    release(request: LeaseRequest): void {
+      const { taskId, force } = parseInput(LeaseRequest, request);
+      runCommand(ctx, (tx) => {
+        requireTask(tx, taskId);
+        tx.append(decideRelease(taskId, tx.lease(taskId), ctx.actor, now(), force ?? false));
+      });
+    },
+
+    /**
+     * Activity renewal: extends the caller's live leases that are past half their TTL, so a working
+     * agent never loses its task and an idle one does (at most two renewals per TTL, not one per call).
+     */
+    touch(): Lease[] {
+      const at = now();
+      const due = ctx.store
+        .leases()
+        .filter((l) => heldBy(l, ctx.actor) && liveLease(l, at) && l.expiresAt - at < ttlMs / 2);
+      if (!due.length) return [];
+      return runCommand(ctx, (tx) =>
+        due.flatMap((l) => {
+          const current = liveLease(tx.lease(l.taskId), at);
+          if (!current || !heldBy(current, ctx.actor)) return [];
+          tx.append(decideRenew(l.taskId, current, ctx.actor, at, ttlMs));
+          return [tx.lease(l.taskId) as Lease];
+        }),
+      ).result;
+    },
+
+    /** Who holds what, until when (expired leases not yet swept are marked). */
+    list(): LeaseView[] {
+      const at = now();
+      return ctx.store
+        .leases()
+        .map((l) => ({ ...l, live: liveLease(l, at) !== undefined, title: ctx.store.task(l.taskId)?.title ?? "" }));
+    },
+
+    /** The leases held by the caller. */
+    mine(): Lease[] {
+      const at = now();
+      return ctx.store.leases().filter((l) => heldBy(l, ctx.actor) && liveLease(l, at));
+    },
+  };
+}
+
+export type LeaseService = ReturnType<typeof createLeaseService>;
