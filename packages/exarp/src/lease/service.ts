@@ -41,13 +41,7 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
   /** Ends every expired lease inside `tx`: `lease.expired`, and in-progress tasks back to todo. */
   const sweepIn = (tx: Tx, at: number): Lease[] => {
     const expired = tx.expiredLeases(at);
-    if (expired.length)
-      tx.append(
-        decideSweep(
-          expired.map((lease) => ({ lease, task: tx.task(lease.taskId) })),
-          at,
-        ),
-      );
+    if (expired.length) tx.append(decideSweep(expired.map((lease) => ({ lease, task: tx.task(lease.taskId) }))));
     return expired;
   };
 
