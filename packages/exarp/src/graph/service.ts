@@ -65,7 +65,10 @@ export function createGraphService(ctx: ServiceContext, sweep: () => unknown = (
     next(query: NextQuery = {}): ReadyTask | undefined {
       const q = parseInput(NextQuery, query);
       sweep();
-      return ctx.store.readyTasks({ tags: q.tags, leasedFor: leasedFor() }).find((t) => canDo(q.can, t.tags));
+      const leased = leasedFor();
+      // The best match is nearly always near the top: look there first, then at the rest.
+      const first = ctx.store.readyTasks({ tags: q.tags, leasedFor: leased, limit: 50 }).find((t) => canDo(q.can, t.tags));
+      return first ?? ctx.store.readyTasks({ tags: q.tags, leasedFor: leased }).find((t) => canDo(q.can, t.tags));
     },
 
     /** Why a task is or is not ready: its status, open blockers (transitively) and any cycle. */

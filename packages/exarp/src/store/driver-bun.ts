@@ -7,6 +7,7 @@ type BunStatement = {
   get(...params: SqlValue[]): unknown;
   all(...params: SqlValue[]): unknown[];
   iterate(...params: SqlValue[]): IterableIterator<unknown>;
+  values(...params: SqlValue[]): SqlValue[][];
 };
 type BunDatabase = {
   query(sql: string): BunStatement;
@@ -33,6 +34,7 @@ export function openBunDriver(path: string, options: DriverOptions): SqlDriver {
         get: (...params) => (stmt.get(...params) ?? undefined) as Row | undefined,
         all: (...params) => stmt.all(...params) as Row[],
         iterate: (...params) => stmt.iterate(...params) as IterableIterator<Row>,
+        values: (...params) => stmt.values(...params),
       };
     },
     exec: (sql) => {

@@ -16,11 +16,16 @@ export function openNodeDriver(path: string, options: DriverOptions): SqlDriver 
       if (hit) return hit as SqlStatement<Row>;
       const stmt = db.prepare<SqlValue[], Row>(sql);
       const reader = stmt.reader;
+      let raw: BetterSqlite3.Statement<SqlValue[], SqlValue[]> | undefined;
       const wrapped: SqlStatement<Row> = {
         run: (...params) => ({ changes: stmt.run(...params).changes }),
         get: (...params) => (reader ? stmt.get(...params) : undefined),
         all: (...params) => (reader ? stmt.all(...params) : []),
         iterate: (...params) => stmt.iterate(...params),
+        values: (...params) => {
+          raw ??= db.prepare<SqlValue[], SqlValue[]>(sql).raw(true);
+          return raw.all(...params);
+        },
       };
       cache.set(sql, wrapped as SqlStatement<never>);
       return wrapped;

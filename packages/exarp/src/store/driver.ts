@@ -12,6 +12,8 @@ export interface SqlStatement<Row = SqlRow> {
   get(...params: SqlValue[]): Row | undefined;
   all(...params: SqlValue[]): Row[];
   iterate(...params: SqlValue[]): IterableIterator<Row>;
+  /** Rows as arrays of column values: much cheaper than objects for large results. */
+  values(...params: SqlValue[]): SqlValue[][];
 }
 
 /** The small surface exarp needs from SQLite; better-sqlite3 under Node, bun:sqlite under Bun. */

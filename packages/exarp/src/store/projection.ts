@@ -38,23 +38,40 @@ export function createProjector(db: SqlDriver, q: Queries) {
       )
       .run(blockerId);
 
+  const recountWaiting = (taskId: string) =>
+    db.prepare(`UPDATE tasks SET open_dependents = ${OPEN_DEPENDENTS} WHERE id = ?`).run(taskId);
+  const recountBlockersOf = (taskId: string) =>
+    db
+      .prepare(
+        `UPDATE tasks SET open_dependents = ${OPEN_DEPENDENTS} WHERE id IN (SELECT blocker_id FROM dependencies WHERE task_id = ?)`,
+      )
+      .run(taskId);
+
   return function project(event: StoredEvent): void {
+    // A deleted task's blockers must be known before its dependency rows go.
+    const blockersBefore = event.type === "task.deleted" ? q.dependsOn(event.payload.taskId) : [];
     applyEvent(event);
-    // Keep open_blockers exact for every event that can change a task's blockers or a blocker's state.
+    // Keep open_blockers and open_dependents exact for every event that can change either.
     switch (event.type) {
       case "task.created":
         recount(eventSubject(event));
+        recountWaiting(eventSubject(event));
         recountDependents(eventSubject(event));
         return;
       case "task.deleted":
         recountDependents(event.payload.taskId);
+        for (const blocker of blockersBefore) recountWaiting(blocker);
         return;
       case "task.status_changed":
-        if (isFinished(event.payload.from) !== isFinished(event.payload.to)) recountDependents(event.payload.taskId);
+        if (isFinished(event.payload.from) !== isFinished(event.payload.to)) {
+          recountDependents(event.payload.taskId);
+          recountBlockersOf(event.payload.taskId);
+        }
         return;
       case "dependency.added":
       case "dependency.removed":
         recount(event.payload.taskId);
+        recountWaiting(event.payload.blockerId);
         return;
       default:
         return;
@@ -156,6 +173,10 @@ const UPSERT_TASK = `INSERT INTO tasks (${TASK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?
     .filter((c) => c !== "id")
     .map((c) => `${c} = excluded.${c}`)
     .join(", ")}`;
+
+/** Unfinished known tasks that wait on the task being updated ("how much work it unblocks"). */
+const OPEN_DEPENDENTS = `(SELECT count(*) FROM dependencies d JOIN tasks x ON x.id = d.task_id
+  WHERE d.blocker_id = tasks.id AND x.status NOT IN ('done', 'cancelled'))`;
 
 /** Unfinished or unknown blockers of the task being updated (unknown ids fail closed). */
 const OPEN_BLOCKERS = `(SELECT count(*) FROM dependencies d LEFT JOIN tasks b ON b.id = d.blocker_id

@@ -17,6 +17,7 @@ import {
   TASK_COLUMNS,
   type TaskRow,
   taskFromRow,
+  taskFromValues,
 } from "./rows.ts";
 
 /** Which tasks `listTasks` returns; every given criterion must hold. */
@@ -175,17 +176,21 @@ export function createQueries(db: SqlDriver) {
         return "AND t.id IN (SELECT task_id FROM task_tags WHERE tag = ?)";
       });
       if (options.limit) params.push(options.limit);
+      // Served in index order (tasks_ready): no sort, no per-row subquery; rows come back as arrays.
       const sql = `SELECT ${TASK_COLUMNS.split(", ")
         .map((c) => `t.${c}`)
-        .join(", ")},
-          (SELECT count(*) FROM dependencies d JOIN tasks x ON x.id = d.task_id
-            WHERE d.blocker_id = t.id AND x.status NOT IN ('done', 'cancelled')) AS unblocks
+        .join(", ")}, t.open_dependents
         FROM tasks t WHERE t.status = 'todo' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}
-        ORDER BY ${PRIORITY_ORDER}, unblocks DESC, t.created_at, t.id ${options.limit ? "LIMIT ?" : ""}`;
+        ORDER BY t.priority_rank, t.open_dependents DESC, t.created_at, t.id ${options.limit ? "LIMIT ?" : ""}`;
       return db
-        .prepare<TaskRow & { unblocks: number }>(sql)
-        .all(...params)
-        .map((r) => ({ ...taskFromRow(r), unblocks: r.unblocks }));
+        .prepare(sql)
+        .values(...params)
+        .map((r) => ({ ...taskFromValues(r), unblocks: r[12] as number }));
+    },
+
+    /** The materialised count of unfinished tasks waiting on a task. */
+    openDependentCount(id: string): number | undefined {
+      return db.prepare<{ n: number }>("SELECT open_dependents AS n FROM tasks WHERE id = ?").get(id)?.n;
     },
 
     /** Blockers of a task that are unfinished or unknown. */

@@ -6,7 +6,7 @@ import { tempDir } from "../../test/support/temp.ts";
 import type { Exarp } from "../app/exarp.ts";
 import { ExarpError } from "../errors.ts";
 import { verifyChain } from "../event/verify-chain.ts";
-import { openBlockers } from "../graph/graph.ts";
+import { openBlockers, unblocks } from "../graph/graph.ts";
 import { readySet } from "../graph/ready.ts";
 import { loadGraph } from "../graph/service.ts";
 import { Priority, Status } from "../task/task.ts";
@@ -173,7 +173,10 @@ describe("replay", () => {
             apply(exarp, c);
             const g = loadGraph(store);
             expect(store.readyTasks().map((t) => t.id)).toEqual(readySet(g));
-            for (const id of g.tasks.keys()) expect(store.openBlockerCount(id)).toBe(openBlockers(g, id).length);
+            for (const id of g.tasks.keys()) {
+              expect(store.openBlockerCount(id)).toBe(openBlockers(g, id).length);
+              expect(store.openDependentCount(id)).toBe(unblocks(g, id));
+            }
           }
         } finally {
           exarp.close();
@@ -206,7 +209,7 @@ describe("replay", () => {
             }
             const { approvals, ...rest } = dumpProjections(store);
             expect(rest).toEqual({ tasks: [], task_tags: [], dependencies: [], comments: [], leases: [] });
-            expect(approvals.filter((a) => (a as { state: string }).state === "pending")).toEqual([]);
+            expect((approvals ?? []).filter((a) => (a as { state: string }).state === "pending")).toEqual([]);
             expect(
               store
                 .listEvents()

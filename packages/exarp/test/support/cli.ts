@@ -25,11 +25,11 @@ export function exarpJson<T = unknown>(cwd: string, args: string[], env?: NodeJS
   return JSON.parse(r.stdout) as T;
 }
 
-/** Starts a node script as a child process; resolves with its output when it exits. */
+/** Starts a node script as a child process (stdin piped); resolves with its output when it exits. */
 export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
