@@ -73,6 +73,16 @@ describe("bad input", () => {
     refused(dir, ["add", "a", "b"], 2, /unexpected argument "b"/);
     refused(dir, ["list", "--colour"], 2, /Unknown option '--colour'/);
     refused(dir, ["frobnicate"], 2, /unknown command "frobnicate"/);
+    refused(dir, ["claim", "T-nope"], 1, /task T-nope not found/);
+    refused(dir, ["claim", b], 1, /is not ready: it waits for/);
+    refused(dir, ["claim", a, "--ttl", "0"], 2, /ttl must be at least 1 s/);
+    refused(dir, ["claim", a, "--ttl", "soon"], 2, /--ttl must be a whole number/);
+    refused(dir, ["renew", a], 1, /no longer valid/);
+    refused(dir, ["release", a], 1, /is not leased/);
+    refused(dir, ["approve", a], 1, /is todo, not in review/);
+    refused(dir, ["deny", a], 2, /a denial needs a reason/);
+    refused(dir, ["review", a, "--wait", "x"], 2, /--wait must be a whole number/);
+    refused(dir, ["start", a, "--lease", "7"], 1, /your lease #7 on .* is no longer valid/);
   });
 
   it("answers outside any project with exit 3 and a hint", () => {

@@ -118,6 +118,18 @@ describe("exarp CLI", () => {
     expect(exarp(third, ["import", "copy.jsonl"]).code).toBe(0);
   });
 
+  it("seeds and shows the demo project (what `npm start` runs)", () => {
+    const dir = tempDir();
+    const demo = exarp(dir, ["demo", "--dir", dir]);
+    expect(demo.code, demo.stderr).toBe(0);
+    for (const section of ["== board", "== ready to start", "== leases", "== waiting for approval", "== plan", "== history"]) {
+      expect(demo.stdout).toContain(section);
+    }
+    expect(exarpJson<unknown[]>(dir, ["approvals"])).toHaveLength(1);
+    expect(exarpJson<unknown[]>(dir, ["leases"])).toHaveLength(1);
+    expect(exarp(dir, ["doctor"]).code).toBe(0);
+  });
+
   it("prints help, per-command help and a version", () => {
     const dir = tempDir();
     expect(exarp(dir, []).stdout).toContain("usage: exarp <command>");

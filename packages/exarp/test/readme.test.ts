@@ -17,7 +17,7 @@ describe("README", () => {
     for (const c of commands) expect(readme).toContain(`exarp ${c.name}`);
   });
 
-  it("keeps the CLI under ~25 top-level verbs", () => {
-    expect(commands.length).toBeLessThanOrEqual(28);
+  it("keeps the CLI small: the verbs the issues name, and no more", () => {
+    expect(commands.length).toBeLessThanOrEqual(31);
   });
 });

@@ -92,14 +92,6 @@ const PLAN: DemoTask[] = [
   },
 ];
 
-const WORKFLOW: Record<Status, Status[]> = {
-  todo: [],
-  in_progress: ["in_progress"],
-  review: ["in_progress", "review"],
-  done: ["in_progress", "review", "done"],
-  blocked: ["blocked"],
-  cancelled: ["cancelled"],
-};
 
 /** Seeds the demo plan, acting as a person and two agents; returns task ids by key. */
 export function seedDemo(exarp: Exarp): Map<string, string> {
@@ -117,16 +109,14 @@ export function seedDemo(exarp: Exarp): Map<string, string> {
     });
     ids.set(t.key, created.id);
   }
+  // The agent claims work (a lease) and hands it to review; the person approves, or blocks a task.
   for (const t of PLAN) {
     const id = ids.get(t.key) as string;
-    for (const to of WORKFLOW[t.status ?? "todo"]) {
-      const actor = to === "done" || to === "blocked" ? ana : build;
-      actor.tasks.setStatus({
-        id,
-        to,
-        reason: to === "blocked" ? "finance has not confirmed the countries" : undefined,
-      });
-    }
+    const status: Status = t.status ?? "todo";
+    if (status === "blocked") ana.tasks.setStatus({ id, to: "blocked", reason: "finance has not confirmed the countries" });
+    if (status === "in_progress" || status === "review" || status === "done") build.leases.claim({ taskId: id });
+    if (status === "review" || status === "done") build.tasks.setStatus({ id, to: "review" });
+    if (status === "done") ana.approvals.approve({ taskId: id, note: "looks good" });
   }
   build.tasks.comment({
     taskId: ids.get("model") as string,

@@ -6,7 +6,7 @@ import { oneLine } from "../../event/describe.ts";
 import { seedDemo } from "../../project/demo.ts";
 import type { Status, Task } from "../../task/task.ts";
 import { type CliCommand, str } from "../command.ts";
-import { eventLine, statusLabel } from "../render.ts";
+import { eventLine, statusLabel, time } from "../render.ts";
 
 const COLUMNS: Status[] = ["todo", "in_progress", "review", "done", "blocked"];
 
@@ -36,6 +36,8 @@ export const demo: CliCommand = {
       const ready = exarp.graph.ready();
       const plan = exarp.graph.plan();
       const history = exarp.history.list({ limit: 12 });
+      const leases = exarp.leases.list();
+      const pending = exarp.approvals.pending();
       const text = [
         `demo project: ${dir}`,
         "",
@@ -44,6 +46,12 @@ export const demo: CliCommand = {
         "",
         "== ready to start (todo, every blocker finished, best first)",
         ...ready.map((t) => `  ${t.id}  ${t.priority.padEnd(8)}  unblocks ${t.unblocks}  ${oneLine(t.title, 50)}`),
+        "",
+        "== leases (who works on what, until when)",
+        ...leases.map((l) => `  ${l.taskId}  ${l.agent}${l.session ? `/${l.session}` : ""}  lease #${l.token} until ${time(l.expiresAt)}`),
+        "",
+        "== waiting for approval (exarp approve ID / exarp deny ID --reason …)",
+        ...pending.map((a) => `  ${a.taskId}  asked by ${a.requestedBy}  ${oneLine(a.title, 50)}`),
         "",
         "== plan",
         ...plan.waves.map((w, i) => `  wave ${i}: ${w.join(" ")}`),
@@ -54,7 +62,7 @@ export const demo: CliCommand = {
         "",
         `try: npx exarp -C ${dir} show ${ready[0]?.id ?? tasks[0]?.id}   ·   npx exarp -C ${dir} plan -f mermaid`,
       ];
-      return { data: { dir, tasks, ready, plan, history }, text: text.join("\n") };
+      return { data: { dir, tasks, ready, leases, approvals: pending, plan, history }, text: text.join("\n") };
     } finally {
       exarp.close();
     }
