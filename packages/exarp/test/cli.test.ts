@@ -122,7 +122,14 @@ describe("exarp CLI", () => {
     const dir = tempDir();
     const demo = exarp(dir, ["demo", "--dir", dir]);
     expect(demo.code, demo.stderr).toBe(0);
-    for (const section of ["== board", "== ready to start", "== leases", "== waiting for approval", "== plan", "== history"]) {
+    for (const section of [
+      "== board",
+      "== ready to start",
+      "== leases",
+      "== waiting for approval",
+      "== plan",
+      "== history",
+    ]) {
       expect(demo.stdout).toContain(section);
     }
     expect(exarpJson<unknown[]>(dir, ["approvals"])).toHaveLength(1);

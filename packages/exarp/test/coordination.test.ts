@@ -5,17 +5,10 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openProject } from "../src/app/exarp.ts";
 import { exarp as cli, runNode } from "./support/cli.ts";
+import { until } from "./support/expect.ts";
 import { tempDir } from "./support/temp.ts";
 
 const worker = (name: string) => fileURLToPath(new URL(`./workers/${name}`, import.meta.url));
-
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 const lines = (text: string) => text.split("\n").filter(Boolean);
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { openProject } from "../src/app/exarp.ts";
 import { verifyAudit } from "../src/audit/verify.ts";
 import { exarp as cli, runNode } from "./support/cli.ts";
+import { until } from "./support/expect.ts";
 import { tempDir } from "./support/temp.ts";
 
 const worker = (name: string) => fileURLToPath(new URL(`./workers/${name}`, import.meta.url));
@@ -88,11 +89,3 @@ describe("many processes, one database", () => {
     });
   }
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}

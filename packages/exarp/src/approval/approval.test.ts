@@ -1,17 +1,7 @@
 // The Review → Done gate, in one process (the cross-process cases are in test/coordination.test.ts).
 import { describe, expect, it } from "vitest";
 import { testExarp } from "../../test/support/exarp.ts";
-import { ExarpError } from "../errors.ts";
-
-const failure = (fn: () => unknown): ExarpError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ExarpError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-};
+import { failure } from "../../test/support/expect.ts";
 
 function inReview() {
   const t = testExarp();
@@ -66,7 +56,7 @@ describe("approvals", () => {
   });
 
   it("leaving review withdraws the request; a waiting caller hears it", async () => {
-    const { exarp, agent, task } = inReview();
+    const { agent, task } = inReview();
     const waiting = agent.approvals.request({ taskId: task.id, timeoutMs: 5000 });
     agent.tasks.setStatus({ id: task.id, to: "in_progress" });
     await expect(waiting).resolves.toMatchObject({ outcome: "withdrawn", reason: "moved to in progress" });

@@ -1,20 +1,14 @@
 import { runCommand, type ServiceContext } from "../app/context.ts";
 import { parseInput } from "../app/input.ts";
-import { NotFound, Refused } from "../errors-catalog.ts";
+import { Refused } from "../errors-catalog.ts";
 import type { StoredEvent } from "../event/catalog.ts";
-import type { Queries } from "../store/queries.ts";
 import type { Tx } from "../store/store.ts";
 import { decideStatus } from "../task/decide.ts";
+import { requireTask } from "../task/require.ts";
 import type { Task, TaskDetail } from "../task/task.ts";
 import { transitionEvents } from "../task/transition.ts";
 import { type Approval, type ApprovalOutcome, ApproveRequest, DenyRequest, WaitRequest } from "./approval.ts";
 import { checkDecision, decisionEvent } from "./decide.ts";
-
-function requireTask(q: Queries, id: string): Task {
-  const task = q.task(id);
-  if (!task) throw new NotFound({ kind: "task", id });
-  return task;
-}
 
 /** A decided (or closed) request as the waiting side sees it. */
 export function outcomeOf(a: Approval): ApprovalOutcome | undefined {

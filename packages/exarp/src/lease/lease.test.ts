@@ -1,17 +1,7 @@
 // Leases with an injected clock: no sleeping. Runs under Node and Bun.
 import { describe, expect, it } from "vitest";
 import { testExarp } from "../../test/support/exarp.ts";
-import { ExarpError } from "../errors.ts";
-
-const failure = (fn: () => unknown): ExarpError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ExarpError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-};
+import { failure } from "../../test/support/expect.ts";
 
 const MIN = 60_000;
 

@@ -1,10 +1,9 @@
 import type { z } from "zod";
 import { runCommand, type ServiceContext } from "../app/context.ts";
 import { parseInput } from "../app/input.ts";
-import { NotFound } from "../errors-catalog.ts";
 import { canDo, NextQuery, type ReadyTask } from "../graph/service.ts";
-import type { Queries } from "../store/queries.ts";
 import type { Tx } from "../store/store.ts";
+import { requireTask } from "../task/require.ts";
 import type { Task } from "../task/task.ts";
 import { decideClaim, decideRelease, decideRenew, decideSweep } from "./decide.ts";
 import {
@@ -16,12 +15,6 @@ import {
   LeaseRequest,
   liveLease,
 } from "./lease.ts";
-
-function requireTask(q: Queries, id: string): Task {
-  const task = q.task(id);
-  if (!task) throw new NotFound({ kind: "task", id });
-  return task;
-}
 
 /** Ready-and-claim in one go: the best ready task this agent can do, leased to it. */
 export const ClaimNextRequest = NextQuery.extend({ ttlMs: ClaimRequest.shape.ttlMs });

@@ -92,7 +92,6 @@ const PLAN: DemoTask[] = [
   },
 ];
 
-
 /** Seeds the demo plan, acting as a person and two agents; returns task ids by key. */
 export function seedDemo(exarp: Exarp): Map<string, string> {
   const ana = exarp.as({ name: "user:ana", session: null });
@@ -113,7 +112,8 @@ export function seedDemo(exarp: Exarp): Map<string, string> {
   for (const t of PLAN) {
     const id = ids.get(t.key) as string;
     const status: Status = t.status ?? "todo";
-    if (status === "blocked") ana.tasks.setStatus({ id, to: "blocked", reason: "finance has not confirmed the countries" });
+    if (status === "blocked")
+      ana.tasks.setStatus({ id, to: "blocked", reason: "finance has not confirmed the countries" });
     if (status === "in_progress" || status === "review" || status === "done") build.leases.claim({ taskId: id });
     if (status === "review" || status === "done") build.tasks.setStatus({ id, to: "review" });
     if (status === "done") ana.approvals.approve({ taskId: id, note: "looks good" });

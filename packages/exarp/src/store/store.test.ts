@@ -3,24 +3,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { testExarp } from "../../test/support/exarp.ts";
+import { failure } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
-import { ExarpError } from "../errors.ts";
 import { GENESIS_HASH } from "../event/hash.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { createIds } from "../id.ts";
 import { isBun } from "./driver.ts";
 import { verifyReplay } from "./replay.ts";
 import { openStore } from "./store.ts";
-
-const failure = (fn: () => unknown): ExarpError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ExarpError) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-};
 
 describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
   it("uses the driver native to the runtime, in WAL mode", () => {

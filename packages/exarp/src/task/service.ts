@@ -3,9 +3,10 @@ import { runCommand, type ServiceContext } from "../app/context.ts";
 import { parseInput } from "../app/input.ts";
 import { NotFound } from "../errors-catalog.ts";
 import { checkWrite } from "../lease/decide.ts";
-import type { Queries, TaskFilter } from "../store/queries.ts";
+import type { TaskFilter } from "../store/queries.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
 import { decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
+import { requireTask } from "./require.ts";
 import type { Comment, Task, TaskDetail } from "./task.ts";
 import { Priority, Status, TaskId } from "./task.ts";
 import { transitionEvents } from "./transition.ts";
@@ -20,12 +21,6 @@ export const TaskListFilter = z.strictObject({
   assignee: z.string().optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
 });
-
-function requireTask(q: Queries, id: string): Task {
-  const task = q.task(id);
-  if (!task) throw new NotFound({ kind: "task", id });
-  return task;
-}
 
 /** Creating, editing, moving, linking and commenting on tasks. */
 export function createTaskService(ctx: ServiceContext) {

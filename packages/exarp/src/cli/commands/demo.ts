@@ -48,7 +48,10 @@ export const demo: CliCommand = {
         ...ready.map((t) => `  ${t.id}  ${t.priority.padEnd(8)}  unblocks ${t.unblocks}  ${oneLine(t.title, 50)}`),
         "",
         "== leases (who works on what, until when)",
-        ...leases.map((l) => `  ${l.taskId}  ${l.agent}${l.session ? `/${l.session}` : ""}  lease #${l.token} until ${time(l.expiresAt)}`),
+        ...leases.map(
+          (l) =>
+            `  ${l.taskId}  ${l.agent}${l.session ? `/${l.session}` : ""}  lease #${l.token} until ${time(l.expiresAt)}`,
+        ),
         "",
         "== waiting for approval (exarp approve ID / exarp deny ID --reason …)",
         ...pending.map((a) => `  ${a.taskId}  asked by ${a.requestedBy}  ${oneLine(a.title, 50)}`),
