@@ -3,7 +3,15 @@ import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const scripts = ["append.mjs", "import.mjs", "read.mjs", "graph.mjs", "cli-cold-start.mjs"];
+const scripts = [
+  "append.mjs",
+  "import.mjs",
+  "read.mjs",
+  "graph.mjs",
+  "cli-cold-start.mjs",
+  "claims.mjs",
+  "feed-latency.mjs",
+];
 const cpu = cpus();
 console.log(
   `machine: ${cpu[0]?.model ?? "unknown cpu"} x${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,

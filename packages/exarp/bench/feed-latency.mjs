@@ -1,0 +1,107 @@
+// Cross-process wake-up latency (wall clock, Date.now() in both processes; target ~100 ms):
+//  a. feed: a watcher process (workers/watcher.mjs: feed.watch from head, watchDir .exarp, keepAlive)
+//     and this process writing: one tasks.create every BENCH_INTERVAL_MS (default 50), BENCH_N
+//     (default 100) times. latency = seen (watcher) − committed (here, when create returned; the
+//     create call itself is shown as call_*). Run twice: with the file watch, and polling alone
+//     (no watchDir, default pollMs) for comparison.
+//  b. approvals: a waiter process (workers/waiter.mjs, agent:waiter) in approvals.request({ timeoutMs:
+//     10000 }) on an in-progress task; this process approves as user:reviewer. BENCH_APPROVALS (default
+//     20) rounds; latency = resolved (waiter) − approved (here, when approve returned).
+import { setTimeout as sleep } from "node:timers/promises";
+import { openProject } from "../dist/index.js";
+import { spawnWorker } from "./child.mjs";
+import { finish, percentile, report, rng, tempDir } from "./util.mjs";
+
+const N = Number(process.env.BENCH_N ?? 100);
+const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 50);
+const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
+
+const stats = (ms) => ({ p50_ms: percentile(ms, 50), p99_ms: percentile(ms, 99), max_ms: Math.max(...ms) });
+let failures = 0;
+
+// a. feed wake-up
+for (const mode of ["watch", "poll"]) {
+  const root = tempDir();
+  const exarp = openProject(root, { actor: { name: "user:writer", session: null } });
+  exarp.tasks.create({ title: "seed" });
+  const watcher = spawnWorker("watcher.mjs", mode === "poll" ? [root, "poll"] : [root], { name: "watcher" });
+  await watcher.next();
+  const seen = new Map();
+  let stopped = false;
+  const collecting = (async () => {
+    while (!stopped) {
+      const m = await watcher.next().catch(() => undefined);
+      if (!m) return;
+      seen.set(m.seq, m.seen);
+    }
+  })();
+  const committed = new Map();
+  const callMs = [];
+  for (let i = 0; i < N; i++) {
+    const before = Date.now();
+    exarp.tasks.create({ title: `feed ${i}` });
+    const after = Date.now();
+    committed.set(exarp.feed.head(), after);
+    callMs.push(after - before);
+    await sleep(INTERVAL_MS);
+  }
+  // Give the last event up to 2 s to arrive (the polling fallback alone wakes it within pollMs).
+  const last = exarp.feed.head();
+  for (let waited = 0; !seen.has(last) && waited < 2000; waited += 10) await sleep(10);
+  stopped = true;
+  const latency = [...committed].filter(([seq]) => seen.has(seq)).map(([seq, at]) => seen.get(seq) - at);
+  const missed = committed.size - latency.length;
+  report(`feed ${mode === "watch" ? "fs.watch + poll" : "poll only"}`, {
+    n: N,
+    missed,
+    ...stats(latency),
+    call_p50_ms: percentile(callMs, 50),
+  });
+  if (missed) failures++;
+  await watcher.stop();
+  await collecting;
+  exarp.close();
+}
+
+// b. approval wait
+{
+  const root = tempDir();
+  const exarp = openProject(root, { actor: { name: "user:writer", session: null } });
+  const reviewer = exarp.as({ name: "user:reviewer", session: null });
+  const waiter = spawnWorker("waiter.mjs", [root], { name: "waiter" });
+  await waiter.next();
+  const r = rng(7);
+  const latency = [];
+  const callMs = [];
+  const outcomes = {};
+  for (let i = 0; i < APPROVALS; i++) {
+    const { id } = exarp.tasks.create({ title: `approval ${i}` });
+    exarp.tasks.setStatus({ id, to: "in_progress" });
+    waiter.send(`wait ${id}`);
+    const asked = await waiter.next();
+    if (!asked.requested) throw new Error(`request for ${id} failed: ${asked.error}`);
+    await sleep(20 + Math.floor(r() * 60)); // let the waiter sit in its wait, at a random phase of its poll
+    const before = Date.now();
+    reviewer.approvals.approve({ taskId: id });
+    const approved = Date.now();
+    callMs.push(approved - before);
+    const done = await waiter.next();
+    outcomes[done.outcome] = (outcomes[done.outcome] ?? 0) + 1;
+    if (done.taskId !== id || done.outcome !== "approved") failures++;
+    latency.push(done.resolved - approved);
+  }
+  report("approval approve → request resolved", {
+    n: APPROVALS,
+    ...stats(latency),
+    call_p50_ms: percentile(callMs, 50),
+  });
+  console.log(`  outcomes: ${JSON.stringify(outcomes)}`);
+  await waiter.stop();
+  exarp.close();
+}
+
+finish();
+if (failures) {
+  console.log(`!! feed-latency: ${failures} check(s) failed`);
+  process.exitCode = 1;
+}
