@@ -4,6 +4,7 @@ import { type AuditMirror, createAuditMirror } from "../audit/mirror.ts";
 import { type AuditEntry, type AuditFilter, readAudit } from "../audit/read.ts";
 import { createBus } from "../bus/bus.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { createContextService } from "../context/service.ts";
 import { StorageError } from "../errors-catalog.ts";
 import { createFeed } from "../feed/feed.ts";
 import { createGraphService, graphDoctorCheck } from "../graph/service.ts";
@@ -47,10 +48,12 @@ export function actorFromEnv(env: NodeJS.ProcessEnv = process.env): Actor {
 
 function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined) {
   const leases = createLeaseService(ctx, leaseTtlMs);
+  const graph = createGraphService(ctx, leases.sweep);
   return {
     actor: ctx.actor,
     tasks: createTaskService(ctx),
-    graph: createGraphService(ctx, leases.sweep),
+    graph,
+    context: createContextService(ctx, graph),
     leases,
     approvals: createApprovalService(ctx),
     history: createHistoryService(ctx),

@@ -5,6 +5,7 @@ import { demo } from "./commands/demo.ts";
 import { next, plan, ready } from "./commands/graph.ts";
 import { audit, history, undo } from "./commands/history.ts";
 import { comment, dep } from "./commands/links.ts";
+import { prime } from "./commands/prime.ts";
 import { statusCommands } from "./commands/status.ts";
 import { add, edit, listCommand, show } from "./commands/tasks.ts";
 
@@ -29,6 +30,7 @@ export const commands: CliCommand[] = [
   approvals,
   approve,
   deny,
+  prime,
   history,
   undo,
   audit,

@@ -56,6 +56,10 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
     /** Claims a task: `{acquired: true, lease}` for the winner, `{acquired: false, holder}` for everyone else. */
     claim(request: ClaimRequest): ClaimResult {
       const { taskId, ttlMs: ttl } = parseInput(ClaimRequest, request);
+      // A live lease held by someone else stays theirs until it expires: say so without queueing
+      // for the write lock (a race lost a moment ago is the same answer). Free tasks are decided under it.
+      const held = liveLease(ctx.store.lease(taskId), now());
+      if (held && !heldBy(held, ctx.actor)) return { acquired: false, holder: held };
       return runCommand(ctx, (tx) => claimIn(tx, requireTask(tx, taskId), ttl ?? ttlMs, now())).result;
     },
 
@@ -66,7 +70,10 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
         const at = now();
         sweepIn(tx, at);
         const leasedFor = { agent: ctx.actor.name, session: ctx.actor.session, now: at };
-        const task = tx.readyTasks({ tags, leasedFor }).find((t) => canDo(can, t.tags));
+        // The best match is nearly always near the top: look there first, then at the rest.
+        const fits = (t: ReadyTask) => canDo(can, t.tags);
+        const task =
+          tx.readyTasks({ tags, leasedFor, limit: 50 }).find(fits) ?? tx.readyTasks({ tags, leasedFor }).find(fits);
         if (!task) return { acquired: false };
         const result = claimIn(tx, task, ttl ?? ttlMs, at);
         return result.acquired ? { ...result, task } : { acquired: false };

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import type { ServiceContext } from "../app/context.ts";
+import { parseInput } from "../app/input.ts";
+import type { GraphService } from "../graph/service.ts";
+import { heldBy, liveLease } from "../lease/lease.ts";
+import type { Task } from "../task/task.ts";
+import { type ContextData, type ContextTask, DEFAULT_CONTEXT_BUDGET, renderContext } from "./render.ts";
+
+export const ContextRequest = z.strictObject({
+  role: z.enum(["build", "plan", "review"]).optional(),
+  budget: z.number().int().min(256).max(64_000).optional(),
+  ready: z.number().int().min(0).max(50).optional(),
+});
+export type ContextRequest = z.input<typeof ContextRequest>;
+
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+const item = (t: Task, note?: string): ContextTask => ({
+  id: t.id,
+  title: t.title,
+  priority: t.priority,
+  status: t.status,
+  ...(note ? { note } : {}),
+});
+
+/** The budgeted task context an agent reads (system prompt, compaction, MCP `prime`, `exarp prime`). */
+export function createContextService(ctx: ServiceContext, graph: GraphService) {
+  const gather = (role: ContextData["role"], readyCount: number): ContextData => {
+    const { store, actor } = ctx;
+    const now = ctx.clock.now();
+    const mine: ContextTask[] = [];
+    for (const lease of store.leases()) {
+      if (!liveLease(lease, now) || !heldBy(lease, actor)) continue;
+      const task = store.task(lease.taskId);
+      if (task) mine.push(item(task, `yours, lease #${lease.token} until ${hhmm(lease.expiresAt)} UTC`));
+    }
+    for (const approval of store.approvals("pending")) {
+      if (approval.requestedBy !== actor.name || approval.requestedSession !== actor.session) continue;
+      const task = store.task(approval.taskId);
+      if (task) mine.push(item(task, "in review, waiting for approval"));
+    }
+    const approvals =
+      role === "review"
+        ? store.approvals("pending").flatMap((a) => {
+            const task = store.task(a.taskId);
+            return task ? [item(task, `asked by ${a.requestedBy}`)] : [];
+          })
+        : [];
+    const ready = graph
+      .ready({ limit: readyCount || undefined })
+      .slice(0, readyCount)
+      .map((t) => item(t, t.unblocks ? `unblocks ${t.unblocks}` : undefined));
+    let plan: ContextData["plan"];
+    if (role === "plan") {
+      const p = graph.plan();
+      plan = {
+        waves: p.waves.length,
+        maxParallelism: p.maxParallelism,
+        criticalPath: p.criticalPath.tasks,
+        criticalMinutes: p.criticalPath.total,
+        firstWave: (p.waves[0] ?? []).slice(0, 12),
+      };
+    }
+    return { role, counts: store.countByStatus(), mine, ready, approvals, ...(plan ? { plan } : {}) };
+  };
+
+  return {
+    /** The data behind the context (for callers that render differently). */
+    data(request: ContextRequest = {}): ContextData {
+      const r = parseInput(ContextRequest, request);
+      return gather(r.role ?? "build", r.ready ?? 8);
+    },
+
+    /** The context as text, within the byte budget (default 2 KB). */
+    render(request: ContextRequest = {}): string {
+      const r = parseInput(ContextRequest, request);
+      return renderContext(gather(r.role ?? "build", r.ready ?? 8), r.budget ?? DEFAULT_CONTEXT_BUDGET);
+    },
+  };
+}
+
+export type ContextService = ReturnType<typeof createContextService>;
