@@ -1,0 +1,301 @@
+// The plugin inside the real OpenCode (opencode-ai 1.18.33), offline, against a mock model that
+// records what the model receives. Assertions are on those requests and on the shared database.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Exarp, openProject } from "exarp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  isCompaction,
+  isTitle,
+  lastMessage,
+  type MockModel,
+  startMockModel,
+  systemText,
+  textOf,
+} from "./support/mock-model.ts";
+import { eventually, prepareProject, type Served, serveOpenCode } from "./support/opencode.ts";
+
+const CLI = join(import.meta.dirname, "..", "..", "exarp", "dist", "cli", "main.js");
+const CONTEXT_MARK = "exarp tasks:";
+const SYNTHETIC_MARK = "[exarp] Task state at the start of this session:";
+const REMINDER_MARK = "[exarp] your tasks:";
+
+let mock: MockModel;
+let oc: Served;
+let exarp: Exarp;
+let setup: ReturnType<typeof prepareProject>;
+const ids = { schema: "", api: "", docs: "" };
+
+beforeAll(async () => {
+  mock = await startMockModel();
+  setup = prepareProject(mock);
+  exarp = openProject(setup.project, { actor: { name: "user:ana", session: null } });
+  ids.schema = exarp.tasks.create({ title: "Design the schema", priority: "high", estimate: 30 }).id;
+  ids.api = exarp.tasks.create({ title: "Build the API", dependsOn: [ids.schema] }).id;
+  ids.docs = exarp.tasks.create({ title: "Write the docs", priority: "low" }).id;
+  oc = await serveOpenCode(setup.project, setup.env);
+}, 60_000);
+
+afterAll(async () => {
+  await oc?.stop();
+  exarp?.close();
+  await mock?.close();
+  setup?.cleanup();
+});
+
+const forSession = (id: string) => mock.requests.filter((r) => r.session === id && !isTitle(r));
+
+async function newSession(title: string): Promise<string> {
+  const s = await oc.client.session.create({ body: { title } });
+  return (s.data as { id: string }).id;
+}
+
+async function prompt(sessionID: string, text: string, agent?: string): Promise<void> {
+  const r = await oc.client.session.prompt({
+    path: { id: sessionID },
+    body: { parts: [{ type: "text", text }], ...(agent ? { agent } : {}) },
+  });
+  expect(r.response.status).toBe(200);
+}
+
+describe("exarp inside the real OpenCode", () => {
+  it("puts the task context in a primary session's system prompt, and not in a sub-agent's", async () => {
+    mock.script(
+      {
+        name: "spawn",
+        when: (r) => textOf(lastMessage(r)).includes("look around"),
+        reply: {
+          toolCalls: [
+            {
+              name: "task",
+              args: { description: "inspect", prompt: "SUBAGENT_WORK list the files", subagent_type: "general" },
+            },
+          ],
+        },
+      },
+      { name: "sub", when: (r) => textOf(lastMessage(r)).includes("SUBAGENT_WORK"), reply: { text: "nothing here" } },
+    );
+    const id = await newSession("subagents");
+    await prompt(id, "look around");
+    const main = forSession(id);
+    expect(systemText(main[0] as (typeof main)[number])).toContain(CONTEXT_MARK);
+    expect(systemText(main[0] as (typeof main)[number])).toContain(ids.schema);
+    const sub = mock.requests.find((r) => textOf(lastMessage(r)).includes("SUBAGENT_WORK"));
+    expect(sub, "the sub-agent ran").toBeDefined();
+    expect(sub?.session).not.toBe(id);
+    expect(systemText(sub as NonNullable<typeof sub>)).not.toContain(CONTEXT_MARK);
+    expect(JSON.stringify(sub?.messages)).not.toContain(SYNTHETIC_MARK);
+    const tools = (r: typeof sub) => (r?.tools ?? []).map((t) => t.function.name);
+    expect(tools(main[0])).toEqual(expect.arrayContaining(["exarp_claim", "exarp_status", "exarp_tasks"]));
+    expect(tools(sub).filter((t) => ["exarp_claim", "exarp_status", "exarp_comment", "exarp_add"].includes(t))).toEqual(
+      [],
+    );
+  });
+
+  it("adds the synthetic summary to the first user message only, once", async () => {
+    const id = await newSession("twice");
+    await prompt(id, "first");
+    await prompt(id, "second");
+    const last = forSession(id).at(-1) as (typeof mock.requests)[number];
+    const users = last.messages.filter((m) => m.role === "user").map(textOf);
+    expect(users.filter((u) => u.includes(SYNTHETIC_MARK))).toHaveLength(1);
+    expect(users[0]).toContain(SYNTHETIC_MARK);
+    expect(users[0]).toContain(ids.schema);
+    const stored = await oc.client.session.messages({ path: { id } });
+    const parts = (stored.data ?? []).flatMap((m) => m.parts as { type: string; synthetic?: boolean; text?: string }[]);
+    expect(parts.filter((p) => p.synthetic && p.text?.startsWith(SYNTHETIC_MARK))).toHaveLength(1);
+  });
+
+  it("lets the model claim and hand in work through its tools, reminds it in tool output, and offers the next task", async () => {
+    mock.script(
+      {
+        name: "claim",
+        when: (r) => textOf(lastMessage(r)).includes("take the schema"),
+        reply: { toolCalls: [{ name: "exarp_claim", args: { id: ids.schema } }] },
+      },
+      {
+        name: "review",
+        when: (r) => lastMessage(r)?.role === "tool" && textOf(lastMessage(r)).includes("Claimed"),
+        reply: { toolCalls: [{ name: "exarp_status", args: { id: ids.schema, to: "review" } }] },
+      },
+      {
+        name: "after",
+        when: (r) => lastMessage(r)?.role === "tool" && textOf(lastMessage(r)).includes("in review"),
+        reply: { text: "handed in" },
+      },
+      {
+        name: "follow",
+        when: (r) => textOf(lastMessage(r)).includes("The next ready task is"),
+        reply: { text: "I will stop here." },
+      },
+    );
+    const id = await newSession("work");
+    await prompt(id, "take the schema");
+    const requests = forSession(id);
+    const afterClaim = requests.find(
+      (r) => lastMessage(r)?.role === "tool" && textOf(lastMessage(r)).includes("Claimed"),
+    );
+    expect(textOf(lastMessage(afterClaim as NonNullable<typeof afterClaim>))).toContain(
+      `${REMINDER_MARK} ${ids.schema} "Design the schema" in progress`,
+    );
+    const shown = JSON.parse(run(["show", ids.schema, "--json"])) as { status: string };
+    expect(shown.status).toBe("review");
+    const pending = JSON.parse(run(["approvals", "--json"])) as {
+      taskId: string;
+      requestedBy: string;
+      requestedSession: string;
+    }[];
+    expect(pending).toEqual([
+      expect.objectContaining({ taskId: ids.schema, requestedBy: "agent:build", requestedSession: id }),
+    ]);
+    const follow = await eventually(
+      () => forSession(id).find((r) => textOf(lastMessage(r)).includes("The next ready task is")),
+      20_000,
+      "the follow-up prompt",
+    );
+    expect(textOf(lastMessage(follow))).toContain(ids.docs);
+    expect(follow.model).toBe("mock-model");
+    const stored = await oc.client.session.messages({ path: { id } });
+    const offer = (stored.data ?? []).find((m) =>
+      (m.parts as { text?: string }[]).some((p) => p.text?.includes("The next ready task is")),
+    );
+    expect(offer?.info).toMatchObject({
+      role: "user",
+      agent: "build",
+      model: { providerID: "mock", modelID: "mock-model" },
+    });
+  });
+
+  it("tells the session, silently and with its own agent and model, when a person decides elsewhere", async () => {
+    const sessionID = (JSON.parse(run(["approvals", "--json"])) as { requestedSession: string }[])[0]
+      ?.requestedSession as string;
+    run(["approve", ids.schema, "--as", "user:reviewer", "--note", "solid"]);
+    const message = await eventually(
+      async () => {
+        const stored = await oc.client.session.messages({ path: { id: sessionID } });
+        return (stored.data ?? []).find((m) =>
+          (m.parts as { text?: string }[]).some((p) => p.text?.includes(`${ids.schema} was approved by user:reviewer`)),
+        );
+      },
+      20_000,
+      "the decision note",
+    );
+    expect(message.info).toMatchObject({
+      role: "user",
+      agent: "build",
+      model: { providerID: "mock", modelID: "mock-model" },
+    });
+    await eventually(
+      () =>
+        oc.events.find(
+          (e) =>
+            e.type === "tui.toast.show" &&
+            JSON.stringify(e.properties).includes(`${ids.schema} approved by user:reviewer`),
+        ),
+      10_000,
+      "the toast",
+    );
+  });
+
+  it("pushes the task state into compaction, and compacts at 80 % without racing OpenCode's own trigger", async () => {
+    const id = await newSession("compact");
+    await prompt(id, "hello");
+    await oc.client.session.summarize({ path: { id }, body: { providerID: "mock", modelID: "mock-model" } });
+    const compaction = await eventually(() => forSession(id).find(isCompaction), 20_000, "a compaction request");
+    expect(JSON.stringify(compaction.messages)).toContain("Task state to keep after compaction (from exarp)");
+    expect(JSON.stringify(compaction.messages)).toContain(CONTEXT_MARK);
+
+    mock.script({
+      name: "big",
+      when: (r) => textOf(lastMessage(r)).includes("use many tokens"),
+      reply: { text: "lots", usage: { prompt: 17_000, completion: 10 } },
+    });
+    const busy = await newSession("eighty");
+    await prompt(busy, "use many tokens");
+    const auto = await eventually(() => forSession(busy).find(isCompaction), 20_000, "a compaction at 80 %");
+    expect(JSON.stringify(auto.messages)).toContain("Task state to keep after compaction (from exarp)");
+    // The plugin's own request (OpenCode's trigger is 20000 − 2000 = 18000 > 17010): no auto-continue follows it.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(forSession(busy).some((r) => JSON.stringify(r.messages).includes("Continue if you have next steps"))).toBe(
+      false,
+    );
+  });
+
+  it("turns a model that keeps failing into a toast and an OS notification with the real error text, once", async () => {
+    mock.script({
+      name: "fail",
+      when: (r) => textOf(lastMessage(r)).includes("please fail"),
+      reply: { error: 500, retryAfterMs: 5 },
+      times: 6,
+    });
+    const id = await newSession("errors");
+    await prompt(id, "please fail");
+    await eventually(
+      () => oc.events.find((e) => e.type === "session.error" && JSON.stringify(e.properties).includes(id)),
+      30_000,
+      "session.error",
+    );
+    const toast = await eventually(
+      () =>
+        oc.events.find(
+          (e) =>
+            e.type === "tui.toast.show" && JSON.stringify(e.properties).includes("mock model failed with HTTP 500"),
+        ),
+      10_000,
+      "the error toast",
+    );
+    expect(JSON.stringify(toast.properties)).not.toContain("[object Object]");
+    const notified = await eventually(() => readIf(join(setup.scratch, "notify.log")), 10_000, "the OS notification");
+    expect(notified.match(/mock model failed with HTTP 500/g)).toHaveLength(1);
+  });
+
+  it("gives plan agents the waves and the critical path", async () => {
+    const id = await newSession("plan");
+    await prompt(id, "what next", "plan");
+    const first = forSession(id)[0] as (typeof mock.requests)[number];
+    expect(systemText(first)).toContain("Plan:");
+    expect(systemText(first)).toContain("critical path");
+    expect(first.body).not.toHaveProperty("reasoning_effort");
+  });
+
+  it("exports the session's identity to the shell, so the exarp CLI acts as that session", async () => {
+    mock.script({
+      name: "shell",
+      when: (r) => textOf(lastMessage(r)).includes("use the shell"),
+      reply: {
+        toolCalls: [
+          {
+            name: "bash",
+            args: {
+              command: `echo "AGENT=$EXARP_AGENT SESSION=$EXARP_SESSION"; node ${CLI} comment ${ids.docs} "from the shell"`,
+              description: "who am I",
+            },
+          },
+        ],
+      },
+    });
+    const id = await newSession("shell");
+    await prompt(id, "use the shell");
+    const toolMessage = forSession(id)
+      .map(lastMessage)
+      .find((m) => m?.role === "tool");
+    expect(textOf(toolMessage)).toContain(`AGENT=agent:build SESSION=${id}`);
+    const docs = exarp.tasks.get(ids.docs);
+    expect(docs.comments.at(-1)).toMatchObject({ body: "from the shell", author: "agent:build" });
+  });
+});
+
+function run(args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args, "-C", setup.project], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`exarp ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout as string;
+}
+
+function readIf(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
