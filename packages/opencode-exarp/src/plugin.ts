@@ -24,7 +24,17 @@ const settings = {
   compactAt: Number(process.env.EXARP_COMPACT_AT ?? "0.8"),
   followUp: process.env.EXARP_FOLLOW_UP !== "0",
   remindEvery: 8,
+  leaseCheckMs: Number(process.env.EXARP_LEASE_CHECK_MS ?? "30000"),
 };
+
+/**
+ * Bytes of task context per injection. A first turn carries the system block and the synthetic part,
+ * a later turn the system block and at most one reminder line: either way at most 2 KB per turn.
+ */
+export const BUDGET = {
+  system: 2048 - 700 - Buffer.byteLength(SYSTEM_HEADING) - 1,
+  firstMessage: 700 - Buffer.byteLength(FIRST_MESSAGE_HEADING) - 1,
+} as const;
 
 /** An event as it arrives: the typed union in @opencode-ai/plugin 1.18 is stale, so read it loosely. */
 type LooseEvent = { type: string; properties: Record<string, unknown> & { info?: Record<string, unknown> } };
@@ -52,21 +62,37 @@ export const ExarpPlugin: Plugin = async (input: PluginInput) => {
   const targetOf = (s: SessionState): Target | undefined =>
     s.agent && s.model ? { sessionID: s.id, agent: s.agent, model: s.model } : undefined;
 
-  // Context is rendered once per (log position, session, role) and then served from memory: a hook
-  // whose answer did not change costs one data_version check, not a query.
-  const cache = new Map<string, { head: number; text: string }>();
-  const contextFor = (x: Exarp, s: SessionState, budget?: number): string => {
-    const role: ContextRole = roleOf(s.agent);
-    const key = `${s.id}|${role}|${budget ?? ""}`;
+  // Answers are computed once per log position and served from memory: a hook whose answer did not
+  // change costs one data_version check, not a query. (Lease expiry is turned into events by the sweep,
+  // so the log position is an exact key.)
+  const cache = new Map<string, { head: number; value: unknown }>();
+  const cached = <T>(x: Exarp, key: string, compute: () => T): T => {
     const head = x.feed.head();
     const hit = cache.get(key);
-    if (hit?.head === head) return hit.text;
-    const text = x.as(actorOf(s.id, s.agent ?? "unknown")).context.render({ role, budget });
-    cache.set(key, { head, text });
-    return text;
+    if (hit?.head === head) return hit.value as T;
+    const value = compute();
+    cache.set(key, { head: x.feed.head(), value });
+    return value;
+  };
+  const acting = (x: Exarp, s: SessionState) => x.as(actorOf(s.id, s.agent ?? "unknown"));
+  const contextFor = (x: Exarp, s: SessionState, budget?: number): string => {
+    const role: ContextRole = roleOf(s.agent);
+    return cached(x, `${s.id}|context|${role}|${budget ?? ""}`, () => acting(x, s).context.render({ role, budget }));
   };
   const mineFor = (x: Exarp, s: SessionState) =>
-    x.as(actorOf(s.id, s.agent ?? "unknown")).context.data({ ready: 0 }).mine;
+    cached(x, `${s.id}|mine`, () => acting(x, s).context.data({ ready: 0 }).mine);
+  const heavyFor = (x: Exarp, s: SessionState) =>
+    cached(x, `${s.id}|heavy`, () =>
+      acting(x, s)
+        .leases.mine()
+        .some((l) => isHeavy(x.tasks.find(l.taskId))),
+    );
+  /** Activity renews the session's leases; checking twice a minute is plenty for a 15-minute lease. */
+  const renewOnActivity = (x: Exarp, s: SessionState) => {
+    if (Date.now() - s.touchedAt < 30_000) return;
+    s.touchedAt = Date.now();
+    acting(x, s).leases.touch();
+  };
 
   if (exarp) {
     exarp.bus.subscribe("approval.decided", (m) => {
@@ -93,7 +119,7 @@ export const ExarpPlugin: Plugin = async (input: PluginInput) => {
         notifier.note(target, leaseNote(lease.taskId, Math.max(1, Math.round(left / 60_000))));
       }
     }
-  }, 30_000);
+  }, settings.leaseCheckMs);
   leaseWatch.unref?.();
 
   const tools = createTools({
@@ -182,7 +208,7 @@ export const ExarpPlugin: Plugin = async (input: PluginInput) => {
         messageID: output.message.id,
         type: "text",
         synthetic: true,
-        text: `${FIRST_MESSAGE_HEADING}\n${contextFor(exarp, s, 1024)}`,
+        text: `${FIRST_MESSAGE_HEADING}\n${contextFor(exarp, s, BUDGET.firstMessage)}`,
       } as (typeof output.parts)[number]);
     },
 
@@ -190,14 +216,13 @@ export const ExarpPlugin: Plugin = async (input: PluginInput) => {
       if (!exarp || !hookInput.sessionID || isHiddenRequest(output.system)) return;
       const s = sessions.peek(hookInput.sessionID);
       if (!s || kindOf(s) !== "primary") return;
-      output.system.push(`${SYSTEM_HEADING}\n${contextFor(exarp, s, 1536)}`);
+      output.system.push(`${SYSTEM_HEADING}\n${contextFor(exarp, s, BUDGET.system)}`);
     },
 
     "tool.execute.after": async (hookInput, output) => {
       const s = sessions.peek(hookInput.sessionID);
       if (!exarp || !s || kindOf(s) !== "primary" || typeof output.output !== "string") return;
-      const acting = exarp.as(actorOf(s.id, s.agent ?? "unknown"));
-      acting.leases.touch();
+      renewOnActivity(exarp, s);
       const line = reminderLine(mineFor(exarp, s));
       s.toolsSinceReminder++;
       if (!line || (line === s.lastReminder && s.toolsSinceReminder < settings.remindEvery)) return;
@@ -225,11 +250,7 @@ export const ExarpPlugin: Plugin = async (input: PluginInput) => {
         s.limit = { context: model.limit.context, output: model.limit.output ?? 0 };
       if (!exarp || kindOf(s) !== "primary") return;
       const npm = (hookInput.provider?.info as { npm?: string } | undefined)?.npm ?? model.api?.npm;
-      const heavy = exarp
-        .as(actorOf(s.id, s.agent ?? "unknown"))
-        .leases.mine()
-        .some((l) => isHeavy(exarp.tasks.find(l.taskId)));
-      const options = heavy ? thinkingOptions(npm, model.capabilities?.reasoning) : undefined;
+      const options = heavyFor(exarp, s) ? thinkingOptions(npm, model.capabilities?.reasoning) : undefined;
       if (options) Object.assign(output.options, options);
     },
 

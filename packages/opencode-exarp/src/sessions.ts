@@ -23,6 +23,8 @@ export type SessionState = {
   finished?: string;
   /** Leases already warned about (token), so a warning is sent once. */
   warned: Set<number>;
+  /** When activity last renewed the session's leases (ms). */
+  touchedAt: number;
 };
 
 /** Agents OpenCode 1.18 ships, used until `app.agents()` answers (and when it cannot). */
@@ -78,7 +80,7 @@ export function createSessions() {
     get(id: string): SessionState {
       let s = map.get(id);
       if (!s) {
-        s = { id, primed: false, toolsSinceReminder: 0, compacting: false, warned: new Set() };
+        s = { id, primed: false, toolsSinceReminder: 0, compacting: false, warned: new Set(), touchedAt: 0 };
         map.set(id, s);
       }
       return s;

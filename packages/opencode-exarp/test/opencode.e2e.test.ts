@@ -250,6 +250,45 @@ describe("exarp inside the real OpenCode", () => {
     expect(notified.match(/mock model failed with HTTP 500/g)).toHaveLength(1);
   });
 
+  it("warns a session, silently, before its lease runs out", async () => {
+    const id = await newSession("lease");
+    await prompt(id, "hello");
+    const task = exarp.tasks.create({ title: "Short lease" });
+    exarp.as({ name: "agent:build", session: id }).leases.claim({ taskId: task.id, ttlMs: 90_000 });
+    const note = await eventually(
+      async () => {
+        const stored = await oc.client.session.messages({ path: { id } });
+        return (stored.data ?? []).find((m) =>
+          (m.parts as { text?: string }[]).some((p) => p.text?.includes(`Your lease on ${task.id} expires in`)),
+        );
+      },
+      20_000,
+      "the lease note",
+    );
+    expect(note.info).toMatchObject({
+      role: "user",
+      agent: "build",
+      model: { providerID: "mock", modelID: "mock-model" },
+    });
+    exarp.as({ name: "agent:build", session: id }).leases.release({ taskId: task.id });
+  });
+
+  it("answers the slash commands: /tasks shows the work, /approve decides as the person at the keyboard", async () => {
+    const id = await newSession("commands");
+    await oc.client.session.command({ path: { id }, body: { command: "tasks", arguments: "" } });
+    const shown = forSession(id).at(-1) as (typeof mock.requests)[number];
+    expect(JSON.stringify(shown.messages)).toContain(`${ids.docs} [todo] [low] Write the docs`);
+    const review = exarp.tasks.create({ title: "Needs a look" });
+    const agent = exarp.as({ name: "agent:build", session: "ses_other" });
+    agent.leases.claim({ taskId: review.id });
+    agent.tasks.setStatus({ id: review.id, to: "review" });
+    await oc.client.session.command({ path: { id }, body: { command: "approve", arguments: review.id } });
+    expect(exarp.tasks.get(review.id).status).toBe("done");
+    expect(JSON.stringify(forSession(id).at(-1)?.messages)).toContain(`approved ${review.id}; it is done.`);
+    await oc.client.session.command({ path: { id }, body: { command: "waves", arguments: "" } });
+    expect(JSON.stringify(forSession(id).at(-1)?.messages)).toContain("critical path");
+  });
+
   it("gives plan agents the waves and the critical path", async () => {
     const id = await newSession("plan");
     await prompt(id, "what next", "plan");

@@ -45,10 +45,9 @@ export function createContextService(ctx: ServiceContext, graph: GraphService) {
             return task ? [item(task, `asked by ${a.requestedBy}`)] : [];
           })
         : [];
-    const ready = graph
-      .ready({ limit: readyCount || undefined })
-      .slice(0, readyCount)
-      .map((t) => item(t, t.unblocks ? `unblocks ${t.unblocks}` : undefined));
+    const ready = readyCount
+      ? graph.ready({ limit: readyCount }).map((t) => item(t, t.unblocks ? `unblocks ${t.unblocks}` : undefined))
+      : [];
     let plan: ContextData["plan"];
     if (role === "plan") {
       const p = graph.plan();

@@ -41,6 +41,7 @@ export function prepareProject(mock: MockModel, limits: Limits = { context: 20_0
     OPENCODE_EXPERIMENTAL_DISABLE_FILEWATCHER: "1",
     OPENCODE_DISABLE_FFF: "1",
     NOTIFY_LOG: join(scratch, "notify.log"),
+    EXARP_LEASE_CHECK_MS: "300",
   };
   for (const key of ["XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "TMPDIR"])
     mkdirSync(env[key] as string, { recursive: true });
@@ -126,11 +127,12 @@ export async function serveOpenCode(project: string, env: NodeJS.ProcessEnv): Pr
   const events: Served["events"] = [];
   const abort = new AbortController();
   const subscription = await client.event.subscribe({ signal: abort.signal });
-  (async () => {
+  // Recorded in the background; the stream ends (and the loop with it) when the server stops.
+  void (async () => {
     try {
       for await (const event of subscription.stream) events.push(event as Served["events"][number]);
     } catch {
-      // the stream ends when the server stops
+      // aborted by stop()
     }
   })();
   return {
