@@ -37,6 +37,8 @@ export type CliResult = {
   raw?: boolean;
   /** Non-zero when the command ran but found a problem (doctor). */
   exitCode?: number;
+  /** Print nothing: the command owned stdout (`exarp mcp`, whose stdout is the protocol). */
+  silent?: boolean;
 };
 
 export type CliCommand = {

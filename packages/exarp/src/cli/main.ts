@@ -53,6 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return exarp;
     });
     const result = await command.run(ctx);
+    if (result.silent) return result.exitCode ?? EXIT.ok;
     if (result.raw || !values.json) io.stdout(`${result.text}\n`);
     else io.stdout(`${JSON.stringify(result.data, null, 2)}\n`);
     return result.exitCode ?? EXIT.ok;

@@ -5,6 +5,7 @@ import { demo } from "./commands/demo.ts";
 import { next, plan, ready } from "./commands/graph.ts";
 import { audit, history, undo } from "./commands/history.ts";
 import { comment, dep } from "./commands/links.ts";
+import { mcp } from "./commands/mcp.ts";
 import { prime } from "./commands/prime.ts";
 import { statusCommands } from "./commands/status.ts";
 import { add, edit, listCommand, show } from "./commands/tasks.ts";
@@ -31,6 +32,7 @@ export const commands: CliCommand[] = [
   approve,
   deny,
   prime,
+  mcp,
   history,
   undo,
   audit,

@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { HistoryQuery, UndoRequest } from "../../history/service.ts";
+import { As } from "../identity.ts";
+import { TOOL_TEXT } from "../prompts.ts";
+import { defineTool } from "../tool.ts";
+import { eventView } from "../views.ts";
+
+/** Events returned unless asked for more; a cursor pages through the rest. */
+const DEFAULT_LIMIT = 50;
+
+const Input = z.strictObject({
+  action: z.enum(["list", "undo"]),
+  taskId: HistoryQuery.shape.taskId,
+  after: HistoryQuery.shape.after,
+  limit: HistoryQuery.shape.limit,
+  seq: UndoRequest.shape.seq,
+  as: As.optional(),
+});
+
+export const historyTool = defineTool({
+  name: "history",
+  description: TOOL_TEXT.history,
+  input: Input,
+  actions: {
+    list: { fields: ["taskId", "after", "limit"] },
+    undo: { fields: ["seq"] },
+  },
+  run(args, services) {
+    if (args.action === "undo") {
+      const { undone, events } = services.history.undo({ seq: args.seq });
+      return { json: { undone: undone.map(eventView), compensating: events.map(eventView) } };
+    }
+    const limit = args.limit ?? DEFAULT_LIMIT;
+    const events = services.history.list({ taskId: args.taskId, after: args.after, limit });
+    const cursor = events.at(-1)?.seq ?? args.after ?? 0;
+    // Forward from a cursor, a full page means there may be more: say how to get it.
+    const more = args.after !== undefined && events.length === limit ? { more: `call again with after=${cursor}` } : {};
+    return { json: { events: events.map(eventView), cursor, ...more } };
+  },
+});

@@ -1,0 +1,14 @@
+import { ContextRequest } from "../../context/service.ts";
+import { As } from "../identity.ts";
+import { TOOL_TEXT } from "../prompts.ts";
+import { defineTool } from "../tool.ts";
+
+export const primeTool = defineTool({
+  name: "prime",
+  description: TOOL_TEXT.prime,
+  input: ContextRequest.extend({ as: As.optional() }),
+  annotations: { readOnlyHint: true },
+  run({ as: _, ...request }, services) {
+    return { text: services.context.render(request) };
+  },
+});

@@ -1,0 +1,15 @@
+import { StatusChange } from "../../task/commands.ts";
+import { As } from "../identity.ts";
+import { TOOL_TEXT } from "../prompts.ts";
+import { defineTool } from "../tool.ts";
+import { taskSummary } from "../views.ts";
+
+export const taskStatusTool = defineTool({
+  name: "task_status",
+  description: TOOL_TEXT.task_status,
+  input: StatusChange.extend({ as: As.optional() }),
+  run({ as: _, ...change }, services) {
+    const task = services.tasks.setStatus(change);
+    return { json: { task: taskSummary(task) } };
+  },
+});
