@@ -1,0 +1,60 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { type CallToolResult, McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { Exarp } from "../../src/app/exarp.ts";
+import { createMcpServer, type McpServerOptions } from "../../src/mcp/server.ts";
+
+export type Args = Record<string, unknown>;
+
+/** Calls helpers over any connected SDK client. */
+export function tools(client: Client) {
+  const call = (name: string, args: Args = {}) => client.callTool({ name, arguments: args }) as Promise<CallToolResult>;
+  const text = (result: CallToolResult) => (result.content[0] as { type: "text"; text: string }).text;
+  return {
+    call,
+    /** The parsed JSON of a successful call; throws with the text of a refusal. */
+    // biome-ignore lint/suspicious/noExplicitAny: tests read results field by field
+    async ok<T = any>(name: string, args: Args = {}): Promise<T> {
+      const result = await call(name, args);
+      if (result.isError) throw new Error(`${name} refused: ${text(result)}`);
+      const body = text(result);
+      return (body.startsWith("{") ? JSON.parse(body) : body) as T;
+    },
+    /** The message of a refusal (`isError: true`); throws when the call succeeded. */
+    async refused(name: string, args: Args = {}): Promise<string> {
+      const result = await call(name, args);
+      if (!result.isError) throw new Error(`${name} was expected to be refused, got ${text(result)}`);
+      return text(result);
+    },
+    /** The protocol error of a call with bad arguments; throws when there was none. */
+    async invalid(name: string, args: Args = {}): Promise<McpError> {
+      try {
+        const result = await call(name, args);
+        throw new Error(`${name} was expected to be a protocol error, got ${JSON.stringify(result)}`);
+      } catch (error) {
+        if (error instanceof McpError) return error;
+        throw error;
+      }
+    },
+  };
+}
+
+/** An MCP server over `exarp` and a real SDK client, linked in memory. */
+export async function connectMcp(exarp: Exarp, options: McpServerOptions = {}) {
+  const logs: string[] = [];
+  const server = createMcpServer(exarp, { log: (line) => logs.push(line), ...options });
+  const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "exarp-test", version: "0" });
+  await client.connect(clientSide);
+  return {
+    client,
+    server,
+    logs,
+    ...tools(client),
+    async close() {
+      await client.close();
+      await server.close();
+    },
+  };
+}
