@@ -27,11 +27,13 @@ describe("exarp CLI", () => {
     expect(a).toMatchObject({ title: "Design schema", status: "todo", version: 1 });
     const b = exarpJson<Task>(dir, ["add", "Build API", "--depends-on", a.id]);
     expect(b.dependsOn).toEqual([a.id]);
-    for (const verb of ["start", "review", "done"]) exarpJson(dir, [verb, a.id]);
+    for (const verb of ["start", "review"]) exarpJson(dir, [verb, a.id]);
+    exarpJson(dir, ["approve", a.id, "--as", "user:reviewer"]);
     exarpJson(dir, ["comment", a.id, "merged in #12"]);
     const shown = exarpJson<Task & { history: unknown[] }>(dir, ["show", a.id]);
     expect(shown).toMatchObject({ status: "done", comments: [{ body: "merged in #12" }] });
-    expect(shown.history).toHaveLength(5);
+    // created, started, moved to review + approval requested, approved + done, commented
+    expect(shown.history).toHaveLength(7);
     expect(exarpJson<Task[]>(dir, ["list"]).map((t) => t.id)).toEqual([b.id]);
     expect(exarpJson<Task[]>(dir, ["list", "--all"]).map((t) => t.id)).toEqual([b.id, a.id]);
     expect(exarpJson<Task[]>(dir, ["list", "--status", "Done"]).map((t) => t.id)).toEqual([a.id]);

@@ -56,7 +56,8 @@ describe("graph commands", () => {
     expect(exarpJson<Task>(dir, ["next", "--can", "docs"]).id).toBe(docs.id);
     expect(exarpJson<Task | null>(dir, ["next", "--can", "ui"])).toBeNull();
     expect(exarp(dir, ["next", "--can", "ui"]).stdout).toBe("nothing is ready for you\n");
-    for (const verb of ["start", "review", "done"]) exarpJson(dir, [verb, schema.id]);
+    for (const verb of ["start", "review"]) exarpJson(dir, [verb, schema.id]);
+    exarpJson(dir, ["approve", schema.id, "--as", "user:reviewer"]);
     expect(exarpJson<Task[]>(dir, ["ready"]).map((t) => t.id)).toEqual([api.id, docs.id]);
     expect(exarp(dir, ["show", ui.id]).stdout).toContain(`not ready:\n  waits for ${api.id} (todo)`);
   });
