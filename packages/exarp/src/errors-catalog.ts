@@ -75,7 +75,7 @@ export const ApprovalRequired = defineError(
   "ApprovalRequired",
   z.object({ taskId: z.string(), state: z.string() }),
   (d) =>
-    `${d.taskId} needs an approval before it is done (${d.state === "none" ? "no request" : `request ${d.state.replace("_", " ")}`}); a reviewer runs \`exarp approve ${d.taskId}\``,
+    `${d.taskId} needs approval from someone other than its requester before it is done (${d.state === "none" ? "no request" : `request ${d.state.replace("_", " ")}`}): \`exarp approve ${d.taskId}\``,
 );
 
 /** The caller may not do this (approve their own work). */

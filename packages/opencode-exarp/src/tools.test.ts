@@ -57,7 +57,7 @@ describe("plugin tools", () => {
     );
     expect(finished).toEqual([t.id]);
     expect(await call("exarp_status", { id: t.id, to: "done" })).toBe(
-      `Refused: ${t.id} needs an approval before it is done (request pending); a reviewer runs \`exarp approve ${t.id}\``,
+      `Refused: ${t.id} needs approval from someone other than its requester before it is done (request pending): \`exarp approve ${t.id}\``,
     );
   });
 

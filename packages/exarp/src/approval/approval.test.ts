@@ -22,7 +22,7 @@ describe("approvals", () => {
     const error = failure(() => agent.tasks.setStatus({ id: task.id, to: "done" }));
     expect(error.name).toBe("ApprovalRequired");
     expect(error.message).toBe(
-      `${task.id} needs an approval before it is done (request pending); a reviewer runs \`exarp approve ${task.id}\``,
+      `${task.id} needs approval from someone other than its requester before it is done (request pending): \`exarp approve ${task.id}\``,
     );
   });
 

@@ -4,11 +4,12 @@ import { parseInput } from "../app/input.ts";
 import { NotFound, Refused } from "../errors-catalog.ts";
 import { eventSubject, type StoredEvent, type TaskSnapshot } from "../event/catalog.ts";
 import type { Queries } from "../store/queries.ts";
+import { TaskId } from "../task/task.ts";
 import { invertEvent } from "./invert.ts";
 
 /** Which events `history.list` returns. */
 export const HistoryQuery = z.strictObject({
-  taskId: z.string().optional(),
+  taskId: TaskId.optional(),
   after: z.number().int().min(0).optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
 });

@@ -146,7 +146,7 @@ describe("mcp tools", () => {
       "no longer valid",
     );
     expect((await mcp.ok("task_status", { id, to: "review", lease, as: A })).task.status).toBe("review");
-    expect(await mcp.refused("task_status", { id, to: "done", as: A })).toContain("needs an approval");
+    expect(await mcp.refused("task_status", { id, to: "done", as: A })).toContain("needs approval");
     expect(exarp.tasks.get(id).status).toBe("review");
   });
 

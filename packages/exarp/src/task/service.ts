@@ -8,17 +8,17 @@ import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from
 import { decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
 import { requireTask } from "./require.ts";
 import type { Comment, Task, TaskDetail } from "./task.ts";
-import { Priority, Status, TaskId } from "./task.ts";
+import { Assignee, MAX_TAGS, Priority, Status, Tag, TaskId } from "./task.ts";
 import { transitionEvents } from "./transition.ts";
 
 /** Filters accepted by `tasks.list`, validated like every other input. */
 export const TaskListFilter = z.strictObject({
   status: z.array(Status).optional(),
   priority: z.array(Priority).optional(),
-  tags: z.array(z.string()).optional(),
+  tags: z.array(Tag).max(MAX_TAGS).optional(),
   text: z.string().max(500).optional(),
   parentId: TaskId.optional(),
-  assignee: z.string().optional(),
+  assignee: Assignee.optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
 });
 
