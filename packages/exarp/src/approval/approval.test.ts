@@ -74,6 +74,17 @@ describe("approvals", () => {
     });
   });
 
+  it("a caller can stop waiting: the request stays open and nothing is recorded as a timeout", async () => {
+    const { exarp, agent, task, store } = inReview();
+    const stop = new AbortController();
+    const waiting = agent.approvals.request({ taskId: task.id, timeoutMs: 50 }, { signal: stop.signal });
+    stop.abort(new Error("closing"));
+    await expect(waiting).rejects.toThrow("closing");
+    await new Promise((r) => setTimeout(r, 80));
+    expect(exarp.approvals.latest(task.id)?.state).toBe("pending");
+    expect(store.listEvents().some((e) => e.type === "approval.timed_out")).toBe(false);
+  });
+
   it("a timeout is recorded as a timeout, not a denial; approving later opens a fresh request", async () => {
     const { exarp, agent, reviewer, task, store } = inReview();
     const outcome = await agent.approvals.request({ taskId: task.id, timeoutMs: 30 });

@@ -89,8 +89,9 @@ export function createApprovalService(ctx: ServiceContext) {
      * change feed), or with `timeout` after `timeoutMs` — recorded as `approval.timed_out`, which is not
      * a denial. A withdrawal (the task left review) settles as `withdrawn`.
      */
-    request(input: WaitRequest): Promise<ApprovalOutcome> {
+    request(input: WaitRequest, options: { signal?: AbortSignal } = {}): Promise<ApprovalOutcome> {
       const { taskId, timeoutMs } = parseInput(WaitRequest, input);
+      options.signal?.throwIfAborted();
       const started = Date.now();
       const cursor = ctx.feed.head();
       const requestId = runCommand(ctx, (tx) => {
@@ -105,15 +106,26 @@ export function createApprovalService(ctx: ServiceContext) {
         return (events.find((e) => e.type === "approval.requested") as StoredEvent).seq;
       }).result;
 
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         let settled = false;
-        const settle = (outcome: ApprovalOutcome) => {
-          if (settled) return;
+        const stop = () => {
           settled = true;
           clearTimeout(timer);
           watcher.close();
+          options.signal?.removeEventListener("abort", onAbort);
+        };
+        const settle = (outcome: ApprovalOutcome) => {
+          if (settled) return;
+          stop();
           resolve(outcome);
         };
+        // The caller gave up waiting (closing, cancelled): the request stays open for a decision later.
+        const onAbort = () => {
+          if (settled) return;
+          stop();
+          reject(options.signal?.reason ?? new Error("aborted"));
+        };
+        options.signal?.addEventListener("abort", onAbort, { once: true });
         const check = () => {
           const current = ctx.store.approval(requestId);
           const outcome = current && outcomeOf(current);
