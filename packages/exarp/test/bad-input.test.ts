@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../src/store/store.ts";
 import { exarp, exarpJson } from "./support/cli.ts";
+import { exportTaskLine } from "./support/expect.ts";
 import { tempDir } from "./support/temp.ts";
 
 const digest = (path: string) =>
@@ -111,22 +112,7 @@ describe("bad input", () => {
   it("reports a database damaged after its header as a storage error", () => {
     const { dir } = seeded();
     const tasks = Array.from({ length: 40 }, (_, i) =>
-      JSON.stringify({
-        kind: "task",
-        id: `T-${i}`,
-        title: `task ${i} ${"x".repeat(400)}`,
-        description: "",
-        status: "todo",
-        priority: "low",
-        tags: [],
-        parentId: null,
-        estimate: null,
-        assignee: null,
-        createdAt: 1,
-        updatedAt: 1,
-        version: 1,
-        dependsOn: [],
-      }),
+      exportTaskLine(`T-${i}`, "todo", [], { title: `task ${i} ${"x".repeat(400)}`, priority: "low" }),
     );
     expect(exarp(dir, ["import", "-"], { input: tasks.join("\n") }).code).toBe(0);
     const db = join(dir, ".exarp", "exarp.db");

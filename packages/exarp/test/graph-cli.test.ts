@@ -1,28 +1,10 @@
 // ready / next / plan / doctor on the graph, as a user runs them.
 import { describe, expect, it } from "vitest";
 import { exarp, exarpJson } from "./support/cli.ts";
+import { exportTaskLine } from "./support/expect.ts";
 import { tempDir } from "./support/temp.ts";
 
 type Task = { id: string; title: string; unblocks?: number };
-
-const line = (id: string, title: string, status: string, dependsOn: string[], extra: object = {}) =>
-  JSON.stringify({
-    kind: "task",
-    id,
-    title,
-    description: "",
-    status,
-    priority: "medium",
-    tags: [],
-    parentId: null,
-    estimate: null,
-    assignee: null,
-    createdAt: 1,
-    updatedAt: 1,
-    version: 1,
-    dependsOn,
-    ...extra,
-  });
 
 function project(): string {
   const dir = tempDir();
@@ -94,10 +76,10 @@ describe("graph commands", () => {
   it("doctor names every cycle and unknown dependency in imported data, and plan says what cannot start", () => {
     const dir = project();
     const file = [
-      line("X-1", "one", "todo", ["X-2"]),
-      line("X-2", "two", "todo", ["X-1"]),
-      line("X-3", "three", "todo", ["X-9"]),
-      line("X-4", "four", "todo", []),
+      exportTaskLine("X-1", "todo", ["X-2"], { title: "one" }),
+      exportTaskLine("X-2", "todo", ["X-1"], { title: "two" }),
+      exportTaskLine("X-3", "todo", ["X-9"], { title: "three" }),
+      exportTaskLine("X-4", "todo", [], { title: "four" }),
     ].join("\n");
     expect(exarp(dir, ["import", "-"], { input: file }).code).toBe(0);
     const doctor = exarp(dir, ["doctor"]);

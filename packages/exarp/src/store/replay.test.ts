@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { testExarp } from "../../test/support/exarp.ts";
+import { exportTaskLine } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
 import type { Exarp } from "../app/exarp.ts";
 import { ExarpError } from "../errors.ts";
@@ -77,26 +78,6 @@ const commands = (importWeight: number): fc.Arbitrary<Cmd> =>
 
 const cmd = commands(1);
 
-/** One task in export format, for the import command. */
-function importLine(id: string, status: Status, dependsOn: string[]): string {
-  return JSON.stringify({
-    kind: "task",
-    id,
-    title: id,
-    description: "",
-    status,
-    priority: "medium",
-    tags: [],
-    parentId: null,
-    estimate: null,
-    assignee: null,
-    createdAt: 0,
-    updatedAt: 0,
-    version: 1,
-    dependsOn,
-  });
-}
-
 /** Runs one command; a refusal must be a typed ExarpError and must write nothing. */
 function apply(exarp: Exarp, c: Cmd): void {
   const ids = exarp.tasks
@@ -137,7 +118,7 @@ function apply(exarp: Exarp, c: Cmd): void {
         const deps = [...new Set([...(ids.length ? c.deps.map(at) : []), ...c.ghosts.map((g) => `G-${g}`)])].filter(
           (d) => d !== `G-${c.n}`,
         );
-        exarp.transfer.importText(importLine(`G-${c.n}`, c.status, deps));
+        exarp.transfer.importText(exportTaskLine(`G-${c.n}`, c.status, deps));
         break;
       }
     }
