@@ -1,6 +1,5 @@
-import { isFinished } from "../task/task.ts";
 import type { Graph } from "./graph.ts";
-import { computeWaves } from "./waves.ts";
+import { computeWaves, waveNodes } from "./waves.ts";
 
 export type CriticalPath = {
   /** From the first task to start to the last to finish. */
@@ -17,28 +16,42 @@ export const weightOf = (estimate: number | null): number => estimate ?? 1;
  * can take however many agents work on it. Uses the wave order as a topological order.
  */
 export function criticalPath(g: Graph, waves = computeWaves(g).waves): CriticalPath {
-  const finish = new Map<string, number>();
-  const via = new Map<string, string>();
-  let end: string | undefined;
-  for (const wave of waves) {
-    for (const id of wave) {
+  const { n, ids, finished, depStart, dep } = g.ix;
+  const { estimates } = g.ix.tasks;
+  // One slot per node, plus a last one shared by ids the graph has never heard of (weight 1, no blockers).
+  const stranger = ids.length;
+  const finish = new Float64Array(stranger + 1);
+  const via = new Int32Array(stranger + 1).fill(-1);
+  let end = -1;
+  let endId = "";
+  const nodesOfWaves = waveNodes(g.ix, waves);
+  for (let w = 0; w < waves.length; w++) {
+    const wave = waves[w] as string[];
+    const nodes = nodesOfWaves[w] as Int32Array;
+    for (let k = 0; k < wave.length; k++) {
+      const id = wave[k] as string;
+      const i = nodes[k] === -1 ? stranger : (nodes[k] as number);
       let best = 0;
-      for (const b of g.dependsOn.get(id) ?? []) {
-        const t = g.tasks.get(b);
-        if (!t || isFinished(t.status)) continue;
-        const f = finish.get(b) ?? 0;
-        if (f > best) {
-          best = f;
-          via.set(id, b);
+      if (i < n) {
+        for (let j = depStart[i] as number; j < (depStart[i + 1] as number); j++) {
+          const b = dep[j] as number;
+          if (b >= n || finished[b]) continue;
+          if ((finish[b] as number) > best) {
+            best = finish[b] as number;
+            via[i] = b;
+          }
         }
       }
-      const total = best + weightOf(g.tasks.get(id)?.estimate ?? null);
-      finish.set(id, total);
-      if (end === undefined || total > (finish.get(end) as number)) end = id;
+      const total = best + (i < n ? weightOf(estimates[i] ?? null) : 1);
+      finish[i] = total;
+      if (end < 0 || total > (finish[end] as number)) {
+        end = i;
+        endId = id;
+      }
     }
   }
-  if (end === undefined) return { tasks: [], total: 0 };
-  const tasks = [end];
-  for (let at = via.get(end); at !== undefined; at = via.get(at)) tasks.push(at);
-  return { tasks: tasks.reverse(), total: finish.get(end) as number };
+  if (end < 0) return { tasks: [], total: 0 };
+  const tasks = [endId];
+  for (let at = via[end] as number; at >= 0; at = via[at] as number) tasks.push(ids[at] as string);
+  return { tasks: tasks.reverse(), total: finish[end] as number };
 }

@@ -1,5 +1,5 @@
 import { findCycles } from "./cycles.ts";
-import { type Graph, openBlockers } from "./graph.ts";
+import { type Graph, openBlockers, statusOf, taskOf } from "./graph.ts";
 
 /** One task that holds another back, found by walking open blockers. */
 export type BlockerStep = {
@@ -24,7 +24,7 @@ export type Explanation = {
 
 /** Why is this task (not) ready? Names its status, its open blockers transitively, and any cycle. */
 export function explainTask(g: Graph, id: string, held?: { by: string }): Explanation {
-  const task = g.tasks.get(id);
+  const task = taskOf(g, id);
   const reasons: string[] = [];
   if (!task) return { id, ready: false, reasons: [`${id} does not exist`], blockers: [] };
   if (task.status !== "todo") reasons.push(`${id} is ${task.status.replace("_", " ")}, not todo`);
@@ -38,7 +38,7 @@ export function explainTask(g: Graph, id: string, held?: { by: string }): Explan
       for (const b of openBlockers(g, at)) {
         if (seen.has(b)) continue;
         seen.add(b);
-        blockers.push({ id: b, status: g.tasks.get(b)?.status ?? "unknown", depth, for: at });
+        blockers.push({ id: b, status: statusOf(g, b) ?? "unknown", depth, for: at });
         next.push(b);
       }
     }

@@ -1,4 +1,4 @@
-import type { Graph } from "./graph.ts";
+import { blockersOf, type Graph } from "./graph.ts";
 import type { Waves } from "./waves.ts";
 
 const safe = (text: string) => text.replace(/["\n]/g, " ").slice(0, 60);
@@ -20,7 +20,7 @@ export function planToMermaid(
   const scheduled = new Set(plan.waves.flat());
   const onPath = new Set(critical.slice(1).map((id, i) => `${critical[i]}>${id}`));
   for (const id of scheduled) {
-    for (const b of g.dependsOn.get(id) ?? []) {
+    for (const b of blockersOf(g, id)) {
       if (!scheduled.has(b)) continue;
       lines.push(`  ${node(b)} ${onPath.has(`${b}>${id}`) ? "==>" : "-->"} ${node(id)}`);
     }

@@ -1,4 +1,4 @@
-import type { Graph } from "./graph.ts";
+import { blockersOf, type Graph, tagsOf } from "./graph.ts";
 
 /** An agent that can take work: what it can do, how busy it is, what it did recently. */
 export type PlacementAgent = {
@@ -31,7 +31,7 @@ export function placeTasks(g: Graph, taskIds: readonly string[], agents: readonl
   const assignments: Placement["assignments"] = [];
   const unplaced: Placement["unplaced"] = [];
   for (const taskId of taskIds) {
-    const tags = g.tasks.get(taskId)?.tags ?? [];
+    const tags = tagsOf(g, taskId);
     const capable = agents.filter((a) => a.can.includes("*") || tags.every((t) => a.can.includes(t)));
     if (capable.length === 0) {
       const missing = tags.filter((t) => !agents.some((a) => a.can.includes(t) || a.can.includes("*")));
@@ -61,12 +61,12 @@ export function placeTasks(g: Graph, taskIds: readonly string[], agents: readonl
 
 /** Shared tags with recent tasks, plus 2 for each recent task that is a direct blocker (fresh context). */
 function affinity(g: Graph, taskId: string, recent: readonly string[]): number {
-  const tags = new Set(g.tasks.get(taskId)?.tags ?? []);
-  const blockers = new Set(g.dependsOn.get(taskId) ?? []);
+  const tags = new Set(tagsOf(g, taskId));
+  const blockers = new Set(blockersOf(g, taskId));
   let score = 0;
   for (const r of recent) {
     if (blockers.has(r)) score += 2;
-    for (const t of g.tasks.get(r)?.tags ?? []) if (tags.has(t)) score += 1;
+    for (const t of tagsOf(g, r)) if (tags.has(t)) score += 1;
   }
   return score;
 }

@@ -8,7 +8,7 @@ import { Tag, type Task, TaskId } from "../task/task.ts";
 import { type CriticalPath, criticalPath } from "./critical-path.ts";
 import { findCycles } from "./cycles.ts";
 import { type Explanation, explainTask } from "./explain.ts";
-import { buildGraph, type Graph } from "./graph.ts";
+import { blockersOf, buildGraph, type Graph, known } from "./graph.ts";
 import { type Placement, type PlacementAgent, placeTasks } from "./placement.ts";
 import { computeWaves, type Waves } from "./waves.ts";
 
@@ -67,7 +67,9 @@ export function createGraphService(ctx: ServiceContext, sweep: () => unknown = (
       sweep();
       const leased = leasedFor();
       // The best match is nearly always near the top: look there first, then at the rest.
-      const first = ctx.store.readyTasks({ tags: q.tags, leasedFor: leased, limit: 50 }).find((t) => canDo(q.can, t.tags));
+      const first = ctx.store
+        .readyTasks({ tags: q.tags, leasedFor: leased, limit: 50 })
+        .find((t) => canDo(q.can, t.tags));
       return first ?? ctx.store.readyTasks({ tags: q.tags, leasedFor: leased }).find((t) => canDo(q.can, t.tags));
     },
 
@@ -104,14 +106,15 @@ export type GraphService = ReturnType<typeof createGraphService>;
 export function graphDoctorCheck(store: Store): DoctorCheck {
   const g = loadGraph(store);
   const problems = findCycles(g).map((c) => `dependency cycle: ${c.join(" → ")}`);
-  for (const [task, blockers] of g.dependsOn) {
-    for (const b of blockers)
-      if (!g.tasks.has(b)) problems.push(`${task} depends on ${b}, which does not exist (it stays blocked)`);
+  for (const i of g.ix.taskOrder) {
+    const task = g.ix.ids[i] as string;
+    for (const b of blockersOf(g, task))
+      if (known(g, b) === undefined) problems.push(`${task} depends on ${b}, which does not exist (it stays blocked)`);
   }
   return {
     name: "graph",
     ok: problems.length === 0,
-    summary: `${g.tasks.size} tasks, no cycles or unknown dependencies`,
+    summary: `${g.ix.n} tasks, no cycles or unknown dependencies`,
     problems,
   };
 }
