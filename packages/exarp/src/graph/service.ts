@@ -3,6 +3,7 @@ import type { ServiceContext } from "../app/context.ts";
 import type { DoctorCheck } from "../app/doctor.ts";
 import { parseInput } from "../app/input.ts";
 import { NotFound } from "../errors-catalog.ts";
+import type { Queries, ReadyOptions } from "../store/queries.ts";
 import type { Store } from "../store/store.ts";
 import { Tag, type Task, TaskId } from "../task/task.ts";
 import { type CriticalPath, criticalPath } from "./critical-path.ts";
@@ -31,6 +32,22 @@ export type Plan = Waves & { criticalPath: CriticalPath; cycles: string[][] };
 /** True when an agent that can do `can` may take a task tagged `tags`. */
 export function canDo(can: readonly string[] | undefined, tags: readonly string[]): boolean {
   return can === undefined || can.includes("*") || tags.every((t) => can.includes(t));
+}
+
+/**
+ * The best ready task an agent can do, not held by someone else. The best match is nearly always near
+ * the top, so the first rows are read before the rest.
+ */
+export function firstReady(
+  q: Pick<Queries, "readyTasks">,
+  query: { tags?: string[]; can?: string[] },
+  leasedFor: ReadyOptions["leasedFor"],
+): ReadyTask | undefined {
+  const fits = (t: ReadyTask) => canDo(query.can, t.tags);
+  return (
+    q.readyTasks({ tags: query.tags, leasedFor, limit: 50 }).find(fits) ??
+    q.readyTasks({ tags: query.tags, leasedFor }).find(fits)
+  );
 }
 
 /** Loads the whole graph from the store (for planning, cycles and explanations). */
@@ -65,12 +82,7 @@ export function createGraphService(ctx: ServiceContext, sweep: () => unknown = (
     next(query: NextQuery = {}): ReadyTask | undefined {
       const q = parseInput(NextQuery, query);
       sweep();
-      const leased = leasedFor();
-      // The best match is nearly always near the top: look there first, then at the rest.
-      const first = ctx.store
-        .readyTasks({ tags: q.tags, leasedFor: leased, limit: 50 })
-        .find((t) => canDo(q.can, t.tags));
-      return first ?? ctx.store.readyTasks({ tags: q.tags, leasedFor: leased }).find((t) => canDo(q.can, t.tags));
+      return firstReady(ctx.store, q, leasedFor());
     },
 
     /** Why a task is or is not ready: its status, open blockers (transitively) and any cycle. */

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { runCommand, type ServiceContext } from "../app/context.ts";
 import { parseInput } from "../app/input.ts";
-import { canDo, NextQuery, type ReadyTask } from "../graph/service.ts";
+import { firstReady, NextQuery, type ReadyTask } from "../graph/service.ts";
 import type { Tx } from "../store/store.ts";
 import { requireTask } from "../task/require.ts";
 import type { Task } from "../task/task.ts";
@@ -70,10 +70,7 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
         const at = now();
         sweepIn(tx, at);
         const leasedFor = { agent: ctx.actor.name, session: ctx.actor.session, now: at };
-        // The best match is nearly always near the top: look there first, then at the rest.
-        const fits = (t: ReadyTask) => canDo(can, t.tags);
-        const task =
-          tx.readyTasks({ tags, leasedFor, limit: 50 }).find(fits) ?? tx.readyTasks({ tags, leasedFor }).find(fits);
+        const task = firstReady(tx, { tags, can }, leasedFor);
         if (!task) return { acquired: false };
         const result = claimIn(tx, task, ttl ?? ttlMs, at);
         return result.acquired ? { ...result, task } : { acquired: false };
