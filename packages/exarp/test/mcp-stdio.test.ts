@@ -71,7 +71,7 @@ describe("exarp mcp over stdio", () => {
     const lease = claim.lease.token;
     await worker.ok("task_write", { action: "comment", id, body: "done: endpoints and tests" });
     await worker.ok("task_status", { id, to: "review", lease });
-    expect(await worker.refused("task_status", { id, to: "done" })).toContain("needs an approval");
+    expect(await worker.refused("task_status", { id, to: "done" })).toContain("needs approval");
     expect(await worker.refused("approval", { action: "approve", taskId: id })).toContain("cannot decide on it");
     expect(exarpJson<Shown>(dir, ["show", id]).status).toBe("review");
 
