@@ -1,11 +1,10 @@
 // `exarp mcp` as a real child process over stdio, driven by the SDK's real client: a whole flow with
 // a second client (another identity, another process) approving, checked against the CLI's view.
-import { spawn } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI, exarp, exarpJson } from "./support/cli.ts";
+import { CLI, exarp, exarpJson, runNode } from "./support/cli.ts";
 import { until } from "./support/expect.ts";
 import { tools } from "./support/mcp.ts";
 import { tempDir } from "./support/temp.ts";
@@ -107,20 +106,8 @@ describe("exarp mcp over stdio", () => {
   it("writes nothing but protocol messages on stdout, acts as --as/--session, and exits 0 when stdin closes", async () => {
     const dir = tempDir();
     exarp(dir, ["init"]);
-    const child = spawn(process.execPath, [CLI, "mcp", "--as", "agent:raw", "--session", "s9"], {
-      cwd: dir,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`);
+    const server = runNode(CLI, ["mcp", "--as", "agent:raw", "--session", "s9"], {}, dir);
+    const send = (message: object) => server.child.stdin?.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`);
     send({
       id: 1,
       method: "initialize",
@@ -129,10 +116,11 @@ describe("exarp mcp over stdio", () => {
     send({ method: "notifications/initialized" });
     send({ id: 2, method: "tools/call", params: { name: "task_write", arguments: { action: "create", title: "x" } } });
     send({ id: 3, method: "tools/call", params: { name: "tasks", arguments: { action: "list", limit: "ten" } } });
-    await until(() => stdout.split("\n").length > 3, 10_000);
-    child.stdin.end();
+    await until(() => server.output().split("\n").length > 3, 10_000);
+    server.child.stdin?.end();
 
-    expect(await exited).toBe(0);
+    const { code, stdout, stderr } = await server.done;
+    expect(code).toBe(0);
     const lines = stdout.trimEnd().split("\n");
     const messages = lines.map((line) => JSON.parse(line)).sort((a, b) => a.id - b.id);
     expect(messages.map((m) => m.id)).toEqual([1, 2, 3]);

@@ -46,6 +46,12 @@ afterAll(async () => {
 
 const forSession = (id: string) => mock.requests.filter((r) => r.session === id && !isTitle(r));
 
+/** The stored message of a session that has a part containing `text`, if any. */
+async function storedMessage(sessionID: string, text: string) {
+  const stored = await oc.client.session.messages({ path: { id: sessionID } });
+  return (stored.data ?? []).find((m) => (m.parts as { text?: string }[]).some((p) => p.text?.includes(text)));
+}
+
 async function newSession(title: string): Promise<string> {
   const s = await oc.client.session.create({ body: { title } });
   return (s.data as { id: string }).id;
@@ -156,10 +162,7 @@ describe("exarp inside the real OpenCode", () => {
     );
     expect(textOf(lastMessage(follow))).toContain(ids.docs);
     expect(follow.model).toBe("mock-model");
-    const stored = await oc.client.session.messages({ path: { id } });
-    const offer = (stored.data ?? []).find((m) =>
-      (m.parts as { text?: string }[]).some((p) => p.text?.includes("The next ready task is")),
-    );
+    const offer = await storedMessage(id, "The next ready task is");
     expect(offer?.info).toMatchObject({
       role: "user",
       agent: "build",
@@ -172,12 +175,7 @@ describe("exarp inside the real OpenCode", () => {
       ?.requestedSession as string;
     run(["approve", ids.schema, "--as", "user:reviewer", "--note", "solid"]);
     const message = await eventually(
-      async () => {
-        const stored = await oc.client.session.messages({ path: { id: sessionID } });
-        return (stored.data ?? []).find((m) =>
-          (m.parts as { text?: string }[]).some((p) => p.text?.includes(`${ids.schema} was approved by user:reviewer`)),
-        );
-      },
+      () => storedMessage(sessionID, `${ids.schema} was approved by user:reviewer`),
       20_000,
       "the decision note",
     );
@@ -256,12 +254,7 @@ describe("exarp inside the real OpenCode", () => {
     const task = exarp.tasks.create({ title: "Short lease" });
     exarp.as({ name: "agent:build", session: id }).leases.claim({ taskId: task.id, ttlMs: 90_000 });
     const note = await eventually(
-      async () => {
-        const stored = await oc.client.session.messages({ path: { id } });
-        return (stored.data ?? []).find((m) =>
-          (m.parts as { text?: string }[]).some((p) => p.text?.includes(`Your lease on ${task.id} expires in`)),
-        );
-      },
+      () => storedMessage(id, `Your lease on ${task.id} expires in`),
       20_000,
       "the lease note",
     );

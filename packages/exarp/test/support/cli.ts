@@ -26,8 +26,9 @@ export function exarpJson<T = unknown>(cwd: string, args: string[], env?: NodeJS
 }
 
 /** Starts a node script as a child process (stdin piped); resolves with its output when it exits. */
-export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
   const child = spawn(process.execPath, [script, ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
