@@ -13,7 +13,7 @@ export type WatchOptions = {
   watchDir?: string;
 };
 
-export type Watcher = { close(): void; readonly cursor: number };
+export type Watcher = { close(): void };
 
 /**
  * The change feed: an exact "did anything change since my cursor?" that costs one
@@ -89,9 +89,6 @@ export function createFeed(store: Store) {
       }
       const unsubscribe = store.onCommit(schedule);
       return {
-        get cursor() {
-          return position;
-        },
         close() {
           closed = true;
           clearInterval(poll);

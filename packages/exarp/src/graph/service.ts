@@ -10,7 +10,6 @@ import { type CriticalPath, criticalPath } from "./critical-path.ts";
 import { findCycles } from "./cycles.ts";
 import { type Explanation, explainTask } from "./explain.ts";
 import { blockersOf, buildGraph, type Graph, known } from "./graph.ts";
-import { type Placement, type PlacementAgent, placeTasks } from "./placement.ts";
 import { computeWaves, type Waves } from "./waves.ts";
 
 export const ReadyQuery = z.strictObject({
@@ -102,12 +101,6 @@ export function createGraphService(ctx: ServiceContext, sweep: () => unknown = (
         criticalPath: criticalPath(g, cap ? computeWaves(g).waves : waves.waves),
         cycles: findCycles(g),
       };
-    },
-
-    /** Places tasks (default: the first wave) onto agents by capability, load and affinity. */
-    place(agents: PlacementAgent[], taskIds?: string[]): Placement {
-      const g = graph();
-      return placeTasks(g, taskIds ?? computeWaves(g).waves[0] ?? [], agents);
     },
   };
 }

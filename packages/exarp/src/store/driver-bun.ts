@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { DriverOptions, SqlDriver, SqlRow, SqlStatement, SqlValue } from "./driver.ts";
+import type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "./driver.ts";
 
 /** The part of bun:sqlite's API exarp uses, declared here so Node type-checks without bun-types. */
 type BunStatement = {
@@ -15,16 +15,15 @@ type BunDatabase = {
   close(): void;
 };
 type BunSqlite = {
-  Database: new (path: string, options: { readonly?: boolean; create?: boolean; strict?: boolean }) => BunDatabase;
+  Database: new (path: string, options: { create?: boolean; strict?: boolean }) => BunDatabase;
 };
 
 const require = createRequire(import.meta.url);
 
 /** bun:sqlite (inside OpenCode and `bun test`); `query` caches statements itself. */
-export function openBunDriver(path: string, options: DriverOptions): SqlDriver {
+export function openBunDriver(path: string): SqlDriver {
   const { Database } = require("bun:sqlite") as BunSqlite;
-  const readonly = options.readonly ?? false;
-  const db = new Database(path, readonly ? { readonly: true } : { create: true, strict: true });
+  const db = new Database(path, { create: true, strict: true });
   return {
     name: "bun:sqlite",
     prepare<Row = SqlRow>(sql: string): SqlStatement<Row> {

@@ -1,13 +1,13 @@
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
-import type { DriverOptions, SqlDriver, SqlStatement, SqlValue } from "./driver.ts";
+import type { SqlDriver, SqlStatement, SqlValue } from "./driver.ts";
 
 const require = createRequire(import.meta.url);
 
 /** better-sqlite3, loaded on first use so that Bun never touches the native module. */
-export function openNodeDriver(path: string, options: DriverOptions): SqlDriver {
+export function openNodeDriver(path: string): SqlDriver {
   const Database = require("better-sqlite3") as typeof BetterSqlite3;
-  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  const db = new Database(path);
   const cache = new Map<string, SqlStatement<never>>();
   return {
     name: "better-sqlite3",

@@ -1,8 +1,6 @@
 import { openBunDriver } from "./driver-bun.ts";
 import { openNodeDriver } from "./driver-node.ts";
 
-export type DriverOptions = { readonly?: boolean };
-
 export type SqlValue = string | number | bigint | null | Uint8Array;
 export type SqlRow = Record<string, SqlValue>;
 
@@ -29,8 +27,8 @@ export interface SqlDriver {
 export const isBun = typeof process !== "undefined" && typeof process.versions.bun === "string";
 
 /** Opens a SQLite database with the driver native to the current runtime. */
-export function openDriver(path: string, options: DriverOptions = {}): SqlDriver {
-  return isBun ? openBunDriver(path, options) : openNodeDriver(path, options);
+export function openDriver(path: string): SqlDriver {
+  return isBun ? openBunDriver(path) : openNodeDriver(path);
 }
 
 /** True for errors raised by SQLite itself (either driver). */

@@ -1,6 +1,6 @@
 import { Refused, StorageError } from "../errors-catalog.ts";
 import type { NewEvent, StoredEvent } from "../event/catalog.ts";
-import { type DriverOptions, openDriver, type SqlDriver } from "./driver.ts";
+import { openDriver, type SqlDriver } from "./driver.ts";
 import { type CommandMeta, insertNewEvent, insertStoredEvent } from "./event-log.ts";
 import { migrate } from "./migrate.ts";
 import { createProjector } from "./projection.ts";
@@ -21,7 +21,7 @@ export type Tx = Queries & {
 
 export type CommitListener = (events: readonly StoredEvent[]) => void;
 
-export type StoreOptions = DriverOptions & {
+export type StoreOptions = {
   /** `normal` (default) survives a process crash; `full` also survives power loss, at an fsync per commit. */
   synchronous?: "normal" | "full";
   busyTimeoutMs?: number;
@@ -55,16 +55,16 @@ export type Store = Queries & {
 export function openStore(path: string, options: StoreOptions = {}): Store {
   let db: SqlDriver;
   try {
-    db = openDriver(path, options);
+    db = openDriver(path);
   } catch (error) {
     throw new StorageError({ path, reason: sqliteReason(error) });
   }
   try {
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    if (!options.readonly) db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA journal_mode = WAL");
     db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
     db.exec("PRAGMA foreign_keys = ON");
-    if (!options.readonly) migrate(db, path);
+    migrate(db, path);
   } catch (error) {
     db.close();
     if (StorageError.is(error)) throw error;
