@@ -30,10 +30,17 @@ export const CycleDetected = defineError(
   (d) => `that dependency would close a cycle: ${d.cycle.join(" → ")}`,
 );
 
-/** Input that does not satisfy a schema; `issues` lists each problem as `path: message`. */
+/**
+ * Input that does not satisfy a schema; `issues` lists each problem as `path: message`, and
+ * `fields` (when the input had fields) the same problems by field, so each edge can name them its
+ * own way (the CLI says `--ttl`, not `ttlMs`).
+ */
 export const InvalidInput = defineError(
   "InvalidInput",
-  z.object({ issues: z.array(z.string()) }),
+  z.object({
+    issues: z.array(z.string()),
+    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
   (d) => `invalid input: ${d.issues.join("; ")}`,
 );
 
@@ -47,11 +54,26 @@ export const StorageError = defineError(
   (d) => `cannot use ${d.path}: ${d.reason}`,
 );
 
-/** No `.exarp/` project was found from the working directory upward. */
+/** No `.exarp/` project where the command looked (or the folder given does not exist). */
 export const NoProject = defineError(
   "NoProject",
-  z.object({ from: z.string() }),
-  (d) => `no exarp project found from ${d.from} upward; run \`exarp init\` in the project root`,
+  z.object({ from: z.string(), reason: z.string().optional() }),
+  (d) => d.reason ?? `no exarp project in ${d.from} — run \`exarp init\``,
+);
+
+/** Another process holds the write lock: transient, retry later (HTTP 503, exit 5). */
+export const Busy = defineError(
+  "Busy",
+  z.object({ waitedMs: z.number() }),
+  (d) =>
+    `busy: another process is writing; retried for ${d.waitedMs >= 1000 ? `${Math.round(d.waitedMs / 100) / 10} s` : `${d.waitedMs} ms`}`,
+);
+
+/** The disk (or the database's size limit) is full: the change was rolled back whole. */
+export const DiskFull = defineError(
+  "DiskFull",
+  z.object({ path: z.string() }),
+  (d) => `disk full: the change was not saved (nothing lost); free space on the disk holding ${d.path} and retry`,
 );
 
 /** The task is leased by someone else; names the holder and until when. */
@@ -75,7 +97,7 @@ export const ApprovalRequired = defineError(
   "ApprovalRequired",
   z.object({ taskId: z.string(), state: z.string() }),
   (d) =>
-    `${d.taskId} needs approval from someone other than its requester before it is done (${d.state === "none" ? "no request" : `request ${d.state.replace("_", " ")}`}): \`exarp approve ${d.taskId}\``,
+    `${d.taskId} needs a person's approval before it is done (${d.state === "none" ? "no request" : `request ${d.state.replace("_", " ")}`}); someone other than whoever asked for the review must approve it`,
 );
 
 /** The caller may not do this (approve their own work). */

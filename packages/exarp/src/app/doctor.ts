@@ -1,38 +1,57 @@
 import { verifyAudit } from "../audit/verify.ts";
 import { verifyChain } from "../event/verify-chain.ts";
+import { eventPages } from "../store/pages.ts";
 import { verifyReplay } from "../store/replay.ts";
+import { checkResult, type DoctorCheck, plural } from "../kernel/check.ts";
 import type { Store } from "../store/store.ts";
 
-/** One named check and what it found. */
-export type DoctorCheck = { name: string; ok: boolean; summary: string; problems: string[] };
+export type { DoctorCheck };
 export type DoctorReport = { ok: boolean; checks: DoctorCheck[] };
 
-/** Extra checks other modules contribute (the graph adds cycle detection). */
+/** Extra checks other modules contribute (the graph adds cycles, unknown dependencies and parents). */
 export type DoctorExtension = (store: Store) => DoctorCheck;
 
-function check(name: string, summary: string, problems: string[]): DoctorCheck {
-  return { name, ok: problems.length === 0, summary, problems };
+/** Runs one check so that whatever it throws becomes one named problem, never a crash. */
+function isolated(name: string, run: () => DoctorCheck): DoctorCheck {
+  try {
+    return run();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { name, ok: false, summary: "could not run", problems: [`${name} check could not run: ${reason}`] };
+  }
 }
 
 /**
- * Verifies everything that can drift: SQLite's own integrity, the hash chain, the audit mirror, and
- * that replaying the log rebuilds exactly the live projections.
+ * Verifies everything that can drift: SQLite's own integrity, the hash chain, the audit mirror, that
+ * replaying the log rebuilds exactly the live projections, and the graph. Each check runs on its
+ * own, reads only, and reports what it finds as named lines.
  */
 export function runDoctor(
   store: Store,
   auditDir: string | undefined,
   extensions: readonly DoctorExtension[] = [],
 ): DoctorReport {
-  const checks: DoctorCheck[] = [];
-  checks.push(check("sqlite", "database file integrity", store.integrityProblems()));
-  const chain = verifyChain(store.iterateEvents(0));
-  checks.push(check("chain", `${chain.events} events, hash chain`, chain.problems));
+  const checks: DoctorCheck[] = [
+    isolated("sqlite", () => checkResult("sqlite", "database file integrity", "database file integrity", store.integrityProblems())),
+    isolated("chain", () => {
+      const chain = verifyChain(eventPages(store, 0));
+      return checkResult("chain", `${plural(chain.events, "event")}, hash chain intact`, `hash chain over ${plural(chain.events, "event")}`, chain.problems);
+    }),
+  ];
   if (auditDir) {
-    const audit = verifyAudit(store, auditDir);
-    checks.push(check("audit", `${audit.lines} audit lines match the log`, audit.problems));
+    checks.push(
+      isolated("audit", () => {
+        const audit = verifyAudit(store, auditDir);
+        return checkResult("audit", `${plural(audit.lines, "audit line")} match the log`, `audit files against the log (${plural(audit.lines, "line")})`, audit.problems, audit.notes);
+      }),
+    );
   }
-  const replay = verifyReplay(store);
-  checks.push(check("replay", "projections equal a replay of the log", replay.problems));
-  for (const extension of extensions) checks.push(extension(store));
+  checks.push(
+    isolated("replay", () => {
+      const replay = verifyReplay(store);
+      return checkResult("replay", "projections equal a replay of the log", "projections against a replay of the log", replay.problems);
+    }),
+  );
+  for (const extension of extensions) checks.push(isolated("graph", () => extension(store)));
   return { ok: checks.every((c) => c.ok), checks };
 }

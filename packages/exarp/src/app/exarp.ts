@@ -1,22 +1,19 @@
-import { hostname, userInfo } from "node:os";
 import { createApprovalService } from "../approval/service.ts";
-import { type AuditMirror, createAuditMirror } from "../audit/mirror.ts";
+import { createAuditMirror } from "../audit/mirror.ts";
 import { type AuditEntry, type AuditFilter, readAudit } from "../audit/read.ts";
 import { createBus } from "../bus/bus.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { createContextService } from "../context/service.ts";
-import { StorageError } from "../errors-catalog.ts";
 import { createFeed } from "../feed/feed.ts";
-import { createGraphService, graphDoctorCheck } from "../graph/service.ts";
+import { createGraphCache, createGraphService, type GraphCache, graphDoctorCheck } from "../graph/service.ts";
 import { createHistoryService } from "../history/service.ts";
 import { createIds, type Ids } from "../id.ts";
+import type { Actor, ServiceContext } from "../kernel/context.ts";
 import { createLeaseService } from "../lease/service.ts";
-import { ensureProjectDir } from "../project/root.ts";
-import { isSqliteError } from "../store/driver.ts";
-import { openStore, type Store, type StoreOptions } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
 import { createTaskService } from "../task/service.ts";
 import { createTransferService } from "../transfer/service.ts";
-import type { Actor, ServiceContext } from "./context.ts";
+import { actorFromEnv } from "./actor.ts";
 import { type DoctorExtension, type DoctorReport, runDoctor } from "./doctor.ts";
 
 export type ExarpOptions = {
@@ -27,28 +24,18 @@ export type ExarpOptions = {
   actor?: Actor;
   /** Folder of the audit mirror (`.exarp/`); none when absent. */
   auditDir?: string;
+  /** Rotation size of the audit mirror (setting `audit.maxBytes`). */
   auditMaxBytes?: number;
   /** Lease length for claims that do not give one (default 15 min). */
   leaseTtlMs?: number;
   doctorExtensions?: DoctorExtension[];
-  /** Where non-fatal problems go (an audit file that cannot be written); default process warnings. */
+  /** Where non-fatal problems go (audit damage repaired, unknown settings); default process warnings. */
   warn?: (message: string) => void;
 };
 
-/** The identity of whoever runs this process: `$EXARP_AGENT`/`$EXARP_SESSION`, else the OS user. */
-export function actorFromEnv(env: NodeJS.ProcessEnv = process.env): Actor {
-  let user = "unknown";
-  try {
-    user = userInfo().username;
-  } catch {
-    user = env.USER ?? hostname();
-  }
-  return { name: env.EXARP_AGENT || env.EXARP_ACTOR || `user:${user}`, session: env.EXARP_SESSION || null };
-}
-
-function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined) {
+function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined, graphs: GraphCache) {
   const leases = createLeaseService(ctx, leaseTtlMs);
-  const graph = createGraphService(ctx, leases.sweep);
+  const graph = createGraphService(ctx, graphs);
   return {
     actor: ctx.actor,
     tasks: createTaskService(ctx),
@@ -76,35 +63,23 @@ export function createExarp(options: ExarpOptions) {
     watchDir: options.auditDir,
   };
   const warn = options.warn ?? ((message: string) => process.emitWarning(message));
-  let audit: AuditMirror | undefined;
-  if (options.auditDir) {
-    const mirror = createAuditMirror(store, options.auditDir, options.auditMaxBytes);
-    const sync = () => {
-      try {
-        mirror.sync();
-      } catch (error) {
-        // A database that fails here is unusable: say so. A file-system failure only delays the mirror.
-        if (isSqliteError(error)) throw new StorageError({ path: store.path, reason: (error as Error).message });
-        warn(`audit mirror not updated: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    };
-    sync();
-    store.onCommit(sync);
-    audit = mirror;
-  }
+  // The mirror is written inside each write transaction; opening a project and reading never touch it.
+  if (options.auditDir)
+    store.participate(createAuditMirror(options.auditDir, { maxBytes: options.auditMaxBytes, warn }));
   const bus = createBus({ store, feed, origin: base.origin, watchDir: options.auditDir, report: warn });
+  // One graph cache for the process: acting as another identity costs no rebuild.
+  const graphs = createGraphCache(store, feed);
   return {
-    ...createServices(base, options.leaseTtlMs),
+    ...createServices(base, options.leaseTtlMs, graphs),
     store,
     feed,
     bus,
-    audit,
     origin: base.origin,
     /** The same services acting as someone else (MCP per-call identity, tests). */
-    as: (actor: Actor) => createServices({ ...base, actor }, options.leaseTtlMs),
-    /** Audit lines from `.exarp/audit*.jsonl`, filtered; empty without an audit folder. */
+    as: (actor: Actor) => createServices({ ...base, actor }, options.leaseTtlMs, graphs),
+    /** Audit lines from `.exarp/audit*.jsonl`, filtered; lines that are not audit lines are skipped and reported. */
     auditTrail: (filter: AuditFilter = {}): AuditEntry[] =>
-      options.auditDir ? readAudit(options.auditDir, filter) : [],
+      options.auditDir ? readAudit(options.auditDir, filter, warn) : [],
     doctor: (): DoctorReport =>
       runDoctor(store, options.auditDir, [graphDoctorCheck, ...(options.doctorExtensions ?? [])]),
     close: () => {
@@ -115,18 +90,3 @@ export function createExarp(options: ExarpOptions) {
 }
 
 export type Exarp = ReturnType<typeof createExarp>;
-
-/** Opens the project at `root` (creating `.exarp/` if needed) with the audit mirror beside the database. */
-export function openProject(
-  root: string,
-  options: Omit<ExarpOptions, "store" | "auditDir"> & StoreOptions = {},
-): Exarp {
-  const paths = ensureProjectDir(root);
-  const store = openStore(paths.db, options);
-  try {
-    return createExarp({ ...options, store, auditDir: paths.dir });
-  } catch (error) {
-    store.close();
-    throw error;
-  }
-}

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { StatusChange } from "../task/commands.ts";
 import { TaskId } from "../task/task.ts";
+import { multiLine } from "../text/fields.ts";
 
 export type ApprovalState = "pending" | "approved" | "denied" | "timed_out" | "withdrawn";
 
@@ -25,21 +27,28 @@ export type ApprovalOutcome = {
   reason: string | null;
 };
 
-export const ApproveRequest = z.strictObject({ taskId: TaskId, note: z.string().trim().min(1).max(2000).optional() });
+export const ApproveRequest = z.strictObject({
+  taskId: TaskId,
+  note: multiLine("note", 2000).trim().min(1, "note is empty").optional(),
+});
 export type ApproveRequest = z.input<typeof ApproveRequest>;
 
 export const DenyRequest = z.strictObject({
   taskId: TaskId,
-  reason: z.string().trim().min(1, "a denial needs a reason").max(2000),
+  reason: multiLine("reason", 2000).trim().min(1, "a denial needs a reason"),
 });
 export type DenyRequest = z.input<typeof DenyRequest>;
 
+/** Ask for a decision and wait for it; the move to review takes the same guards as any status move. */
 export const WaitRequest = z.strictObject({
   taskId: TaskId,
   timeoutMs: z
     .number()
     .int()
-    .min(1)
-    .max(7 * 24 * 60 * 60_000),
+    .min(1, "the wait must be at least 1 ms")
+    .max(7 * 24 * 60 * 60_000, "the wait must be at most 7 days"),
+  reason: StatusChange.shape.reason,
+  expectedVersion: StatusChange.shape.expectedVersion,
+  lease: StatusChange.shape.lease,
 });
 export type WaitRequest = z.input<typeof WaitRequest>;

@@ -1,4 +1,4 @@
-import type { Actor } from "../app/context.ts";
+import { type Actor, isPerson } from "../identity/identity.ts";
 import { ApprovalRequired, Refused, Unauthorized } from "../errors-catalog.ts";
 import type { NewEvent } from "../event/catalog.ts";
 import type { Status, Task } from "../task/task.ts";
@@ -33,8 +33,8 @@ export function approvalEffects(task: Task, to: Status, latest: Approval | undef
 }
 
 /**
- * Refuses a decision that cannot be taken: the task is not in review, or the decider is the one who
- * asked (nobody approves their own work; agents and sessions are told apart by name).
+ * Refuses a decision that cannot be taken: the task is not in review, the decider is not a person
+ * (review → done is a person's call), or the decider is the one who asked for the review.
  */
 export function checkDecision(
   task: Task,
@@ -43,9 +43,14 @@ export function checkDecision(
 ): void {
   if (task.status !== "review")
     throw new Refused({ reason: `${task.id} is ${task.status.replace("_", " ")}, not in review` });
+  if (!isPerson(actor)) {
+    throw new Unauthorized({
+      reason: `${actor.name} is not a person: only a person (an identity starting with user:) decides on the review of ${task.id}`,
+    });
+  }
   if (request.requestedBy === actor.name) {
     throw new Unauthorized({
-      reason: `${actor.name} moved ${task.id} to review and cannot decide on it; someone else must`,
+      reason: `${actor.name} asked for the review of ${task.id} and cannot decide on it; any other person (user:…) can`,
     });
   }
 }

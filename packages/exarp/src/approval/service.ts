@@ -1,14 +1,12 @@
-import { runCommand, type ServiceContext } from "../app/context.ts";
-import { parseInput } from "../app/input.ts";
-import { Refused } from "../errors-catalog.ts";
+import { runCommand, type ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
+import { Busy, Refused } from "../errors-catalog.ts";
 import type { StoredEvent } from "../event/catalog.ts";
-import type { Tx } from "../store/store.ts";
-import { decideStatus } from "../task/decide.ts";
 import { requireTask } from "../task/require.ts";
-import type { Task, TaskDetail } from "../task/task.ts";
+import type { TaskDetail } from "../task/task.ts";
 import { transitionEvents } from "../task/transition.ts";
 import { type Approval, type ApprovalOutcome, ApproveRequest, DenyRequest, WaitRequest } from "./approval.ts";
-import { checkDecision, decisionEvent } from "./decide.ts";
+import { appendDecision, pendingRequest } from "./decision.ts";
 
 /** A decided (or closed) request as the waiting side sees it. */
 export function outcomeOf(a: Approval): ApprovalOutcome | undefined {
@@ -21,43 +19,20 @@ export type PendingApproval = Approval & { title: string };
 
 /** The Review → Done gate: requests, decisions from any process, and waiting for them. */
 export function createApprovalService(ctx: ServiceContext) {
-  /** The pending request of a task in review, opening one when the last one closed without a decision. */
-  const pendingRequest = (tx: Tx, task: Task): Approval => {
-    const latest = tx.latestApproval(task.id);
-    if (latest?.state === "pending") return latest;
-    const [requested] = tx.append([
-      {
-        type: "approval.requested",
-        payload: {
-          taskId: task.id,
-          requestedBy: latest?.requestedBy ?? "unknown",
-          requestedSession: latest?.requestedSession ?? null,
-        },
-      },
-    ]);
-    return tx.approval((requested as StoredEvent).seq) as Approval;
-  };
-
   const decide = (taskId: string, outcome: "approved" | "denied", reason: string | undefined): TaskDetail =>
     runCommand(ctx, (tx) => {
       const task = requireTask(tx, taskId);
-      const request =
-        task.status === "review" ? pendingRequest(tx, task) : { requestedBy: "", requestedSession: null, id: 0 };
-      checkDecision(task, request, ctx.actor);
-      tx.append([decisionEvent(task, request.id, outcome, reason)]);
-      const now = ctx.clock.now();
-      if (outcome === "approved") {
-        tx.append(transitionEvents(tx, { task, to: "done", actor: ctx.actor, now, reason: reason ?? "approved" }));
-      } else {
-        tx.append([
-          ...decideStatus(task, "in_progress", `denied: ${reason}`),
-          {
-            type: "comment.added",
-            payload: { taskId, commentId: ctx.ids.commentId(), body: `Review denied: ${reason}` },
-          },
-        ]);
-      }
+      appendDecision(tx, { task, outcome, reason, actor: ctx.actor, now: ctx.clock.now(), ids: ctx.ids });
       return tx.taskDetail(taskId) as TaskDetail;
+    }).result;
+
+  /** Records a timeout unless the request closed meanwhile; a busy database is retried, not fatal. */
+  const closeOnTimeout = (taskId: string, requestId: number, waitedMs: number): Approval =>
+    runCommand(ctx, (tx) => {
+      const current = tx.approval(requestId) as Approval;
+      if (current.state === "pending")
+        tx.append([{ type: "approval.timed_out", payload: { taskId, requestId, waitedMs } }]);
+      return tx.approval(requestId) as Approval;
     }).result;
 
   return {
@@ -71,7 +46,7 @@ export function createApprovalService(ctx: ServiceContext) {
       return ctx.store.latestApproval(taskId);
     },
 
-    /** Approves a task in review and moves it to done. Nobody approves their own request. */
+    /** Approves a task in review and moves it to done: a person, never the one who asked for the review. */
     approve(request: ApproveRequest): TaskDetail {
       const { taskId, note } = parseInput(ApproveRequest, request);
       return decide(taskId, "approved", note);
@@ -90,7 +65,7 @@ export function createApprovalService(ctx: ServiceContext) {
      * a denial. A withdrawal (the task left review) settles as `withdrawn`.
      */
     request(input: WaitRequest, options: { signal?: AbortSignal } = {}): Promise<ApprovalOutcome> {
-      const { taskId, timeoutMs } = parseInput(WaitRequest, input);
+      const { taskId, timeoutMs, reason, expectedVersion, lease } = parseInput(WaitRequest, input);
       options.signal?.throwIfAborted();
       const started = Date.now();
       const cursor = ctx.feed.head();
@@ -102,7 +77,8 @@ export function createApprovalService(ctx: ServiceContext) {
             reason: `${taskId} is ${task.status.replace("_", " ")}; only in-progress or review tasks can ask for approval`,
           });
         }
-        const events = tx.append(transitionEvents(tx, { task, to: "review", actor: ctx.actor, now: ctx.clock.now() }));
+        const move = { task, to: "review" as const, actor: ctx.actor, now: ctx.clock.now(), reason, expectedVersion, lease };
+        const events = tx.append(transitionEvents(tx, move));
         return (events.find((e) => e.type === "approval.requested") as StoredEvent).seq;
       }).result;
 
@@ -143,18 +119,20 @@ export function createApprovalService(ctx: ServiceContext) {
           },
           { watchDir: ctx.watchDir, pollMs: 50 },
         );
-        const timer = setTimeout(() => {
-          const closed = runCommand(ctx, (tx) => {
-            const current = tx.approval(requestId) as Approval;
-            if (current.state === "pending") {
-              tx.append([
-                { type: "approval.timed_out", payload: { taskId, requestId, waitedMs: Date.now() - started } },
-              ]);
+        const onTimeout = () => {
+          if (settled) return;
+          try {
+            settle(outcomeOf(closeOnTimeout(taskId, requestId, Date.now() - started)) as ApprovalOutcome);
+          } catch (error) {
+            // Another process is writing: try again shortly instead of blocking or giving up.
+            if (Busy.is(error)) timer = setTimeout(onTimeout, 100);
+            else {
+              stop();
+              reject(error);
             }
-            return tx.approval(requestId) as Approval;
-          }).result;
-          settle(outcomeOf(closed) as ApprovalOutcome);
-        }, timeoutMs);
+          }
+        };
+        let timer = setTimeout(onTimeout, timeoutMs);
         check();
       });
     },

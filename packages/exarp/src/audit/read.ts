@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { CURRENT, rotatedFiles } from "./files.ts";
+import { statSync } from "node:fs";
+import { basename } from "node:path";
+import { auditFiles, rotatedFiles } from "./files.ts";
+import { fileLines } from "./files.ts";
 import { lineSeq } from "./line.ts";
 
 /** Which audit lines to read. */
@@ -9,23 +10,51 @@ export type AuditFilter = { task?: string; type?: string; actor?: string; after?
 /** An audit line as written (see auditLine). */
 export type AuditEntry = { seq: number; at: string; type: string; task: string; actor: string; [key: string]: unknown };
 
-/** Reads audit lines from the rotated files and the current one, oldest first, skipping whole files before `after`. */
-export function readAudit(dir: string, filter: AuditFilter = {}): AuditEntry[] {
+/**
+ * Reads audit lines from the rotated files and the current one, oldest first, skipping whole files
+ * before `after`. A line that is not an audit line, or a file that cannot be read, is skipped and
+ * reported through `problem` (doctor says what is wrong in full).
+ */
+export function readAudit(
+  dir: string,
+  filter: AuditFilter = {},
+  problem: (message: string) => void = () => undefined,
+): AuditEntry[] {
   const after = filter.after ?? 0;
-  const files = [
-    ...rotatedFiles(dir)
-      .filter((f) => f.last > after)
+  const skip = new Set(
+    rotatedFiles(dir)
+      .filter((f) => f.last <= after)
       .map((f) => f.path),
-    join(dir, CURRENT),
-  ];
+  );
   const out: AuditEntry[] = [];
-  for (const path of files) {
-    if (!existsSync(path)) continue;
-    for (const line of readFileSync(path, "utf8").split("\n")) {
-      if (!line || (lineSeq(line) ?? 0) <= after) continue;
-      const e = JSON.parse(line) as AuditEntry;
+  for (const path of auditFiles(dir)) {
+    if (skip.has(path)) continue;
+    try {
+      if (!statSync(path).isFile()) {
+        problem(`${basename(path)} is not a file; skipped`);
+        continue;
+      }
+    } catch {
+      continue;
+    }
+    let i = 0;
+    for (const line of fileLines(path)) {
+      i++;
+      const seq = lineSeq(line.text);
+      if (seq === undefined || !line.complete) {
+        problem(`${basename(path)}:${i} is not an audit line; skipped (see \`exarp doctor\`)`);
+        continue;
+      }
+      if (seq <= after) continue;
+      let e: AuditEntry;
+      try {
+        e = JSON.parse(line.text) as AuditEntry;
+      } catch {
+        problem(`${basename(path)}:${i} is not an audit line; skipped (see \`exarp doctor\`)`);
+        continue;
+      }
       if (filter.task && e.task !== filter.task) continue;
-      if (filter.type && !e.type.startsWith(filter.type)) continue;
+      if (filter.type && !String(e.type).startsWith(filter.type)) continue;
       if (filter.actor && e.actor !== filter.actor) continue;
       out.push(e);
     }

@@ -1,56 +1,123 @@
-import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
-import type { Store } from "../store/store.ts";
-import { CURRENT, rotatedFiles } from "./files.ts";
-import { auditLine, lineSeq } from "./line.ts";
+import { statSync } from "node:fs";
+import { basename } from "node:path";
+import { GENESIS_HASH } from "../event/hash.ts";
+import { eventPages } from "../store/pages.ts";
+import type { EventRow } from "../store/rows.ts";
+import { auditFiles } from "./files.ts";
+import { fileLines } from "./files.ts";
+import { auditLine, lineSeq, rowFromLine } from "./line.ts";
 
-export type AuditCheck = { lines: number; problems: string[] };
+/** What doctor found in the audit files: problems are damage; notes are states that are not. */
+export type AuditCheck = { lines: number; problems: string[]; notes: string[] };
+
+/** The reads the check needs: the log, and how far the mirror says it wrote. */
+export type AuditSource = {
+  eventRows(after: number, limit: number): EventRow[];
+  maxSeq(): number;
+  auditPosition(): number | null;
+};
 
 const MAX_PROBLEMS = 20;
 
 /**
  * Compares the audit files with the log, line by line: every event exactly once, in order, byte for
- * byte. A line edited by hand, a missing line or a line the log does not hold is a problem.
+ * byte. An edited, missing or foreign line, a file that is not a file, and files that end before
+ * the position the mirror recorded (truncated or deleted) are problems. Lines after the log's end
+ * that continue its chain (a write that never committed) and events newer than the files (written
+ * by a process without the mirror) are notes: the next write cuts or adds them. Never writes.
  */
-export function verifyAudit(store: Store, dir: string): AuditCheck {
+export function verifyAudit(source: AuditSource, dir: string): AuditCheck {
   const problems: string[] = [];
+  const notes: string[] = [];
   const report = (problem: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(problem);
     else if (problems.length === MAX_PROBLEMS) problems.push("… more problems not shown");
   };
-  const events = store.iterateEvents(0);
+  const maxSeq = source.maxSeq();
+  const events = eventPages(source, 0);
   let next = events.next();
   let lines = 0;
-  const files = [...rotatedFiles(dir).map((f) => f.path), join(dir, CURRENT)].filter((p) => existsSync(p));
-  for (const path of files) {
-    const text = readFileSync(path, "utf8");
-    const fileLines = text.split("\n");
-    if (fileLines.at(-1) === "") fileLines.pop();
-    for (const [i, line] of fileLines.entries()) {
-      lines++;
-      const where = `${basename(path)}:${i + 1}`;
-      const seq = lineSeq(line);
-      if (seq === undefined) {
-        report(`${where} is not an audit line`);
-        continue;
+  let tip = 0;
+  let tipHash = GENESIS_HASH;
+  /** Lines past the end of the log, judged at the end: a valid continuation is an interrupted write. */
+  let beyond: { where: string; text: string; complete: boolean }[] = [];
+  const judgeBeyond = (atEnd: boolean) => {
+    if (!beyond.length) return;
+    let hash = tipHash;
+    let seq = tip;
+    const continuation =
+      atEnd &&
+      beyond.every((l, i) => {
+        if (!l.complete && i === beyond.length - 1) return true;
+        const row = rowFromLine(l.text);
+        if (!row || row.seq !== seq + 1 || row.prev_hash !== hash) return false;
+        seq = row.seq;
+        hash = row.hash;
+        return true;
+      });
+    if (continuation) {
+      notes.push(
+        `${beyond.length} line(s) after #${tip} from a write that never committed (${beyond[0]?.where} on); the next write cuts them`,
+      );
+    } else {
+      for (const l of beyond) {
+        const s = lineSeq(l.text);
+        report(s === undefined ? `${l.where} is not an audit line` : `${l.where} holds #${s}, which the log does not`);
       }
-      while (!next.done && next.value.seq < seq) {
-        report(`event #${next.value.seq} is missing from the audit files (before ${where})`);
+    }
+    beyond = [];
+  };
+  for (const path of auditFiles(dir)) {
+    const name = basename(path);
+    let isFile: boolean;
+    try {
+      isFile = statSync(path).isFile();
+    } catch {
+      continue; // absent: judged by what is missing at the end
+    }
+    if (!isFile) {
+      report(`${name} is not a file`);
+      continue;
+    }
+    let i = 0;
+    try {
+      for (const line of fileLines(path)) {
+        i++;
+        lines++;
+        const where = `${name}:${i}`;
+        const seq = lineSeq(line.text);
+        if (beyond.length || (seq !== undefined && seq > maxSeq) || !line.complete) {
+          beyond.push({ where, text: line.text, complete: line.complete });
+          continue;
+        }
+        if (seq === undefined) {
+          report(`${where} is not an audit line`);
+          continue;
+        }
+        while (!next.done && next.value.seq < seq) {
+          report(`event #${next.value.seq} is missing from the audit files (before ${where})`);
+          next = events.next();
+        }
+        if (next.done || next.value.seq > seq) {
+          report(`${where} holds #${seq} out of order (a duplicate, or a line moved)`);
+          continue;
+        }
+        if (auditLine(next.value) !== line.text) report(`${where} (#${seq}) differs from the log: edited?`);
+        tip = seq;
+        tipHash = next.value.hash;
         next = events.next();
       }
-      if (next.done || next.value.seq > seq) {
-        report(`${where} holds #${seq}, which the log does not (or not here)`);
-        continue;
-      }
-      if (auditLine(next.value) !== line) report(`${where} (#${seq}) differs from the log: edited?`);
-      next = events.next();
+    } catch (error) {
+      report(`${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
   }
-  let missing = 0;
-  let firstMissing = 0;
-  for (; !next.done; next = events.next()) {
-    if (missing++ === 0) firstMissing = next.value.seq;
+  judgeBeyond(true);
+  const recorded = source.auditPosition();
+  if (recorded !== null && tip < recorded) {
+    report(`the audit files end at #${tip}, but the mirror had written through #${recorded}: truncated or deleted`);
+  } else if (!next.done) {
+    const first = next.value.seq;
+    notes.push(`${maxSeq - first + 1} newer event(s) from #${first} are not mirrored yet; the next write adds them`);
   }
-  if (missing > 0) report(`${missing} event(s) from #${firstMissing} on are not mirrored yet`);
-  return { lines, problems };
+  return { lines, problems, notes };
 }

@@ -9,6 +9,8 @@ export type CliOption = {
   help: string;
   /** Placeholder for the value in help, e.g. `ID`. */
   value?: string;
+  /** An empty value means something (`--description ""` clears it); otherwise it is refused. */
+  allowEmpty?: boolean;
 };
 
 export type CliValues = Record<string, string | boolean | string[] | undefined>;
@@ -20,8 +22,12 @@ export type CliContext = {
   json: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Opens the project found from cwd (once), acting as `--as`/`--session` or the environment's identity. */
+  /** Opens the project found from the working folder (once), acting as `--as`/`--session` or the environment's identity. */
   exarp(): Exarp;
+  /** Creates (or opens) the project where `exarp init` puts it, acting like `exarp()`. */
+  initExarp(): Exarp;
+  /** The working folder (`-C DIR`, else the current one), checked to exist. */
+  start(): string;
   /** The project root (without opening the database). */
   root(): string;
   readStdin(): Promise<string>;
@@ -29,9 +35,9 @@ export type CliContext = {
   note(text: string): void;
 };
 
-/** What a command returns: data for `--json`, text for people. */
+/** What a command returns: data for `--json` (always an object), text for people. */
 export type CliResult = {
-  data: unknown;
+  data: Record<string, unknown>;
   text: string;
   /** Print `text` as-is even under `--json` (export already writes JSONL). */
   raw?: boolean;
@@ -52,6 +58,8 @@ export type CliCommand = {
   arity: [number, number];
   /** Extra lines of help (examples). */
   examples?: string[];
+  /** How this command names the service fields its input maps to (`{ taskId: "ID" }`), for errors. */
+  fields?: Record<string, string>;
   run(ctx: CliContext): CliResult | Promise<CliResult>;
 };
 
@@ -70,16 +78,16 @@ export function str(values: CliValues, key: string): string | undefined {
 export function list(values: CliValues, key: string): string[] | undefined {
   const v = values[key];
   if (v === undefined || typeof v === "boolean") return undefined;
-  return (Array.isArray(v) ? v : [v])
-    .flatMap((x) => x.split(","))
-    .map((x) => x.trim())
-    .filter(Boolean);
+  const items = (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(",")).map((x) => x.trim());
+  if (items.some((x) => x === "")) throw new UsageError(`--${key} has an empty item`);
+  return items;
 }
 
 /** Parses an integer option, refusing anything else with a usage error. */
 export function int(values: CliValues, key: string): number | undefined {
   const v = str(values, key);
   if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`--${key} must be a whole number, not ${JSON.stringify(v)}`);
+  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(Number(v)))
+    throw new UsageError(`--${key} must be a whole number, not ${JSON.stringify(v)}`);
   return Number(v);
 }

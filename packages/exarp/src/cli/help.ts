@@ -5,13 +5,13 @@ import { commands } from "./registry.ts";
 /** Options every command accepts. */
 export const globalOptions: Record<string, CliOption> = {
   json: { type: "boolean", help: "print JSON on stdout (errors as JSON on stderr)" },
-  as: { type: "string", value: "AGENT", help: "act as AGENT (default $EXARP_AGENT, else user:<login>)" },
+  as: { type: "string", value: "WHO", help: "act as WHO: user:NAME (a person) or agent:NAME (default $EXARP_AGENT, else user:<login>)" },
   session: { type: "string", value: "ID", help: "the agent's session (default $EXARP_SESSION)" },
   root: {
     type: "string",
     short: "C",
     value: "DIR",
-    help: "project folder (default: search upward for .exarp/, then .git/)",
+    help: "work in DIR (the project is found from there: .exarp/ upward, up to the repository root)",
   },
   help: { type: "boolean", short: "h", help: "show help" },
 };
@@ -34,7 +34,7 @@ export function overview(): string {
     "options for every command:",
     ...Object.entries(globalOptions).map(([n, o]) => optionLine(n, o)),
     "",
-    `exit codes: ${EXIT.ok} ok, ${EXIT.domain} refused by a rule, ${EXIT.usage} bad usage or input, ${EXIT.storage} project/database unusable, ${EXIT.internal} bug`,
+    `exit codes: ${EXIT.ok} ok, ${EXIT.domain} refused by a rule, ${EXIT.usage} bad usage or input, ${EXIT.storage} project/database unusable, ${EXIT.internal} bug, ${EXIT.busy} busy (another process is writing; retry)`,
     "`exarp help <command>` for details.",
   ].join("\n");
 }
@@ -49,6 +49,22 @@ export function commandHelp(c: CliCommand): string {
     ...(options.length ? ["", "options:", ...options.map(([n, o]) => optionLine(n, o))] : []),
     ...(c.examples?.length ? ["", "examples:", ...c.examples.map((e) => `  ${e}`)] : []),
   ].join("\n");
+}
+
+/** The commands as data (`exarp help --json`), for tools and completions. */
+export function commandsJson(only?: CliCommand) {
+  const describe = (c: CliCommand) => ({
+    name: c.name,
+    usage: `exarp ${c.name}${c.usage ? ` ${c.usage}` : ""}`,
+    summary: c.summary,
+    options: Object.entries(c.options ?? {}).map(([name, o]) => ({ name: `--${name}`, ...o })),
+  });
+  if (only) return { command: describe(only) };
+  return {
+    commands: commands.map(describe),
+    globalOptions: Object.entries(globalOptions).map(([name, o]) => ({ name: `--${name}`, ...o })),
+    exitCodes: EXIT,
+  };
 }
 
 /** The README's CLI reference table, generated from the commands themselves. */

@@ -3,11 +3,14 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { actorFromEnv, type Exarp, openProject } from "../app/exarp.ts";
-import { requireProjectRoot } from "../project/root.ts";
-import { type CliCommand, type CliContext, type CliValues, str, UsageError } from "./command.ts";
+import { actorFromEnv, parseActorName, parseSessionId } from "../app/actor.ts";
+import type { Exarp } from "../app/exarp.ts";
+import { initProject, openProject } from "../app/project.ts";
+import { checkFolder, initRoot, requireProjectRoot } from "../project/root.ts";
+import { neutralizeBlock, neutralizeLine, safeJson } from "../text/safe.ts";
+import { type CliCommand, type CliContext, type CliOption, type CliValues, str, UsageError } from "./command.ts";
 import { EXIT, errorJson, errorLine, exitCodeFor } from "./exit-codes.ts";
-import { commandHelp, globalOptions, markdownReference, overview } from "./help.ts";
+import { commandHelp, commandsJson, globalOptions, markdownReference, overview } from "./help.ts";
 import { findCommand } from "./registry.ts";
 
 /** Where the CLI reads and writes; tests pass their own. */
@@ -25,44 +28,59 @@ export const VERSION = "0.1.0";
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const wantsJson = argv.includes("--json");
   let exarp: Exarp | undefined;
+  let command: CliCommand | undefined;
   try {
     const at = commandIndex(argv);
     const name = at === undefined ? undefined : argv[at];
-    if (!name || name === "help") {
-      const topic = name === "help" ? argv[argv.indexOf("help") + 1] : undefined;
-      if (topic === "--markdown") return print(io, markdownReference());
-      const command = topic ? findCommand(topic) : undefined;
-      if (topic && !command) throw new UsageError(`unknown command ${JSON.stringify(topic)}; see \`exarp help\``);
-      if (argv.includes("--version")) return print(io, VERSION);
-      return print(io, command ? commandHelp(command) : overview());
-    }
-    const command = findCommand(name);
+    if (!name || name === "help") return help(argv, at, io, wantsJson);
+    command = findCommand(name);
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; see \`exarp help\``);
-    const rest = argv.filter((_, i) => i !== at);
-    const { values, positionals } = parse(command, rest);
+    const { values, positionals } = parse(command, argv.filter((_, i) => i !== at));
     if (values.help) return print(io, commandHelp(command));
     checkArity(command, positionals);
-    const ctx = context(values, positionals, io, () => {
-      exarp ??= openProject(rootOf(values, io), {
-        warn: (message) => io.stderr(`exarp: warning: ${message}\n`),
-        actor: {
-          name: str(values, "as") ?? actorFromEnv(io.env).name,
-          session: str(values, "session") ?? actorFromEnv(io.env).session,
-        },
-      });
+    const open = (create: boolean) => {
+      const actor = identity(values, io.env);
+      const warn = (message: string) => io.stderr(`exarp: warning: ${neutralizeLine(message)}\n`);
+      const root = create ? initRoot(start(values, io), io.env) : rootOf(values, io);
+      exarp ??= (create ? initProject : openProject)(root, { warn, actor, env: io.env });
       return exarp;
-    });
+    };
+    const ctx: CliContext = {
+      args: positionals,
+      values,
+      json: values.json === true,
+      cwd: io.cwd,
+      env: io.env,
+      exarp: () => open(false),
+      initExarp: () => open(true),
+      start: () => start(values, io),
+      root: () => rootOf(values, io),
+      readStdin: io.stdin,
+      note: (text) => io.stderr(`${neutralizeBlock(text)}\n`),
+    };
     const result = await command.run(ctx);
     if (result.silent) return result.exitCode ?? EXIT.ok;
-    if (result.raw || !values.json) io.stdout(`${result.text}\n`);
-    else io.stdout(`${JSON.stringify(result.data, null, 2)}\n`);
+    if (result.raw || !values.json) io.stdout(`${neutralizeBlock(result.text)}\n`);
+    else io.stdout(`${safeJson(result.data, 2)}\n`);
     return result.exitCode ?? EXIT.ok;
   } catch (error) {
-    io.stderr(`${wantsJson ? errorJson(error) : errorLine(error)}\n`);
+    const fields = command?.fields ?? {};
+    io.stderr(`${wantsJson ? errorJson(error, fields) : errorLine(error, fields)}\n`);
     return exitCodeFor(error);
   } finally {
     exarp?.close();
   }
+}
+
+/** `exarp`, `exarp help [COMMAND]`, `--version`, `--markdown` (the README table), `--json` (for tools). */
+function help(argv: string[], at: number | undefined, io: CliIo, json: boolean): number {
+  const topic = at === undefined ? undefined : argv.slice(at + 1).find((a) => !a.startsWith("-"));
+  if (argv.includes("--markdown")) return print(io, markdownReference());
+  const command = topic ? findCommand(topic) : undefined;
+  if (topic && !command) throw new UsageError(`unknown command ${JSON.stringify(topic)}; see \`exarp help\``);
+  if (argv.includes("--version")) return print(io, json ? safeJson({ version: VERSION }, 2) : VERSION);
+  if (json) return print(io, safeJson(commandsJson(command), 2));
+  return print(io, command ? commandHelp(command) : overview());
 }
 
 /** Where the command is: the first argument that is neither an option nor a global option's value (`-C DIR list`). */
@@ -81,23 +99,56 @@ function commandIndex(argv: string[]): number | undefined {
 }
 
 function print(io: CliIo, text: string): number {
-  io.stdout(`${text}\n`);
+  io.stdout(`${neutralizeBlock(text)}\n`);
   return EXIT.ok;
 }
 
+/**
+ * Parses options strictly: unknown options, a value-taking option given twice, and an empty value
+ * (unless the option gives it a meaning) are usage errors, never silently resolved. A negative
+ * number after a value-taking option is its value, not an option.
+ */
 function parse(command: CliCommand, argv: string[]): { values: CliValues; positionals: string[] } {
+  const all: Record<string, CliOption> = { ...globalOptions, ...command.options };
+  const valued = new Set(
+    Object.entries(all).flatMap(([n, o]) => (o.type === "string" ? [`--${n}`, ...(o.short ? [`-${o.short}`] : [])] : [])),
+  );
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg === "--") {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (valued.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      args.push(arg.startsWith("--") ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else args.push(arg);
+  }
   const options = Object.fromEntries(
-    Object.entries({ ...globalOptions, ...command.options }).map(([n, o]) => [
+    Object.entries(all).map(([n, o]) => [
       n,
       { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
     ]),
   );
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as CliValues, positionals };
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split("\n")[0]} (see \`exarp ${command.name} --help\`)`);
   }
+  const seen = new Map<string, number>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    const option = all[token.name] as CliOption;
+    seen.set(token.name, (seen.get(token.name) ?? 0) + 1);
+    if (!option.multiple && (seen.get(token.name) ?? 0) > 1)
+      throw new UsageError(`--${token.name} is given more than once; give it once`);
+    if (option.type === "string" && token.value === "" && !option.allowEmpty)
+      throw new UsageError(`--${token.name} is empty`);
+  }
+  return { values: parsed.values as CliValues, positionals: parsed.positionals };
 }
 
 function checkArity(command: CliCommand, positionals: string[]): void {
@@ -110,23 +161,25 @@ function checkArity(command: CliCommand, positionals: string[]): void {
   }
 }
 
-function rootOf(values: CliValues, io: CliIo): string {
-  const explicit = str(values, "root");
-  return explicit ? resolve(io.cwd, explicit) : requireProjectRoot(io.cwd, io.env);
+/** Who acts: `--as`/`--session`, else `$EXARP_AGENT`/`$EXARP_SESSION`, else the OS user; one schema for all. */
+function identity(values: CliValues, env: NodeJS.ProcessEnv) {
+  const fromEnv = actorFromEnv(env);
+  const as = str(values, "as");
+  const session = str(values, "session");
+  return {
+    name: as === undefined ? fromEnv.name : parseActorName(as, "--as"),
+    session: session === undefined ? fromEnv.session : parseSessionId(session, "--session"),
+  };
 }
 
-function context(values: CliValues, args: string[], io: CliIo, open: () => Exarp): CliContext {
-  return {
-    args,
-    values,
-    json: values.json === true,
-    cwd: io.cwd,
-    env: io.env,
-    exarp: open,
-    root: () => rootOf(values, io),
-    readStdin: io.stdin,
-    note: (text) => io.stderr(`${text}\n`),
-  };
+/** The working folder: `-C DIR` (which must be a folder), else the current one. */
+function start(values: CliValues, io: CliIo): string {
+  const explicit = str(values, "root");
+  return explicit === undefined ? io.cwd : checkFolder(resolve(io.cwd, explicit), "-C");
+}
+
+function rootOf(values: CliValues, io: CliIo): string {
+  return requireProjectRoot(start(values, io), io.env);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -138,6 +191,13 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 const invokedDirectly =
   process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
+  // A reader that stops early (`exarp export | head -1`) is not an error: stop quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const code = await runCli(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,

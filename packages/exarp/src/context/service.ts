@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ServiceContext } from "../app/context.ts";
-import { parseInput } from "../app/input.ts";
+import type { ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
 import type { GraphService } from "../graph/service.ts";
 import { heldBy, liveLease } from "../lease/lease.ts";
 import type { Task } from "../task/task.ts";
@@ -30,7 +30,7 @@ export function createContextService(ctx: ServiceContext, graph: GraphService) {
     const mine: ContextTask[] = [];
     for (const lease of store.leases()) {
       if (!liveLease(lease, now) || !heldBy(lease, actor)) continue;
-      const task = store.task(lease.taskId);
+      const task = store.task(lease.taskId, now);
       if (task) mine.push(item(task, `yours, lease #${lease.token} until ${hhmm(lease.expiresAt)} UTC`));
     }
     for (const approval of store.approvals("pending")) {
@@ -48,6 +48,8 @@ export function createContextService(ctx: ServiceContext, graph: GraphService) {
     const ready = readyCount
       ? graph.ready({ limit: readyCount }).map((t) => item(t, t.unblocks ? `unblocks ${t.unblocks}` : undefined))
       : [];
+    // The real backlog behind the shortened list, so "+N more" tells the truth.
+    const readyTotal = ready.length < readyCount ? ready.length : graph.readyCount();
     let plan: ContextData["plan"];
     if (role === "plan") {
       const p = graph.plan();
@@ -59,7 +61,7 @@ export function createContextService(ctx: ServiceContext, graph: GraphService) {
         firstWave: (p.waves[0] ?? []).slice(0, 12),
       };
     }
-    return { role, counts: store.countByStatus(), mine, ready, approvals, ...(plan ? { plan } : {}) };
+    return { role, counts: store.countByStatus(now), mine, ready, readyTotal, approvals, ...(plan ? { plan } : {}) };
   };
 
   return {

@@ -1,9 +1,15 @@
+import { inline } from "../text/safe.ts";
 import type { StoredEvent } from "./catalog.ts";
 
 const label = (status: string) => status.replace("_", " ");
 
-/** One short line saying what an event did, for people and for agent context. */
+/** One short line saying what an event did, for people and for agent context (an undo says which change it undid). */
 export function describeEvent(e: StoredEvent): string {
+  const what = describe(e);
+  return e.undoes === null ? what : `${what} (undo of #${e.undoes})`;
+}
+
+function describe(e: StoredEvent): string {
   switch (e.type) {
     case "task.created":
       return `${e.payload.task.id} created: ${e.payload.task.title}`;
@@ -18,7 +24,7 @@ export function describeEvent(e: StoredEvent): string {
     case "dependency.removed":
       return `${e.payload.taskId} no longer depends on ${e.payload.blockerId}`;
     case "comment.added":
-      return `${e.payload.taskId} comment: ${oneLine(e.payload.body, 80)}`;
+      return `${e.payload.taskId} comment: ${inline(e.payload.body, 80)}`;
     case "comment.removed":
       return `${e.payload.taskId} comment ${e.payload.commentId} removed`;
     case "lease.acquired":
@@ -32,7 +38,7 @@ export function describeEvent(e: StoredEvent): string {
     case "approval.requested":
       return `${e.payload.taskId} approval requested (#${e.seq})`;
     case "approval.decided":
-      return `${e.payload.taskId} ${e.payload.outcome}${e.payload.reason ? `: ${oneLine(e.payload.reason, 80)}` : ""}`;
+      return `${e.payload.taskId} ${e.payload.outcome}${e.payload.reason ? `: ${inline(e.payload.reason, 80)}` : ""}`;
     case "approval.timed_out":
       return `${e.payload.taskId} approval #${e.payload.requestId} timed out after ${Math.round(e.payload.waitedMs / 1000)} s`;
     case "approval.withdrawn":
@@ -42,8 +48,3 @@ export function describeEvent(e: StoredEvent): string {
 
 const who = (agent: string, session: string | null) => (session ? `${agent}/${session}` : agent);
 
-/** Collapses whitespace and cuts to `max` characters with an ellipsis. */
-export function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}

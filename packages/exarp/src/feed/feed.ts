@@ -26,7 +26,30 @@ export function createFeed(store: Store) {
     head = Math.max(head, (events.at(-1) as StoredEvent).seq);
   });
 
+  // When the next lease runs out: reads change at that moment without any write (see viewKey).
+  let keyHead = -1;
+  let expiries = 0;
+  let nextExpiry: number | undefined;
+
   const feed = {
+    /**
+     * A key that changes whenever what a read would show changes: a commit by anyone, or a lease
+     * running out (an expired lease reads as swept before any write persists it). Costs one
+     * `PRAGMA data_version` while nothing changed, so caches keyed by it are exact.
+     */
+    viewKey(now: number): string {
+      const h = feed.head();
+      if (h !== keyHead) {
+        keyHead = h;
+        expiries = 0;
+        nextExpiry = store.nextLeaseExpiry(now);
+      } else if (nextExpiry !== undefined && now >= nextExpiry) {
+        expiries++;
+        nextExpiry = store.nextLeaseExpiry(now);
+      }
+      return `${h}:${expiries}`;
+    },
+
     /** The newest seq in the log; re-reads it only when another connection committed. */
     head(): number {
       const now = store.dataVersion();

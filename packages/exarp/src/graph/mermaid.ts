@@ -1,7 +1,9 @@
+import { inline } from "../text/safe.ts";
 import { blockersOf, type Graph } from "./graph.ts";
 import type { Waves } from "./waves.ts";
 
-const safe = (text: string) => text.replace(/["\n]/g, " ").slice(0, 60);
+/** A label Mermaid cannot misread and a terminal cannot act on: one line, no quotes, no control characters. */
+const safe = (text: string) => inline(text, 60).replace(/"/g, "#quot;");
 
 /** A Mermaid flowchart of the plan: one subgraph per wave, edges from blocker to dependent, critical path bold. */
 export function planToMermaid(
@@ -14,7 +16,7 @@ export function planToMermaid(
   const lines = ["flowchart LR"];
   plan.waves.forEach((wave, i) => {
     lines.push(`  subgraph wave${i}["wave ${i}"]`);
-    for (const id of wave) lines.push(`    ${node(id)}["${id}: ${safe(titles.get(id) ?? "")}"]`);
+    for (const id of wave) lines.push(`    ${node(id)}["${safe(id)}: ${safe(titles.get(id) ?? "")}"]`);
     lines.push("  end");
   });
   const scheduled = new Set(plan.waves.flat());

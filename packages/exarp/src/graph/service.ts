@@ -1,7 +1,8 @@
 import { z } from "zod";
-import type { ServiceContext } from "../app/context.ts";
-import type { DoctorCheck } from "../app/doctor.ts";
-import { parseInput } from "../app/input.ts";
+import type { Feed } from "../feed/feed.ts";
+import type { ServiceContext } from "../kernel/context.ts";
+import { checkResult, type DoctorCheck } from "../kernel/check.ts";
+import { parseInput } from "../kernel/input.ts";
 import { NotFound } from "../errors-catalog.ts";
 import type { Queries, ReadyOptions } from "../store/queries.ts";
 import type { Store } from "../store/store.ts";
@@ -9,6 +10,7 @@ import { Tag, type Task, TaskId } from "../task/task.ts";
 import { type CriticalPath, criticalPath } from "./critical-path.ts";
 import { findCycles } from "./cycles.ts";
 import { type Explanation, explainTask } from "./explain.ts";
+import { graphProblems } from "./problems.ts";
 import { blockersOf, buildGraph, type Graph, known } from "./graph.ts";
 import { computeWaves, type Waves } from "./waves.ts";
 
@@ -49,22 +51,27 @@ export function firstReady(
   );
 }
 
-/** Loads the whole graph from the store (for planning, cycles and explanations). */
-export function loadGraph(store: Store): Graph {
-  const { tasks, edges } = store.graphData();
+/** Loads the whole graph from the store (for planning, cycles and explanations); with `now`, leases that ran out read as swept. */
+export function loadGraph(store: Pick<Store, "graphData">, now?: number): Graph {
+  const { tasks, edges } = store.graphData(now);
   return buildGraph(tasks, edges);
 }
 
-/** Ready work, next task, plans, explanations and placement over the task graph. */
-export function createGraphService(ctx: ServiceContext, sweep: () => unknown = () => undefined) {
-  let cached: { head: number; graph: Graph } | undefined;
-  /** The graph, rebuilt only when the log moved on since the last build (exact, not a TTL). */
-  const graph = (): Graph => {
-    const head = ctx.store.maxSeq();
-    if (cached?.head !== head) cached = { head, graph: loadGraph(ctx.store) };
+/** The built graph, shared by every identity of one process, rebuilt only when what reads show changed. */
+export type GraphCache = (now: number) => Graph;
+
+export function createGraphCache(store: Store, feed: Feed): GraphCache {
+  let cached: { key: string; graph: Graph } | undefined;
+  return (now) => {
+    const key = feed.viewKey(now);
+    if (cached?.key !== key) cached = { key, graph: loadGraph(store, now) };
     return cached.graph;
   };
+}
 
+/** Ready work, next task, plans and explanations over the task graph. */
+export function createGraphService(ctx: ServiceContext, cache: GraphCache = createGraphCache(ctx.store, ctx.feed)) {
+  const graph = (): Graph => cache(ctx.clock.now());
   const leasedFor = () => ({ agent: ctx.actor.name, session: ctx.actor.session, now: ctx.clock.now() });
 
   return {
@@ -73,14 +80,17 @@ export function createGraphService(ctx: ServiceContext, sweep: () => unknown = (
     /** Todo tasks whose blockers are all finished, best first (materialised: no graph walk). */
     ready(query: ReadyQuery = {}): ReadyTask[] {
       const q = parseInput(ReadyQuery, query);
-      sweep();
       return ctx.store.readyTasks({ ...q, leasedFor: leasedFor() });
+    },
+
+    /** How many tasks are ready for this caller (the real remainder behind a shortened list). */
+    readyCount(): number {
+      return ctx.store.readyCount(leasedFor());
     },
 
     /** The top ready task this agent can do, or undefined when there is none. */
     next(query: NextQuery = {}): ReadyTask | undefined {
       const q = parseInput(NextQuery, query);
-      sweep();
       return firstReady(ctx.store, q, leasedFor());
     },
 
@@ -107,19 +117,15 @@ export function createGraphService(ctx: ServiceContext, sweep: () => unknown = (
 
 export type GraphService = ReturnType<typeof createGraphService>;
 
-/** Doctor check: every dependency cycle named, and dependencies on tasks that do not exist. */
+/** Doctor check: every dependency cycle named, and dependencies or parents that do not exist. */
 export function graphDoctorCheck(store: Store): DoctorCheck {
   const g = loadGraph(store);
-  const problems = findCycles(g).map((c) => `dependency cycle: ${c.join(" → ")}`);
-  for (const i of g.ix.taskOrder) {
-    const task = g.ix.ids[i] as string;
-    for (const b of blockersOf(g, task))
-      if (known(g, b) === undefined) problems.push(`${task} depends on ${b}, which does not exist (it stays blocked)`);
-  }
-  return {
-    name: "graph",
-    ok: problems.length === 0,
-    summary: `${g.ix.n} tasks, no cycles or unknown dependencies`,
+  const problems = graphProblems(g);
+  for (const { id, parentId } of store.unknownParents()) problems.push(`${id} has parent ${parentId}, which does not exist`);
+  return checkResult(
+    "graph",
+    `${g.ix.n} tasks, no cycles, unknown dependencies or unknown parents`,
+    `dependency graph of ${g.ix.n} tasks`,
     problems,
-  };
+  );
 }

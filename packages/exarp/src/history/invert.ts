@@ -30,12 +30,8 @@ export function invertEvent(event: StoredEvent, state: InvertState): NewEvent {
     case "task.status_changed":
       return {
         type: "task.status_changed",
-        payload: {
-          taskId: event.payload.taskId,
-          from: event.payload.to,
-          to: event.payload.from,
-          reason: `undo of #${event.seq}`,
-        },
+        // No reason: the event is marked as an undo, and history says which change it undid.
+        payload: { taskId: event.payload.taskId, from: event.payload.to, to: event.payload.from },
       };
     case "dependency.added":
       return { type: "dependency.removed", payload: event.payload };
@@ -49,7 +45,7 @@ export function invertEvent(event: StoredEvent, state: InvertState): NewEvent {
       const requestId = open?.state === "pending" ? open.id : event.seq;
       return {
         type: "approval.withdrawn",
-        payload: { taskId: event.payload.taskId, requestId, reason: `undo of #${event.command}` },
+        payload: { taskId: event.payload.taskId, requestId, reason: "undone" },
       };
     }
     case "approval.withdrawn": {

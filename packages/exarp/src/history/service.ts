@@ -1,10 +1,15 @@
 import { z } from "zod";
-import { runCommand, type ServiceContext } from "../app/context.ts";
-import { parseInput } from "../app/input.ts";
+import { runCommand, type ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
 import { NotFound, Refused } from "../errors-catalog.ts";
 import { eventSubject, type StoredEvent, type TaskSnapshot } from "../event/catalog.ts";
 import type { Queries } from "../store/queries.ts";
-import { TaskId } from "../task/task.ts";
+import { actorLabel } from "../identity/identity.ts";
+import { checkWrite } from "../lease/decide.ts";
+import { canTransition } from "../task/status.ts";
+import { type Status, TaskId } from "../task/task.ts";
+
+const label = (s: Status) => s.replace("_", " ");
 import { invertEvent } from "./invert.ts";
 
 /** Which events `history.list` returns. */
@@ -15,7 +20,7 @@ export const HistoryQuery = z.strictObject({
 });
 export type HistoryQuery = z.input<typeof HistoryQuery>;
 
-/** Undo the newest change, or the command that holds event `seq`. */
+/** Undo the caller's own newest change, or the command that holds event `seq` (anyone's). */
 export const UndoRequest = z.strictObject({ seq: z.number().int().min(1).optional() });
 export type UndoRequest = z.input<typeof UndoRequest>;
 
@@ -40,25 +45,46 @@ export function createHistoryService(ctx: ServiceContext) {
     },
 
     /**
-     * Reverts one command by appending compensating events. Refused when the command's tasks changed
-     * since (undo the later change first), when it was already undone, or when it is an undo itself.
+     * Reverts one command by appending compensating events: the caller's own latest change, or the
+     * command holding event `seq` (anyone's). An undo is a write like any other: refused while
+     * someone else holds a lease on a task it touches, and for a status move the workflow does not
+     * allow. Also refused when the command's tasks changed since (undo the later change first), when
+     * it was already undone, or when it is an undo itself.
      */
     undo(request: UndoRequest = {}): UndoResult {
       const { seq } = parseInput(UndoRequest, request);
       const { result: undone, events } = runCommand(ctx, (tx) => {
-        const command = seq === undefined ? tx.lastUndoableCommand() : tx.event(seq)?.command;
+        const { name, session } = ctx.actor;
+        const command = seq === undefined ? tx.lastUndoableCommand(name, session) : tx.event(seq)?.command;
         if (command === undefined) {
-          if (seq === undefined) throw new Refused({ reason: "nothing to undo" });
+          if (seq === undefined)
+            throw new Refused({
+              reason: `${actorLabel(name, session)} has no change to undo; name another's change by its event number`,
+            });
           throw new NotFound({ kind: "event", id: `#${seq}` });
         }
         const undone = tx.commandEvents(command);
         checkUndoable(tx, command, undone);
+        const now = ctx.clock.now();
+        for (const taskId of new Set(undone.map(eventSubject))) {
+          if (tx.taskExists(taskId)) checkWrite(taskId, tx.lease(taskId), ctx.actor, now, undefined);
+        }
         const state = {
           snapshot: (id: string) => snapshotOf(tx, id),
           latestApproval: tx.latestApproval,
           approval: tx.approval,
         };
-        for (const e of [...undone].reverse()) tx.append([invertEvent(e, state)], { undoes: command });
+        for (const e of [...undone].reverse()) {
+          const inverse = invertEvent(e, state);
+          if (inverse.type === "task.status_changed") {
+            const { taskId, from, to } = inverse.payload;
+            if (!canTransition(from, to))
+              throw new Refused({
+                reason: `cannot undo #${command}: it would move ${taskId} from ${label(from)} to ${label(to)}, which the workflow does not allow`,
+              });
+          }
+          tx.append([inverse], { undoes: command });
+        }
         return undone;
       });
       return { undone, events };

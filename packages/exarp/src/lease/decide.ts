@@ -1,6 +1,7 @@
-import type { Actor } from "../app/context.ts";
+import type { Actor } from "../identity/identity.ts";
 import { LeaseConflict, Refused, StaleLease } from "../errors-catalog.ts";
 import type { NewEvent } from "../event/catalog.ts";
+import { decideStatus } from "../task/decide.ts";
 import type { Status, Task } from "../task/task.ts";
 import { heldBy, holderName, type Lease, liveLease } from "./lease.ts";
 
@@ -43,11 +44,8 @@ export function decideClaim(
     type: "lease.acquired",
     payload: { taskId: task.id, agent: actor.name, session: actor.session, expiresAt },
   });
-  if (task.status === "todo")
-    events.push({
-      type: "task.status_changed",
-      payload: { taskId: task.id, from: "todo", to: "in_progress", reason: "claimed" },
-    });
+  // Starting the task is a status move like any other: the status machine decides it.
+  if (task.status === "todo") events.push(...decideStatus(task, "in_progress", "claimed"));
   return { events, outcome: "acquired" };
 }
 
@@ -88,19 +86,7 @@ export function decideRelease(
 export function decideSweep(expired: readonly { lease: Lease; task: Task | undefined }[]): NewEvent[] {
   return expired.flatMap(({ lease, task }): NewEvent[] => [
     expiry(lease),
-    ...(task?.status === "in_progress"
-      ? [
-          {
-            type: "task.status_changed" as const,
-            payload: {
-              taskId: task.id,
-              from: "in_progress" as const,
-              to: "todo" as const,
-              reason: `lease of ${holderName(lease)} expired`,
-            },
-          },
-        ]
-      : []),
+    ...(task?.status === "in_progress" ? decideStatus(task, "todo", `lease of ${holderName(lease)} expired`) : []),
   ]);
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Actor } from "../app/context.ts";
+import type { Actor } from "../identity/identity.ts";
 import { TaskId } from "../task/task.ts";
 
 /** Default lease length: long enough for a real step of work, short enough that a dead agent's task comes back. */

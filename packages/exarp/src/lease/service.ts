@@ -1,11 +1,11 @@
 import type { z } from "zod";
-import { runCommand, type ServiceContext } from "../app/context.ts";
-import { parseInput } from "../app/input.ts";
+import { runCommand, type ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
 import { firstReady, NextQuery, type ReadyTask } from "../graph/service.ts";
 import type { Tx } from "../store/store.ts";
 import { requireTask } from "../task/require.ts";
 import type { Task } from "../task/task.ts";
-import { decideClaim, decideRelease, decideRenew, decideSweep } from "./decide.ts";
+import { decideClaim, decideRelease, decideRenew } from "./decide.ts";
 import {
   ClaimRequest,
   type ClaimResult,
@@ -31,13 +31,6 @@ export type LeaseView = Lease & { live: boolean; title: string };
 export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TTL_MS) {
   const now = () => ctx.clock.now();
 
-  /** Ends every expired lease inside `tx`: `lease.expired`, and in-progress tasks back to todo. */
-  const sweepIn = (tx: Tx, at: number): Lease[] => {
-    const expired = tx.expiredLeases(at);
-    if (expired.length) tx.append(decideSweep(expired.map((lease) => ({ lease, task: tx.task(lease.taskId) }))));
-    return expired;
-  };
-
   const claimIn = (tx: Tx, task: Task, ttl: number, at: number): ClaimResult => {
     const decision = decideClaim(task, tx.lease(task.id), tx.openBlockerIds(task.id), ctx.actor, at, ttl);
     tx.append(decision.events);
@@ -46,11 +39,13 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
   };
 
   return {
-    /** Sweeps expired leases (cheap when there are none); returns the leases it ended. */
+    /** Sweeps expired leases now (every write does it on the way anyway); returns the leases it ended. */
     sweep(): Lease[] {
       const at = now();
       if (!ctx.store.hasExpiredLeases(at)) return [];
-      return runCommand(ctx, (tx) => sweepIn(tx, at)).result;
+      const before = new Map(ctx.store.expiredLeases(at).map((l) => [l.token, l]));
+      const { events } = runCommand(ctx, () => undefined);
+      return events.flatMap((e) => (e.type === "lease.expired" ? [before.get(e.payload.token) as Lease] : []));
     },
 
     /** Claims a task: `{acquired: true, lease}` for the winner, `{acquired: false, holder}` for everyone else. */
@@ -68,11 +63,12 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
       const { can, tags, ttlMs: ttl } = parseInput(ClaimNextRequest, request);
       return runCommand(ctx, (tx): ClaimNextResult => {
         const at = now();
-        sweepIn(tx, at);
         const leasedFor = { agent: ctx.actor.name, session: ctx.actor.session, now: at };
-        const task = firstReady(tx, { tags, can }, leasedFor);
-        if (!task) return { acquired: false };
-        const result = claimIn(tx, task, ttl ?? ttlMs, at);
+        const ready = firstReady(tx, { tags, can }, leasedFor);
+        if (!ready) return { acquired: false };
+        const result = claimIn(tx, ready, ttl ?? ttlMs, at);
+        // The task as the claim left it (in progress), with how much work it unblocks.
+        const task = { ...(tx.task(ready.id) as Task), unblocks: ready.unblocks };
         return result.acquired ? { ...result, task } : { acquired: false };
       }).result;
     },
@@ -87,15 +83,16 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
       }).result;
     },
 
-    /** Ends the caller's lease (`force`: someone else's, recorded as forced). */
-    release(request: LeaseRequest): void {
+    /** Ends the caller's lease (`force`: someone else's, recorded as forced); returns the lease that ended. */
+    release(request: LeaseRequest): Lease {
       const { taskId, force } = parseInput(LeaseRequest, request);
-      runCommand(ctx, (tx) => {
+      return runCommand(ctx, (tx) => {
         requireTask(tx, taskId);
-        tx.append(decideRelease(taskId, tx.lease(taskId), ctx.actor, now(), force ?? false));
-      });
+        const lease = tx.lease(taskId);
+        tx.append(decideRelease(taskId, lease, ctx.actor, now(), force ?? false));
+        return lease as Lease;
+      }).result;
     },
-
     /**
      * Activity renewal: extends the caller's live leases that are past half their TTL, so a working
      * agent never loses its task and an idle one does (at most two renewals per TTL, not one per call).

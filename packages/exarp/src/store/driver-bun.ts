@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "./driver.ts";
+import type { OpenMode, SqlDriver, SqlRow, SqlStatement, SqlValue } from "./driver.ts";
 
 /** The part of bun:sqlite's API exarp uses, declared here so Node type-checks without bun-types. */
 type BunStatement = {
@@ -13,17 +13,21 @@ type BunDatabase = {
   query(sql: string): BunStatement;
   run(sql: string): void;
   close(): void;
+  readonly inTransaction: boolean;
 };
 type BunSqlite = {
-  Database: new (path: string, options: { create?: boolean; strict?: boolean }) => BunDatabase;
+  Database: new (
+    path: string,
+    options: { create?: boolean; readwrite?: boolean; strict?: boolean },
+  ) => BunDatabase;
 };
 
 const require = createRequire(import.meta.url);
 
 /** bun:sqlite (inside OpenCode and `bun test`); `query` caches statements itself. */
-export function openBunDriver(path: string): SqlDriver {
+export function openBunDriver(path: string, mode: OpenMode): SqlDriver {
   const { Database } = require("bun:sqlite") as BunSqlite;
-  const db = new Database(path, { create: true, strict: true });
+  const db = new Database(path, { create: mode.create, readwrite: true, strict: true });
   return {
     name: "bun:sqlite",
     prepare<Row = SqlRow>(sql: string): SqlStatement<Row> {
@@ -39,6 +43,7 @@ export function openBunDriver(path: string): SqlDriver {
     exec: (sql) => {
       db.run(sql);
     },
+    inTransaction: () => db.inTransaction,
     close: () => {
       db.close();
     },

@@ -1,13 +1,13 @@
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
-import type { SqlDriver, SqlStatement, SqlValue } from "./driver.ts";
+import type { OpenMode, SqlDriver, SqlStatement, SqlValue } from "./driver.ts";
 
 const require = createRequire(import.meta.url);
 
 /** better-sqlite3, loaded on first use so that Bun never touches the native module. */
-export function openNodeDriver(path: string): SqlDriver {
+export function openNodeDriver(path: string, mode: OpenMode): SqlDriver {
   const Database = require("better-sqlite3") as typeof BetterSqlite3;
-  const db = new Database(path);
+  const db = new Database(path, { fileMustExist: !mode.create && path !== ":memory:" });
   const cache = new Map<string, SqlStatement<never>>();
   return {
     name: "better-sqlite3",
@@ -33,6 +33,7 @@ export function openNodeDriver(path: string): SqlDriver {
     exec: (sql) => {
       db.exec(sql);
     },
+    inTransaction: () => db.inTransaction,
     close: () => {
       cache.clear();
       db.close();

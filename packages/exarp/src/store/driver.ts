@@ -20,15 +20,26 @@ export interface SqlDriver {
   /** Prepared once per SQL text and cached. */
   prepare<Row = SqlRow>(sql: string): SqlStatement<Row>;
   exec(sql: string): void;
+  /** True while a transaction is open (SQLite may end one by itself after a disk-full or I/O error). */
+  inTransaction(): boolean;
   close(): void;
 }
+
+/** How to open the file: `create` makes a missing database; otherwise a missing file is an error. */
+export type OpenMode = { create: boolean };
 
 /** True when running under Bun (inside OpenCode, or `bun test`). */
 export const isBun = typeof process !== "undefined" && typeof process.versions.bun === "string";
 
 /** Opens a SQLite database with the driver native to the current runtime. */
-export function openDriver(path: string): SqlDriver {
-  return isBun ? openBunDriver(path) : openNodeDriver(path);
+export function openDriver(path: string, mode: OpenMode): SqlDriver {
+  return isBun ? openBunDriver(path, mode) : openNodeDriver(path, mode);
+}
+
+/** The SQLite result code of an error (`SQLITE_BUSY`, `SQLITE_FULL`…), from either driver. */
+export function sqliteCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_") ? code : undefined;
 }
 
 /** True for errors raised by SQLite itself (either driver). */

@@ -3,7 +3,7 @@ import type { StoredEvent } from "../event/catalog.ts";
 import { GENESIS_HASH } from "../event/hash.ts";
 import type { TaskColumns } from "../graph/graph.ts";
 import type { Lease } from "../lease/lease.ts";
-import type { Comment, Priority, Status, Task, TaskDetail } from "../task/task.ts";
+import { type Comment, type Priority, priorityRank, type Status, type Task, type TaskDetail } from "../task/task.ts";
 import type { SqlDriver, SqlValue } from "./driver.ts";
 import {
   type ApprovalRow,
@@ -43,23 +43,59 @@ export type ReadyOptions = {
 /** Which events `listEvents` returns. */
 export type EventFilter = { after?: number; before?: number; stream?: string; limit?: number; newestFirst?: boolean };
 
-const STATUS_ORDER = `CASE status WHEN 'in_progress' THEN 0 WHEN 'review' THEN 1 WHEN 'todo' THEN 2 WHEN 'blocked' THEN 3 WHEN 'done' THEN 4 ELSE 5 END`;
+const statusOrder = (column: string) =>
+  `CASE ${column} WHEN 'in_progress' THEN 0 WHEN 'review' THEN 1 WHEN 'todo' THEN 2 WHEN 'blocked' THEN 3 WHEN 'done' THEN 4 ELSE 5 END`;
+
+/**
+ * In-progress tasks whose lease has run out but that no sweep has ended yet. Reads show them as the
+ * sweep will leave them (todo, one version on); the next write persists that with real events.
+ */
+const STALE = `SELECT l.task_id AS id, l.expires_at AS at FROM leases l JOIN tasks s ON s.id = l.task_id
+  WHERE l.expires_at <= ? AND s.status = 'in_progress'`;
+
+/** A task as the sweep of its expired lease will leave it (see decideSweep and evolveTask). */
+export function asSwept(task: Task, expiredAt: number): Task {
+  return { ...task, status: "todo", version: task.version + 1, updatedAt: expiredAt };
+}
 const PRIORITY_ORDER = `CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`;
 
 /** Read-only queries over the projections and the log. Used by the store and inside transactions. */
 export function createQueries(db: SqlDriver) {
   const q = {
-    task(id: string): Task | undefined {
+    /** A task; with `now`, as it reads once expired leases are swept (see STALE). */
+    task(id: string, now?: number): Task | undefined {
       const row = db.prepare<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`).get(id);
-      return row && taskFromRow(row);
+      if (!row) return undefined;
+      const task = taskFromRow(row);
+      if (now === undefined || task.status !== "in_progress") return task;
+      const expiresAt = db.prepare<{ at: number }>("SELECT expires_at AS at FROM leases WHERE task_id = ?").get(id)?.at;
+      return expiresAt !== undefined && expiresAt <= now ? asSwept(task, expiresAt) : task;
+    },
+
+    /** Expired, unswept leases of in-progress tasks: task id → when the lease ran out. */
+    staleLeases(now: number): Map<string, number> {
+      return new Map(
+        db
+          .prepare<{ id: string; at: number }>(STALE)
+          .all(now)
+          .map((r) => [r.id, r.at]),
+      );
+    },
+
+    /** The soonest expiry after `now` among leases (when a read may next change without a write). */
+    nextLeaseExpiry(now: number): number | undefined {
+      return (
+        db.prepare<{ at: number | null }>("SELECT min(expires_at) AS at FROM leases WHERE expires_at > ?").get(now)?.at ??
+        undefined
+      );
     },
 
     taskExists(id: string): boolean {
       return db.prepare("SELECT 1 AS x FROM tasks WHERE id = ?").get(id) !== undefined;
     },
 
-    taskDetail(id: string): TaskDetail | undefined {
-      const task = q.task(id);
+    taskDetail(id: string, now?: number): TaskDetail | undefined {
+      const task = q.task(id, now);
       if (!task) return undefined;
       return { ...task, dependsOn: q.dependsOn(id), dependents: q.dependents(id), comments: q.comments(id) };
     },
@@ -123,11 +159,15 @@ export function createQueries(db: SqlDriver) {
       return row && commentFromRow(row);
     },
 
-    listTasks(filter: TaskFilter = {}): Task[] {
+    /** Tasks matching `filter`, in board order; with `now`, expired leases read as swept (see STALE). */
+    listTasks(filter: TaskFilter = {}, now?: number): Task[] {
+      const stale = now === undefined ? new Map<string, number>() : q.staleLeases(now);
+      // Only when some lease has run out does the status need computing per row (rare).
+      const status = stale.size ? "(CASE WHEN id IN (SELECT id FROM stale) THEN 'todo' ELSE status END)" : "status";
       const where: string[] = [];
-      const params: SqlValue[] = [];
+      const params: SqlValue[] = stale.size ? [now as number] : [];
       if (filter.status?.length) {
-        where.push(`status IN (${filter.status.map(() => "?").join(",")})`);
+        where.push(`${status} IN (${filter.status.map(() => "?").join(",")})`);
         params.push(...filter.status);
       }
       if (filter.priority?.length) {
@@ -150,13 +190,19 @@ export function createQueries(db: SqlDriver) {
         where.push("assignee = ?");
         params.push(filter.assignee);
       }
-      const sql = `SELECT ${TASK_COLUMNS} FROM tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-        ORDER BY ${STATUS_ORDER}, ${PRIORITY_ORDER}, created_at, id ${filter.limit ? "LIMIT ?" : ""}`;
+      const sql = `${stale.size ? `WITH stale(id, at) AS (${STALE}) ` : ""}SELECT ${TASK_COLUMNS} FROM tasks
+        ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY ${statusOrder(status)}, ${PRIORITY_ORDER}, created_at, id ${filter.limit ? "LIMIT ?" : ""}`;
       if (filter.limit) params.push(filter.limit);
-      return db
+      const rows = db
         .prepare<TaskRow>(sql)
         .all(...params)
         .map(taskFromRow);
+      if (!stale.size) return rows;
+      return rows.map((t) => {
+        const at = t.status === "in_progress" ? stale.get(t.id) : undefined;
+        return at === undefined ? t : asSwept(t, at);
+      });
     },
 
     /**
@@ -164,9 +210,31 @@ export function createQueries(db: SqlDriver) {
      * unblocked, age, id). `tags`: only tasks carrying all of them.
      */
     readyTasks(options: ReadyOptions = {}): (Task & { unblocks: number })[] {
+      const ready = q.readyRows("todo", options);
+      const now = options.leasedFor?.now;
+      if (now === undefined || !q.hasExpiredLeases(now)) return ready;
+      // Tasks whose lease ran out are ready again, as the sweep will make them: merge them in work order.
+      const swept = q.readyRows("stale", options);
+      if (!swept.length) return ready;
+      const key = (t: Task & { unblocks: number }) =>
+        [3 - priorityRank[t.priority], -t.unblocks, t.createdAt, t.id] as const;
+      const before = (a: Task & { unblocks: number }, b: Task & { unblocks: number }) => {
+        const [x, y] = [key(a), key(b)];
+        for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] as number | string) < (y[i] as number | string);
+        return false;
+      };
+      const merged = [...ready, ...swept].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+      return options.limit ? merged.slice(0, options.limit) : merged;
+    },
+
+    /** One half of the ready set: todo tasks (index order), or in-progress ones whose lease ran out, as swept. */
+    readyRows(kind: "todo" | "stale", options: ReadyOptions): (Task & { unblocks: number })[] {
       const params: SqlValue[] = [];
       let leaseFilter = "";
-      if (options.leasedFor) {
+      if (kind === "stale") {
+        leaseFilter = "AND EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at <= ?)";
+        params.push(options.leasedFor?.now ?? 0);
+      } else if (options.leasedFor) {
         leaseFilter = `AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at > ?
           AND NOT (l.agent = ? AND l.session IS ?))`;
         params.push(options.leasedFor.now, options.leasedFor.agent, options.leasedFor.session);
@@ -179,13 +247,16 @@ export function createQueries(db: SqlDriver) {
       // Served in index order (tasks_ready): no sort, no per-row subquery; rows come back as arrays.
       const sql = `SELECT ${TASK_COLUMNS.split(", ")
         .map((c) => `t.${c}`)
-        .join(", ")}, t.open_dependents
-        FROM tasks t WHERE t.status = 'todo' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}
+        .join(", ")}, t.open_dependents${kind === "stale" ? ", (SELECT expires_at FROM leases WHERE task_id = t.id)" : ""}
+        FROM tasks t WHERE t.status = '${kind === "todo" ? "todo" : "in_progress"}' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}
         ORDER BY t.priority_rank, t.open_dependents DESC, t.created_at, t.id ${options.limit ? "LIMIT ?" : ""}`;
       return db
         .prepare(sql)
         .values(...params)
-        .map((r) => ({ ...taskFromValues(r), unblocks: r[12] as number }));
+        .map((r) => {
+          const task = { ...taskFromValues(r), unblocks: r[12] as number };
+          return kind === "todo" ? task : { ...asSwept(task, r[13] as number), unblocks: task.unblocks };
+        });
     },
 
     /** The materialised count of unfinished tasks waiting on a task. */
@@ -213,7 +284,7 @@ export function createQueries(db: SqlDriver) {
      * here: at 100k tasks, an object per row costs more than the graph work itself. Tags stay JSON
      * text until asked for; edges are one `blocker task task…` line per blocker (ids hold no spaces).
      */
-    graphData(): { tasks: TaskColumns; edges: string } {
+    graphData(now?: number): { tasks: TaskColumns; edges: string } {
       const row = db
         .prepare<
           Record<"ids" | "statuses" | "priorities" | "estimates" | "createdAt" | "tags", string> & {
@@ -237,9 +308,13 @@ export function createQueries(db: SqlDriver) {
       const created = row.createdAt.split(" ");
       const createdAt = new Float64Array(created.length);
       for (let i = 0; i < created.length; i++) createdAt[i] = Number(created[i]);
+      const ids = row.ids.split(" ");
+      const statuses = row.statuses.split(" ") as Status[];
+      const stale = now === undefined ? undefined : q.staleLeases(now);
+      if (stale?.size) ids.forEach((id, i) => stale.has(id) && (statuses[i] = "todo"));
       const tasks: TaskColumns = {
-        ids: row.ids.split(" "),
-        statuses: row.statuses.split(" ") as Status[],
+        ids,
+        statuses,
         priorities: row.priorities.split(" ") as Priority[],
         estimates: row.estimates.split(" ").map((e) => (e === "" ? null : Number(e))),
         createdAt,
@@ -292,14 +367,40 @@ export function createQueries(db: SqlDriver) {
         .map(approvalFromRow);
     },
 
-    countByStatus(): Record<Status, number> {
+    /** Tasks per status; with `now`, expired leases count as swept (their tasks as todo). */
+    countByStatus(now?: number): Record<Status, number> {
       const counts: Record<Status, number> = { todo: 0, in_progress: 0, review: 0, done: 0, blocked: 0, cancelled: 0 };
       for (const r of db
         .prepare<{ status: Status; n: number }>("SELECT status, count(*) AS n FROM tasks GROUP BY status")
         .all()) {
         counts[r.status] = r.n;
       }
+      const stale = now === undefined ? 0 : q.staleLeases(now).size;
+      counts.in_progress -= stale;
+      counts.todo += stale;
       return counts;
+    },
+
+    /** The number of ready tasks not held by someone else (what "+N more" counts). */
+    readyCount(leasedFor: NonNullable<ReadyOptions["leasedFor"]>): number {
+      const held = `SELECT count(*) AS n FROM tasks t WHERE t.status = 'todo' AND t.open_blockers = 0
+        AND EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at > ? AND NOT (l.agent = ? AND l.session IS ?))`;
+      const all = db
+        .prepare<{ n: number }>("SELECT count(*) AS n FROM tasks WHERE status = 'todo' AND open_blockers = 0")
+        .get()?.n;
+      const taken = db.prepare<{ n: number }>(held).get(leasedFor.now, leasedFor.agent, leasedFor.session)?.n;
+      const stale = db
+        .prepare<{ n: number }>(
+          `SELECT count(*) AS n FROM tasks t WHERE t.status = 'in_progress' AND t.open_blockers = 0
+           AND EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at <= ?)`,
+        )
+        .get(leasedFor.now)?.n;
+      return (all ?? 0) - (taken ?? 0) + (stale ?? 0);
+    },
+
+    /** How far the audit mirror has written (null: never recorded, as in a project from before it was). */
+    auditPosition(): number | null {
+      return db.prepare<{ seq: number }>("SELECT seq FROM audit_mirror WHERE id = 1").get()?.seq ?? null;
     },
 
     maxSeq(): number {
@@ -341,21 +442,43 @@ export function createQueries(db: SqlDriver) {
         .map(eventFromRow);
     },
 
-    /** Every event in seq order, one row at a time (doctor, export, replay). */
-    iterateEvents(after = 0): IterableIterator<EventRow> {
-      return db.prepare<EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq").iterate(after);
+    /** An event row exactly as stored. */
+    eventRow(seq: number): EventRow | undefined {
+      return db.prepare<EventRow>("SELECT * FROM events WHERE seq = ?").get(seq);
+    },
+
+    /**
+     * Up to `limit` event rows after `after`, as stored. Callers page with it rather than hold an
+     * open iterator, so a failure halfway never leaves the connection busy.
+     */
+    eventRows(after: number, limit: number): EventRow[] {
+      return db.prepare<EventRow>("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?").all(after, limit);
+    },
+
+    /** Tasks whose parent does not exist (imported data): doctor names them. */
+    unknownParents(): { id: string; parentId: string }[] {
+      return db
+        .prepare<{ id: string; parent_id: string }>(
+          "SELECT id, parent_id FROM tasks t WHERE parent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tasks p WHERE p.id = t.parent_id) ORDER BY id",
+        )
+        .all()
+        .map((r) => ({ id: r.id, parentId: r.parent_id }));
     },
 
     commandEvents(command: number): StoredEvent[] {
       return db.prepare<EventRow>("SELECT * FROM events WHERE command = ? ORDER BY seq").all(command).map(eventFromRow);
     },
 
-    /** The newest command that is neither an undo nor already undone. */
-    lastUndoableCommand(): number | undefined {
-      const sql = `SELECT command FROM events e WHERE undoes IS NULL
+    /**
+     * The newest command of `actor` (and session) that is neither an undo, nor already undone, nor a
+     * sweep of expired leases (which ran on the way to another command).
+     */
+    lastUndoableCommand(actor: string, session: string | null): number | undefined {
+      const sql = `SELECT command FROM events e WHERE undoes IS NULL AND actor = ? AND session IS ?
+        AND seq = command AND type <> 'lease.expired'
         AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.command)
         ORDER BY seq DESC LIMIT 1`;
-      return db.prepare<{ command: number }>(sql).get()?.command;
+      return db.prepare<{ command: number }>(sql).get(actor, session)?.command;
     },
 
     /**

@@ -1,6 +1,6 @@
-import { Refused, StorageError } from "../errors-catalog.ts";
+import { Busy, DiskFull, Refused, StorageError } from "../errors-catalog.ts";
 import type { NewEvent, StoredEvent } from "../event/catalog.ts";
-import { openDriver, type SqlDriver } from "./driver.ts";
+import { openDriver, type SqlDriver, sqliteCode } from "./driver.ts";
 import { type CommandMeta, insertNewEvent, insertStoredEvent } from "./event-log.ts";
 import { migrate } from "./migrate.ts";
 import { createProjector } from "./projection.ts";
@@ -17,15 +17,38 @@ export type AppendOptions = {
 export type Tx = Queries & {
   /** Validates, chains and stores events, and applies them to the projections at once. */
   append(events: readonly NewEvent[], options?: AppendOptions): StoredEvent[];
+  /**
+   * Ends the current command inside this transaction: events appended next form a command of their
+   * own (so a sweep done on the way is not part of, and does not block the undo of, what follows).
+   */
+  newCommand(): void;
+  /** Where the audit mirror has written up to (null: never recorded). */
+  setAuditPosition(seq: number): void;
 };
 
 export type CommitListener = (events: readonly StoredEvent[]) => void;
 
+/**
+ * Takes part in every write transaction, after the command decided and before COMMIT, holding the
+ * write lock (the audit mirror). It may throw to roll the command back. The function it returns,
+ * if any, undoes its side effects should the COMMIT itself fail.
+ */
+export type CommitParticipant = (tx: Tx, appended: readonly StoredEvent[]) => (() => void) | undefined;
+
 export type StoreOptions = {
   /** `normal` (default) survives a process crash; `full` also survives power loss, at an fsync per commit. */
   synchronous?: "normal" | "full";
+  /**
+   * How long a write waits, blocking, for another process's write lock before it fails with `Busy`
+   * (default 5000). Long-lived processes keep this short and retry asynchronously.
+   */
   busyTimeoutMs?: number;
+  /** Create the database file when it is missing (only `exarp init` and the demo do). */
+  create?: boolean;
 };
+
+/** A result that is not a promise: a transaction cannot span an await (refused at compile time). */
+export type Sync<T> = T extends PromiseLike<unknown> ? never : T;
 
 /** The only module that writes SQL: the event log, its projections and the transaction boundary. */
 export type Store = Queries & {
@@ -33,17 +56,18 @@ export type Store = Queries & {
   readonly driver: SqlDriver;
   /**
    * Runs `decide` in one BEGIN IMMEDIATE transaction. Events it appends are committed together;
-   * after commit, commit listeners see them. A throw rolls everything back.
+   * after commit, commit listeners see them. A throw rolls everything back. `decide` must be
+   * synchronous (a promise would commit before the work ran): the types and a runtime check refuse it.
    */
-  transact<T>(meta: CommandMeta, decide: (tx: Tx) => T): { result: T; events: StoredEvent[] };
-  /** Holds the write lock while `fn` runs, without writing (serialises the audit mirror). */
-  withWriteLock<T>(fn: () => T): T;
+  transact<T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>): { result: T; events: StoredEvent[] };
   onCommit(listener: CommitListener): () => void;
+  /** Adds a participant to every write transaction (see CommitParticipant). */
+  participate(participant: CommitParticipant): () => void;
   /**
    * Loads a complete log into an empty database exactly as given (seq, hashes and all) and projects
    * it, in one transaction; `check` may inspect the result and throw to roll it back.
    */
-  restoreLog(events: readonly StoredEvent[], check?: (q: Queries) => void): void;
+  restoreLog(events: readonly StoredEvent[], check?: (tx: Tx) => void): void;
   /** SQLite's own quick check; empty when the file is sound. */
   integrityProblems(): string[];
   /** Changes whenever another connection commits (SQLite `PRAGMA data_version`). */
@@ -51,16 +75,17 @@ export type Store = Queries & {
   close(): void;
 };
 
-/** Opens (creating if needed) an exarp database: WAL, busy timeout, foreign keys, migrated schema. */
+/** Opens an exarp database: WAL, busy timeout, foreign keys, migrated schema. */
 export function openStore(path: string, options: StoreOptions = {}): Store {
   let db: SqlDriver;
   try {
-    db = openDriver(path);
+    db = openDriver(path, { create: options.create ?? true });
   } catch (error) {
     throw new StorageError({ path, reason: sqliteReason(error) });
   }
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
   try {
-    db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
     db.exec("PRAGMA foreign_keys = ON");
@@ -68,15 +93,27 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
   } catch (error) {
     db.close();
     if (StorageError.is(error)) throw error;
-    throw new StorageError({ path, reason: sqliteReason(error) });
+    throw storageFailure(error, path, busyTimeoutMs);
   }
-  return createStore(db, path);
+  return createStore(db, path, busyTimeoutMs);
 }
 
-function createStore(db: SqlDriver, path: string): Store {
+/** Translates a failure of SQLite (or of a file written in a transaction) into the error a caller can act on. */
+export function storageFailure(error: unknown, path: string, waitedMs: number): unknown {
+  const code = sqliteCode(error);
+  const errno = (error as NodeJS.ErrnoException | null)?.code;
+  if (code?.startsWith("SQLITE_BUSY") || code?.startsWith("SQLITE_LOCKED")) return new Busy({ waitedMs });
+  if (code?.startsWith("SQLITE_FULL") || errno === "ENOSPC" || errno === "EDQUOT") return new DiskFull({ path });
+  if (code?.startsWith("SQLITE_CORRUPT") || code?.startsWith("SQLITE_NOTADB"))
+    return new StorageError({ path, reason: sqliteReason(error) });
+  return error;
+}
+
+function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store {
   const q = createQueries(db);
   const project = createProjector(db, q);
   const listeners = new Set<CommitListener>();
+  const participants = new Set<CommitParticipant>();
   let inTransaction = false;
 
   const notify = (events: readonly StoredEvent[]) => {
@@ -91,19 +128,35 @@ function createStore(db: SqlDriver, path: string): Store {
     }
   };
 
-  const transact = <T>(meta: CommandMeta, decide: (tx: Tx) => T): { result: T; events: StoredEvent[] } => {
+  const rollback = () => {
+    // SQLite may already have rolled back by itself (disk full, I/O error): never mask the real error.
+    if (db.inTransaction()) db.exec("ROLLBACK");
+  };
+
+  const begin = () => {
+    const started = Date.now();
+    try {
+      db.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      throw storageFailure(error, path, Math.max(busyTimeoutMs, Date.now() - started));
+    }
+  };
+
+  const run = <T>(meta: CommandMeta, decide: (tx: Tx) => T, insert: "new" | "stored"): { result: T; events: StoredEvent[] } => {
     if (inTransaction) throw new Error("exarp store: nested transaction");
     const appended: StoredEvent[] = [];
     let seq = 0;
     let prevHash = "";
+    let command: number | undefined;
     const append = (events: readonly NewEvent[], options: AppendOptions = {}): StoredEvent[] => {
       if (appended.length === 0) {
         seq = q.maxSeq();
         prevHash = q.lastHash();
       }
-      const command = appended[0]?.seq ?? seq + 1;
+      command ??= seq + 1;
+      const group = command;
       return events.map((event) => {
-        const at = { seq: ++seq, prevHash, command, undoes: options.undoes ?? null };
+        const at = { seq: ++seq, prevHash, command: group, undoes: options.undoes ?? null };
         const stored = insertNewEvent(db, event, at, meta);
         prevHash = stored.hash;
         project(stored);
@@ -111,16 +164,39 @@ function createStore(db: SqlDriver, path: string): Store {
         return stored;
       });
     };
+    const tx: Tx = {
+      ...q,
+      append: insert === "new" ? append : () => [],
+      newCommand: () => {
+        command = undefined;
+      },
+      setAuditPosition: (at) => {
+        db.prepare("INSERT INTO audit_mirror (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq").run(
+          at,
+        );
+      },
+    };
     inTransaction = true;
+    const undo: (() => void)[] = [];
     let result: T;
     try {
-      db.exec("BEGIN IMMEDIATE");
+      begin();
       try {
-        result = decide({ ...q, append });
+        result = decide(tx);
+        if (isThenable(result)) {
+          (result as PromiseLike<unknown>).then(undefined, () => undefined);
+          throw new Error("exarp store: a transaction callback must be synchronous (it returned a promise)");
+        }
+        if (insert === "stored") appended.push(...(result as unknown as StoredEvent[]));
+        for (const participant of participants) {
+          const back = participant(tx, appended);
+          if (back) undo.push(back);
+        }
         db.exec("COMMIT");
       } catch (error) {
-        db.exec("ROLLBACK");
-        throw error;
+        rollback();
+        for (const back of undo.reverse()) back();
+        throw storageFailure(error, path, busyTimeoutMs);
       }
     } finally {
       inTransaction = false;
@@ -135,32 +211,32 @@ function createStore(db: SqlDriver, path: string): Store {
     ...q,
     path,
     driver: db,
-    transact,
-    withWriteLock<T>(fn: () => T): T {
-      db.exec("BEGIN IMMEDIATE");
-      try {
-        return fn();
-      } finally {
-        db.exec("ROLLBACK");
-      }
-    },
+    transact: <T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>) => run<T>(meta, decide as (tx: Tx) => T, "new"),
     restoreLog(events, check) {
-      transact({ actor: "", session: null, origin: "", time: 0 }, (tx) => {
-        if (tx.maxSeq() !== 0)
-          throw new Refused({
-            reason: "the project already has history; a full log can only be restored into an empty one",
-          });
-        for (const e of events) {
-          insertStoredEvent(db, e);
-          project(e);
-        }
-        check?.(tx);
-      });
-      notify(events);
+      run(
+        { actor: "", session: null, origin: "", time: 0 },
+        (tx) => {
+          if (tx.maxSeq() !== 0)
+            throw new Refused({
+              reason: "the project already has history; a full log can only be restored into an empty one",
+            });
+          for (const e of events) {
+            insertStoredEvent(db, e);
+            project(e);
+          }
+          check?.(tx);
+          return events;
+        },
+        "stored",
+      );
     },
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    participate(participant) {
+      participants.add(participant);
+      return () => participants.delete(participant);
     },
     integrityProblems: () =>
       db
@@ -171,14 +247,24 @@ function createStore(db: SqlDriver, path: string): Store {
     dataVersion: () => dataVersionStmt.get()?.data_version ?? 0,
     close() {
       listeners.clear();
+      participants.clear();
       db.close();
     },
   };
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 function sqliteReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/not a database|file is encrypted/i.test(message)) return "not an SQLite database (or corrupt)";
   if (/malformed/i.test(message)) return "database disk image is malformed";
+  if (/unable to open database file/i.test(message)) return "the database file is missing or cannot be opened";
   return message;
 }

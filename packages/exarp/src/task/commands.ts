@@ -1,19 +1,35 @@
 import { z } from "zod";
-import { Assignee, Description, Estimate, MAX_COMMENT, Priority, Status, Tags, TaskId, Title } from "./task.ts";
+import { multiLine } from "../text/fields.ts";
+import {
+  AssigneeInput,
+  DescriptionInput,
+  Estimate,
+  MAX_COMMENT,
+  Priority,
+  Status,
+  TagsInput,
+  TaskId,
+  TitleInput,
+} from "./task.ts";
 
 const ExpectedVersion = z.number().int().min(1).optional();
+
+/** Why a move was made: recorded in history; newlines allowed, shown on one line. */
+export const Reason = multiLine("reason", 2000)
+  .trim()
+  .min(1, "reason is empty");
 /** The fencing token of the caller's lease: a write with a stale one is refused. */
 const LeaseToken = z.number().int().min(1).optional();
 
 /** Create a task. Only the title is required. */
 export const TaskCreate = z.strictObject({
-  title: Title,
-  description: Description.default(""),
+  title: TitleInput,
+  description: DescriptionInput.default(""),
   priority: Priority.default("medium"),
-  tags: Tags.default([]),
+  tags: TagsInput.default([]),
   parentId: TaskId.nullable().default(null),
   estimate: Estimate.nullable().default(null),
-  assignee: Assignee.nullable().default(null),
+  assignee: AssigneeInput.nullable().default(null),
   dependsOn: z.array(TaskId).max(200, "more than 200 dependencies").default([]),
 });
 export type TaskCreate = z.input<typeof TaskCreate>;
@@ -23,13 +39,13 @@ export const TaskEdit = z.strictObject({
   id: TaskId,
   expectedVersion: ExpectedVersion,
   lease: LeaseToken,
-  title: Title.optional(),
-  description: Description.optional(),
+  title: TitleInput.optional(),
+  description: DescriptionInput.optional(),
   priority: Priority.optional(),
-  tags: Tags.optional(),
+  tags: TagsInput.optional(),
   parentId: TaskId.nullable().optional(),
   estimate: Estimate.nullable().optional(),
-  assignee: Assignee.nullable().optional(),
+  assignee: AssigneeInput.nullable().optional(),
 });
 export type TaskEdit = z.input<typeof TaskEdit>;
 
@@ -37,7 +53,7 @@ export type TaskEdit = z.input<typeof TaskEdit>;
 export const StatusChange = z.strictObject({
   id: TaskId,
   to: Status,
-  reason: z.string().trim().min(1).max(2000).optional(),
+  reason: Reason.optional(),
   expectedVersion: ExpectedVersion,
   lease: LeaseToken,
 });
@@ -52,13 +68,13 @@ export const DependencyChange = z.strictObject({
 });
 export type DependencyChange = z.input<typeof DependencyChange>;
 
-/** A comment on a task. */
+/**
+ * A comment on a task. A person may always comment; an agent only while nobody else holds the
+ * task's lease (and, with `lease`, only while that token is the live one).
+ */
 export const CommentAdd = z.strictObject({
   taskId: TaskId,
-  body: z
-    .string()
-    .trim()
-    .min(1, "comment is empty")
-    .max(MAX_COMMENT, `comment is longer than ${MAX_COMMENT} characters`),
+  body: multiLine("comment", MAX_COMMENT).trim().min(1, "comment is empty"),
+  lease: LeaseToken,
 });
 export type CommentAdd = z.input<typeof CommentAdd>;

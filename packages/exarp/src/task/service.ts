@@ -1,24 +1,27 @@
 import { z } from "zod";
-import { runCommand, type ServiceContext } from "../app/context.ts";
-import { parseInput } from "../app/input.ts";
+import { singleLine } from "../text/fields.ts";
+import { runCommand, type ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
 import { NotFound } from "../errors-catalog.ts";
+import { appendDecision } from "../approval/decision.ts";
+import { isPerson } from "../identity/identity.ts";
 import { checkWrite } from "../lease/decide.ts";
 import type { TaskFilter } from "../store/queries.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
-import { decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
+import { checkVersion, decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
 import { requireTask } from "./require.ts";
 import type { Comment, Task, TaskDetail } from "./task.ts";
-import { Assignee, MAX_TAGS, Priority, Status, Tag, TaskId } from "./task.ts";
+import { AssigneeInput, MAX_TAGS, Priority, Status, TagInput, TaskId } from "./task.ts";
 import { transitionEvents } from "./transition.ts";
 
 /** Filters accepted by `tasks.list`, validated like every other input. */
 export const TaskListFilter = z.strictObject({
   status: z.array(Status).optional(),
   priority: z.array(Priority).optional(),
-  tags: z.array(Tag).max(MAX_TAGS).optional(),
-  text: z.string().max(500).optional(),
+  tags: z.array(TagInput).max(MAX_TAGS).optional(),
+  text: singleLine("text", 500).optional(),
   parentId: TaskId.optional(),
-  assignee: Assignee.optional(),
+  assignee: AssigneeInput.optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
 });
 
@@ -49,15 +52,23 @@ export function createTaskService(ctx: ServiceContext) {
       }).result;
     },
 
-    /** Moves a task through the workflow, after every guard (approvals, leases) agrees. */
+    /**
+     * Moves a task through the workflow, after every guard (status machine, leases, approvals) agrees.
+     * Review → done without an approval yet is the one-step form of an approval: allowed to a person
+     * who did not ask for the review (it approves, then completes), refused, naming who may, otherwise.
+     */
     setStatus(input: StatusChange): TaskDetail {
       const data = parseInput(StatusChange, input);
       return runCommand(ctx, (tx) => {
         const task = requireTask(tx, data.id);
         const { to, reason, expectedVersion, lease } = data;
-        tx.append(
-          transitionEvents(tx, { task, to, reason, expectedVersion, lease, actor: ctx.actor, now: ctx.clock.now() }),
-        );
+        const now = ctx.clock.now();
+        if (task.status === "review" && to === "done" && tx.latestApproval(task.id)?.state !== "approved") {
+          checkVersion(task, expectedVersion);
+          appendDecision(tx, { task, outcome: "approved", reason, actor: ctx.actor, now, ids: ctx.ids });
+        } else {
+          tx.append(transitionEvents(tx, { task, to, reason, expectedVersion, lease, actor: ctx.actor, now }));
+        }
         return tx.taskDetail(data.id) as TaskDetail;
       }).result;
     },
@@ -87,11 +98,16 @@ export function createTaskService(ctx: ServiceContext) {
       }).result;
     },
 
-    /** Adds a comment; comments never bump the task's version. */
+    /**
+     * Adds a comment; comments never bump the task's version. A person may always comment (a denial's
+     * reason is one); an agent may not while someone else holds the task's lease.
+     */
     comment(input: CommentAdd): Comment {
       const data = parseInput(CommentAdd, input);
       return runCommand(ctx, (tx) => {
         requireTask(tx, data.taskId);
+        if (!isPerson(ctx.actor) || data.lease !== undefined)
+          checkWrite(data.taskId, tx.lease(data.taskId), ctx.actor, ctx.clock.now(), data.lease);
         const commentId = ctx.ids.commentId();
         tx.append([{ type: "comment.added", payload: { taskId: data.taskId, commentId, body: data.body } }]);
         return tx.comment(commentId) as Comment;

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { multiLine, singleLine } from "../text/fields.ts";
+import { unsafeReason } from "../text/safe.ts";
 
 /** Workflow states. `done` and `cancelled` are finished; the others are open. */
 export const Status = z.enum(["todo", "in_progress", "review", "done", "blocked", "cancelled"]);
@@ -36,8 +38,24 @@ export const Tag = z
   .max(40, "tag is longer than 40 characters")
   .regex(/^[^\s,]+$/, "tags may not contain spaces or commas");
 export const Tags = z.array(Tag).max(MAX_TAGS, `more than ${MAX_TAGS} tags`);
-export const Estimate = z.number().int("estimate must be whole minutes").min(0).max(1_000_000);
+export const Estimate = z
+  .number()
+  .int("estimate must be whole minutes")
+  .min(0, "estimate must be 0 or more minutes")
+  .max(1_000_000, "estimate must be at most 1,000,000 minutes");
 export const Assignee = z.string().trim().min(1).max(100);
+
+// The same fields as a command takes them: one-line fields refuse control and bidi characters,
+// multi-line ones keep only newlines and tabs. (Stored events keep the permissive forms above, so
+// history written by an older exarp still restores; renderers neutralise whatever it holds.)
+export const TitleInput = singleLine("title", MAX_TITLE);
+export const DescriptionInput = multiLine("description", MAX_DESCRIPTION);
+export const TagInput = Tag.superRefine((value, ctx) => {
+  const reason = unsafeReason(value, false);
+  if (reason) ctx.addIssue({ code: "custom", message: `tag ${reason}` });
+});
+export const TagsInput = z.array(TagInput).max(MAX_TAGS, `more than ${MAX_TAGS} tags`);
+export const AssigneeInput = singleLine("assignee", 100);
 
 /** The editable fields of a task, as stored in events and projections. */
 export const TaskFields = z.object({

@@ -1,4 +1,4 @@
-import type { Actor } from "../app/context.ts";
+import type { Actor } from "../identity/identity.ts";
 import { approvalEffects, checkApproved } from "../approval/decide.ts";
 import type { NewEvent } from "../event/catalog.ts";
 import { checkWrite, leaseEffects } from "../lease/decide.ts";

@@ -1,7 +1,10 @@
-import { runCommand, type ServiceContext } from "../app/context.ts";
+import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { InvalidInput } from "../errors-catalog.ts";
 import type { NewEvent } from "../event/catalog.ts";
 import { verifyChain } from "../event/verify-chain.ts";
+import { graphProblems } from "../graph/problems.ts";
+import { loadGraph } from "../graph/service.ts";
+import { eventPages } from "../store/pages.ts";
 import type { Queries } from "../store/queries.ts";
 import { eventFromRow, eventToRow } from "../store/rows.ts";
 import { type ExportFile, exportEventLine, parseExport } from "./format.ts";
@@ -12,7 +15,21 @@ export type ImportResult = {
   tasks: number;
   comments: number;
   events: number;
+  /**
+   * What the imported data holds that no command could have made: dependency cycles and
+   * dependencies on tasks that do not exist. The data is kept (such tasks are never ready: the ready
+   * set fails closed) and each is named here; `strict` refuses the file instead.
+   */
+  graphProblems: string[];
 };
+
+/** With `strict`, refuses (rolling back) what graphProblems found. */
+function checkGraph(q: Pick<Queries, "graphData">, strict: boolean, before: ReadonlySet<string>): string[] {
+  const problems = graphProblems(loadGraph(q)).filter((p) => !before.has(p));
+  if (strict && problems.length)
+    throw new InvalidInput({ issues: [`refused by --strict: ${problems.slice(0, 10).join("; ")}`] });
+  return problems;
+}
 
 /** Lossless JSONL export of tasks, comments and events, and its import. */
 export function createTransferService(ctx: ServiceContext) {
@@ -36,7 +53,7 @@ export function createTransferService(ctx: ServiceContext) {
       );
       for (const t of tasks) write(JSON.stringify({ kind: "task", ...t, dependsOn: q.dependsOn(t.id) }));
       for (const c of comments) write(JSON.stringify({ kind: "comment", ...c }));
-      for (const row of q.iterateEvents(0)) write(exportEventLine(eventFromRow(row)));
+      for (const row of eventPages(q, 0)) write(exportEventLine(eventFromRow(row)));
       return { tasks: tasks.length, comments: comments.length, events };
     },
 
@@ -45,15 +62,19 @@ export function createTransferService(ctx: ServiceContext) {
      * verified). Otherwise its tasks and comments are added as new events, keeping their ids.
      * Malformed input is refused whole: nothing is written.
      */
-    importText(text: string): ImportResult {
+    importText(text: string, options: { strict?: boolean } = {}): ImportResult {
       const file = parseExport(text);
-      if (file.events.length && ctx.store.maxSeq() === 0) return restore(ctx, file);
-      return importTasks(ctx, file);
+      const strict = options.strict ?? false;
+      // Problems the project already had are not the file's: only new ones are reported.
+      const before = new Set(graphProblems(loadGraph(ctx.store)));
+      if (file.events.length && ctx.store.maxSeq() === 0) return restore(ctx, file, strict, before);
+      return importTasks(ctx, file, strict, before);
     },
   };
 }
 
-function restore(ctx: ServiceContext, file: ExportFile): ImportResult {
+function restore(ctx: ServiceContext, file: ExportFile, strict: boolean, before: ReadonlySet<string>): ImportResult {
+  let problems: string[] = [];
   const chain = verifyChain(file.events.map(eventToRow));
   if (chain.problems.length) throw new InvalidInput({ issues: chain.problems.map((p) => `event log in file: ${p}`) });
   ctx.store.restoreLog(file.events, (q) => {
@@ -62,16 +83,18 @@ function restore(ctx: ServiceContext, file: ExportFile): ImportResult {
       return sortedJson({ ...q.task(t.id), dependsOn: q.dependsOn(t.id) }) !== sortedJson(task);
     });
     if (mismatch) throw new InvalidInput({ issues: [`task ${mismatch.id} in the file does not match its own events`] });
+    problems = checkGraph(q, strict, before);
   });
   return {
     mode: "log",
     tasks: ctx.store.listTasks({}).length,
     comments: file.comments.length,
     events: file.events.length,
+    graphProblems: problems,
   };
 }
 
-function importTasks(ctx: ServiceContext, file: ExportFile): ImportResult {
+function importTasks(ctx: ServiceContext, file: ExportFile, strict: boolean, before: ReadonlySet<string>): ImportResult {
   const ids = new Set<string>();
   const duplicates = new Set<string>();
   for (const t of file.tasks) (ids.has(t.id) ? duplicates : ids).add(t.id);
@@ -79,7 +102,7 @@ function importTasks(ctx: ServiceContext, file: ExportFile): ImportResult {
     throw new InvalidInput({
       issues: [`task ids appear twice in the file: ${[...duplicates].join(", ")}`],
     });
-  const { events } = runCommand(ctx, (tx) => {
+  const { result: problems, events } = runCommand(ctx, (tx) => {
     const taken = file.tasks.filter((t) => tx.taskExists(t.id)).map((t) => t.id);
     if (taken.length)
       throw new InvalidInput({ issues: [`these task ids already exist here: ${taken.slice(0, 20).join(", ")}`] });
@@ -94,9 +117,15 @@ function importTasks(ctx: ServiceContext, file: ExportFile): ImportResult {
         issues: [`comments on unknown tasks: ${orphans.map((c) => `${c.id} → ${c.taskId}`).join(", ")}`],
       });
     tx.append(importEvents(tx, file));
-    return undefined;
+    return checkGraph(tx, strict, before);
   });
-  return { mode: "tasks", tasks: file.tasks.length, comments: file.comments.length, events: events.length };
+  return {
+    mode: "tasks",
+    tasks: file.tasks.length,
+    comments: file.comments.length,
+    events: events.length,
+    graphProblems: problems,
+  };
 }
 
 /** Events that add the file's tasks (ids, statuses and creation times kept), links and comments. */

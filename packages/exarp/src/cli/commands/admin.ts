@@ -1,14 +1,16 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { DoctorReport } from "../../app/doctor.ts";
+import { inline } from "../../text/safe.ts";
 import { join, resolve } from "node:path";
-import { openProject } from "../../app/exarp.ts";
+import { restoreProject } from "../../app/restore.ts";
 import { mergeOpencodeConfig, OPENCODE_MCP_ENTRY } from "../../mcp/opencode-config.ts";
-import { findProjectRoot, projectPaths } from "../../project/root.ts";
+import { initRoot, projectPaths } from "../../project/root.ts";
 import { type CliCommand, str, UsageError } from "../command.ts";
 
 export const init: CliCommand = {
   name: "init",
   summary:
-    "Create .exarp/ (database, audit trail) here or in --root; --opencode also adds the MCP server to opencode.json",
+    "Create the project's .exarp/ (database, audit trail) at the repository root; --opencode also adds the MCP server to opencode.json",
   usage: "",
   arity: [0, 0],
   options: {
@@ -17,25 +19,23 @@ export const init: CliCommand = {
       help: "add the exarp MCP server to the project's opencode.json (mcp.exarp), keeping everything else in it",
     },
   },
-  examples: ["exarp init --opencode"],
+  examples: ["exarp init            # at the repository root (the main checkout, from a worktree)", "exarp init --opencode"],
   run(ctx) {
-    const root = resolve(ctx.cwd, str(ctx.values, "root") ?? ".");
+    const root = initRoot(ctx.start(), ctx.env);
     // Decided before anything is written: a config we refuse leaves the folder exactly as it was.
     const opencode = ctx.values.opencode ? planOpencode(root) : undefined;
-    const existing = findProjectRoot(root, {});
     const paths = projectPaths(root);
-    const exarp = openProject(root);
-    exarp.close();
-    const nested =
-      existing && existing !== root ? ` (inside the project at ${existing}; this folder is now its own project)` : "";
-    const lines = [`exarp project ready at ${paths.dir}${nested}`];
+    const existed = existsSync(paths.db);
+    ctx.initExarp();
+    const lines = [`exarp project ${existed ? "already" : "now"} at ${paths.dir}`];
     if (opencode) {
       if ("text" in opencode.merge) writeFileAtomic(opencode.file, opencode.merge.text);
       lines.push(OPENCODE_SAID[opencode.merge.outcome]);
     } else if (canOfferOpencode(join(root, OPENCODE_FILE))) {
       ctx.note("tip: `exarp init --opencode` adds the exarp MCP server to opencode.json");
     }
-    const data = opencode ? { ...paths, opencode: { file: opencode.file, outcome: opencode.merge.outcome } } : paths;
+    const project = { ...paths, created: !existed };
+    const data = opencode ? { project, opencode: { file: opencode.file, outcome: opencode.merge.outcome } } : { project };
     return { data, text: lines.join("\n") };
   },
 };
@@ -87,19 +87,42 @@ function writeFileAtomic(file: string, text: string): void {
 
 export const doctor: CliCommand = {
   name: "doctor",
-  summary: "Verify the database, hash chain, audit mirror, replay and graph; exit 1 on any problem",
+  summary: "Verify the database, hash chain, audit mirror, replay and graph (exit 1 on any problem); --restore rebuilds a lost database",
   usage: "",
   arity: [0, 0],
+  options: {
+    restore: {
+      type: "boolean",
+      help: "rebuild a missing or damaged database from the audit trail (hash chain verified; the old files are kept aside)",
+    },
+  },
+  examples: ["exarp doctor", "exarp doctor --restore   # after .exarp/exarp.db was lost or damaged"],
   run(ctx) {
+    if (ctx.values.restore) {
+      const restored = restoreProject(ctx.root());
+      const report = ctx.exarp().doctor();
+      const head = [
+        `restored ${restored.events} events from the audit trail (the database was: ${restored.reason})`,
+        ...restored.movedAside.map((p) => `kept the damaged file as ${p}`),
+      ];
+      return { data: { restored, ...report }, text: [...head, reportText(report)].join("\n"), exitCode: report.ok ? 0 : 1 };
+    }
     const report = ctx.exarp().doctor();
-    const text = report.checks
-      .map((c) =>
-        [`${c.ok ? "ok  " : "FAIL"}  ${c.name}: ${c.summary}`, ...c.problems.map((p) => `      ${p}`)].join("\n"),
-      )
-      .join("\n");
-    return { data: report, text, exitCode: report.ok ? 0 : 1 };
+    return { data: report, text: reportText(report), exitCode: report.ok ? 0 : 1 };
   },
 };
+
+function reportText(report: DoctorReport): string {
+  return report.checks
+    .map((c) =>
+      [
+        `${c.ok ? "ok  " : "FAIL"}  ${c.name}: ${c.summary}`,
+        ...c.problems.map((p) => `      ${inline(p)}`),
+        ...(c.notes ?? []).map((n) => `      note: ${inline(n)}`),
+      ].join("\n"),
+    )
+    .join("\n");
+}
 
 export const exportCommand: CliCommand = {
   name: "export",
@@ -113,13 +136,13 @@ export const exportCommand: CliCommand = {
     const body = `${lines.join("\n")}\n`;
     const out = str(ctx.values, "out");
     if (out) {
-      writeFileSync(resolve(ctx.cwd, out), body);
+      writeFileAtomic(resolve(ctx.cwd, out), body);
       return {
-        data: { ...counts, file: out },
+        data: { export: { ...counts, file: out } },
         text: `exported ${counts.tasks} tasks, ${counts.comments} comments, ${counts.events} events to ${out}`,
       };
     }
-    return { data: counts, text: body.trimEnd(), raw: true };
+    return { data: { export: counts }, text: body.trimEnd(), raw: true };
   },
 };
 
@@ -128,6 +151,12 @@ export const importCommand: CliCommand = {
   summary: "Import an export (FILE or - for stdin); refuses malformed input without writing",
   usage: "FILE",
   arity: [1, 1],
+  options: {
+    strict: {
+      type: "boolean",
+      help: "refuse a file whose tasks form a dependency cycle or depend on tasks that do not exist (by default they are kept and named)",
+    },
+  },
   async run(ctx) {
     const file = ctx.args[0] as string;
     let text: string;
@@ -136,11 +165,14 @@ export const importCommand: CliCommand = {
     } catch (error) {
       throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
-    const result = ctx.exarp().transfer.importText(text);
+    const result = ctx.exarp().transfer.importText(text, { strict: ctx.values.strict === true });
     const how = result.mode === "log" ? "restored the full history" : "added as new tasks";
+    const kept = result.graphProblems.map((p) => `kept, never ready until fixed: ${inline(p)}`);
     return {
-      data: result,
-      text: `imported ${result.tasks} tasks, ${result.comments} comments (${how}; ${result.events} events)`,
+      data: { import: result },
+      text: [`imported ${result.tasks} tasks, ${result.comments} comments (${how}; ${result.events} events)`, ...kept].join(
+        "\n",
+      ),
     };
   },
 };

@@ -1,26 +1,29 @@
-import type { ClaimResult, Lease } from "../../lease/lease.ts";
+import type { ClaimResult } from "../../lease/lease.ts";
 import { holderName } from "../../lease/lease.ts";
+import { actorLabel } from "../../identity/identity.ts";
+import { inline } from "../../text/safe.ts";
 import { type CliCommand, type CliValues, int, str } from "../command.ts";
-import { table, taskLine, time } from "../render.ts";
+import { leaseLine, table, taskLine, time } from "../render.ts";
 
 export const ttlOption = {
   ttl: { type: "string", value: "SEC", help: "lease length in seconds (default 900)" },
 } as const;
 
 /** `--ttl SEC` in milliseconds. */
-function ttlMs(values: CliValues): number | undefined {
+export function ttlMs(values: CliValues): number | undefined {
   const seconds = int(values, "ttl");
   return seconds === undefined ? undefined : seconds * 1000;
 }
 
-const leaseLine = (l: Lease) => `lease #${l.token} on ${l.taskId} for ${holderName(l)} until ${time(l.expiresAt)}`;
-
-function claimText(result: ClaimResult): string {
-  if (!result.acquired) return `not acquired: ${leaseLine(result.holder)}`;
-  return `${result.renewed ? "renewed" : "acquired"} ${leaseLine(result.lease)}`;
+/** The JSON and text of a claim: the lease won, or who holds the task instead. */
+export function claimOutput(result: ClaimResult, task: unknown) {
+  if (!result.acquired)
+    return { data: { acquired: false, holder: result.holder }, text: `not acquired: ${leaseLine(result.holder)}` };
+  return {
+    data: { acquired: true, renewed: result.renewed, lease: result.lease, task },
+    text: `${result.renewed ? "renewed" : "acquired"} ${leaseLine(result.lease)}`,
+  };
 }
-
-export { ttlMs };
 
 export const claim: CliCommand = {
   name: "claim",
@@ -30,8 +33,10 @@ export const claim: CliCommand = {
   options: ttlOption,
   examples: ["exarp claim T-k3f9 --as agent:build --session ses_1 --ttl 600"],
   run(ctx) {
-    const result = ctx.exarp().leases.claim({ taskId: ctx.args[0] as string, ttlMs: ttlMs(ctx.values) });
-    return { data: result, text: claimText(result), exitCode: result.acquired ? 0 : 1 };
+    const exarp = ctx.exarp();
+    const taskId = ctx.args[0] as string;
+    const result = exarp.leases.claim({ taskId, ttlMs: ttlMs(ctx.values) });
+    return { ...claimOutput(result, exarp.tasks.get(taskId)), exitCode: result.acquired ? 0 : 1 };
   },
 };
 
@@ -43,7 +48,7 @@ export const renew: CliCommand = {
   options: ttlOption,
   run(ctx) {
     const lease = ctx.exarp().leases.renew({ taskId: ctx.args[0] as string, ttlMs: ttlMs(ctx.values) });
-    return { data: lease, text: `renewed ${leaseLine(lease)}` };
+    return { data: { lease }, text: `renewed ${leaseLine(lease)}` };
   },
 };
 
@@ -54,9 +59,8 @@ export const release: CliCommand = {
   arity: [1, 1],
   options: { force: { type: "boolean", help: "break another holder's lease" } },
   run(ctx) {
-    const taskId = ctx.args[0] as string;
-    ctx.exarp().leases.release({ taskId, force: ctx.values.force === true });
-    return { data: { taskId, released: true }, text: `released ${taskId}` };
+    const lease = ctx.exarp().leases.release({ taskId: ctx.args[0] as string, force: ctx.values.force === true });
+    return { data: { lease, released: true }, text: `released ${leaseLine(lease)}` };
   },
 };
 
@@ -67,15 +71,15 @@ export const leases: CliCommand = {
   arity: [0, 0],
   run(ctx) {
     const all = ctx.exarp().leases.list();
-    if (!all.length) return { data: all, text: "no leases" };
+    if (!all.length) return { data: { leases: all }, text: "no leases" };
     const rows = all.map((l) => [
-      l.taskId,
-      holderName(l),
+      inline(l.taskId),
+      inline(holderName(l)),
       `#${l.token}`,
       `${time(l.expiresAt)}${l.live ? "" : " (expired)"}`,
-      l.title,
+      inline(l.title, 60),
     ]);
-    return { data: all, text: table(["TASK", "HOLDER", "TOKEN", "UNTIL", "TITLE"], rows) };
+    return { data: { leases: all }, text: table(["TASK", "HOLDER", "TOKEN", "UNTIL", "TITLE"], rows) };
   },
 };
 
@@ -87,7 +91,7 @@ export const sweep: CliCommand = {
   run(ctx) {
     const ended = ctx.exarp().leases.sweep();
     return {
-      data: ended,
+      data: { leases: ended },
       text: ended.length ? ended.map((l) => `expired ${leaseLine(l)}`).join("\n") : "no expired leases",
     };
   },
@@ -100,27 +104,27 @@ export const approvals: CliCommand = {
   arity: [0, 0],
   run(ctx) {
     const pending = ctx.exarp().approvals.pending();
-    if (!pending.length) return { data: pending, text: "nothing waits for approval" };
+    if (!pending.length) return { data: { approvals: pending }, text: "nothing waits for approval" };
     const rows = pending.map((a) => [
-      a.taskId,
+      inline(a.taskId),
       `#${a.id}`,
-      a.requestedSession ? `${a.requestedBy}/${a.requestedSession}` : a.requestedBy,
+      inline(actorLabel(a.requestedBy, a.requestedSession)),
       time(a.requestedAt),
-      a.title,
+      inline(a.title, 60),
     ]);
-    return { data: pending, text: table(["TASK", "REQUEST", "ASKED BY", "SINCE", "TITLE"], rows) };
+    return { data: { approvals: pending }, text: table(["TASK", "REQUEST", "ASKED BY", "SINCE", "TITLE"], rows) };
   },
 };
 
 export const approve: CliCommand = {
   name: "approve",
-  summary: "Approve a task in review: it becomes done (not your own request)",
+  summary: "Approve a task in review: it becomes done (a person, not the one who asked)",
   usage: "ID",
   arity: [1, 1],
   options: { note: { type: "string", value: "TEXT", help: "a note kept with the decision" } },
   run(ctx) {
     const task = ctx.exarp().approvals.approve({ taskId: ctx.args[0] as string, note: str(ctx.values, "note") });
-    return { data: task, text: `approved ${taskLine(task)}` };
+    return { data: { task }, text: `approved ${taskLine(task)}` };
   },
 };
 
@@ -131,8 +135,7 @@ export const deny: CliCommand = {
   arity: [1, 1],
   options: { reason: { type: "string", short: "r", value: "TEXT", help: "what must change (required)" } },
   run(ctx) {
-    const reason = typeof ctx.values.reason === "string" ? ctx.values.reason : "";
-    const task = ctx.exarp().approvals.deny({ taskId: ctx.args[0] as string, reason });
-    return { data: task, text: `denied ${taskLine(task)}` };
+    const task = ctx.exarp().approvals.deny({ taskId: ctx.args[0] as string, reason: str(ctx.values, "reason") ?? "" });
+    return { data: { task }, text: `denied ${taskLine(task)}` };
   },
 };

@@ -1,12 +1,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { openProject } from "../../app/exarp.ts";
-import { oneLine } from "../../event/describe.ts";
+import { initProject } from "../../app/project.ts";
+import { inline } from "../../text/safe.ts";
 import { seedDemo } from "../../project/demo.ts";
 import type { Status, Task } from "../../task/task.ts";
 import { type CliCommand, str } from "../command.ts";
-import { eventLine, statusLabel, time } from "../render.ts";
+import { eventLine, leaseLine, statusLabel } from "../render.ts";
 
 const COLUMNS: Status[] = ["todo", "in_progress", "review", "done", "blocked"];
 
@@ -15,7 +15,7 @@ function board(tasks: readonly Task[]): string {
     const inColumn = tasks.filter((t) => t.status === status);
     return [
       `${statusLabel(status).toUpperCase()} (${inColumn.length})`,
-      ...inColumn.map((t) => `  ${t.id}  ${oneLine(t.title, 56)}`),
+      ...inColumn.map((t) => `  ${t.id}  ${inline(t.title, 56)}`),
     ].join("\n");
   }).join("\n\n");
 }
@@ -29,7 +29,7 @@ export const demo: CliCommand = {
   run(ctx) {
     const dirOption = str(ctx.values, "dir");
     const dir = dirOption ? resolve(ctx.cwd, dirOption) : mkdtempSync(join(tmpdir(), "exarp-demo-"));
-    const exarp = openProject(dir);
+    const exarp = initProject(dir, { warn: (m) => ctx.note(`exarp: warning: ${m}`) });
     try {
       seedDemo(exarp);
       const tasks = exarp.tasks.list({});
@@ -45,16 +45,13 @@ export const demo: CliCommand = {
         board(tasks),
         "",
         "== ready to start (todo, every blocker finished, best first)",
-        ...ready.map((t) => `  ${t.id}  ${t.priority.padEnd(8)}  unblocks ${t.unblocks}  ${oneLine(t.title, 50)}`),
+        ...ready.map((t) => `  ${t.id}  ${t.priority.padEnd(8)}  unblocks ${t.unblocks}  ${inline(t.title, 50)}`),
         "",
         "== leases (who works on what, until when)",
-        ...leases.map(
-          (l) =>
-            `  ${l.taskId}  ${l.agent}${l.session ? `/${l.session}` : ""}  lease #${l.token} until ${time(l.expiresAt)}`,
-        ),
+        ...leases.map((l) => `  ${leaseLine(l)}`),
         "",
-        "== waiting for approval (exarp approve ID / exarp deny ID --reason …)",
-        ...pending.map((a) => `  ${a.taskId}  asked by ${a.requestedBy}  ${oneLine(a.title, 50)}`),
+        "== waiting for a person's approval (exarp done ID approves it / exarp deny ID --reason …)",
+        ...pending.map((a) => `  ${a.taskId}  asked by ${a.requestedBy}  ${inline(a.title, 50)}`),
         "",
         "== plan",
         ...plan.waves.map((w, i) => `  wave ${i}: ${w.join(" ")}`),

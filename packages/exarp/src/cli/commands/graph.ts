@@ -1,22 +1,22 @@
-import { oneLine } from "../../event/describe.ts";
+import { inline } from "../../text/safe.ts";
 import type { Explanation } from "../../graph/explain.ts";
 import { planToMermaid } from "../../graph/mermaid.ts";
 import type { Plan, ReadyTask } from "../../graph/service.ts";
 import { type CliCommand, int, list, str, UsageError } from "../command.ts";
-import { statusLabel, table } from "../render.ts";
+import { leaseLine, statusLabel, table } from "../render.ts";
 import { ttlMs, ttlOption } from "./coordination.ts";
 
 function readyTable(tasks: readonly ReadyTask[]): string {
   if (tasks.length === 0) return "nothing is ready";
   return table(
     ["ID", "PRIORITY", "UNBLOCKS", "TITLE", "TAGS"],
-    tasks.map((t) => [t.id, t.priority, String(t.unblocks), oneLine(t.title, 60), t.tags.join(",")]),
+    tasks.map((t) => [inline(t.id), t.priority, String(t.unblocks), inline(t.title, 60), inline(t.tags.join(","))]),
   );
 }
 
 /** Lines explaining why a task is not ready; shared by `ready --explain` and `show`. */
 export function explanationLines(e: Explanation): string[] {
-  return e.reasons.map((r) => `  ${r}`);
+  return e.reasons.map((r) => `  ${inline(r)}`);
 }
 
 export const ready: CliCommand = {
@@ -46,15 +46,16 @@ export const ready: CliCommand = {
         can: list(ctx.values, "can"),
         ttlMs: ttlMs(ctx.values),
       });
-      if (!result.acquired) return { data: result, text: "nothing ready to claim", exitCode: 1 };
+      if (!result.acquired) return { data: { acquired: false }, text: "nothing ready to claim", exitCode: 1 };
+      const { task, ...claim } = result;
       return {
-        data: result,
-        text: `claimed ${result.task.id}  ${result.task.title}\nlease #${result.lease.token} until ${new Date(result.lease.expiresAt).toISOString()}`,
+        data: { ...claim, task },
+        text: `claimed ${inline(task.id)}  ${inline(task.title)}\n${leaseLine(result.lease)}`,
       };
     }
     const limit = int(ctx.values, "limit");
     const readyTasks = graph.ready({ tags: list(ctx.values, "tag"), limit });
-    if (!ctx.values.explain) return { data: readyTasks, text: readyTable(readyTasks) };
+    if (!ctx.values.explain) return { data: { tasks: readyTasks }, text: readyTable(readyTasks) };
     const readyIds = new Set(readyTasks.map((t) => t.id));
     const waiting = tasks
       .list({ status: ["todo"], tags: list(ctx.values, "tag") })
@@ -64,9 +65,9 @@ export const ready: CliCommand = {
     const text = [
       readyTable(readyTasks),
       ...(waiting.length ? ["", "not ready:"] : []),
-      ...waiting.flatMap((e) => [e.id, ...explanationLines(e)]),
+      ...waiting.flatMap((e) => [inline(e.id), ...explanationLines(e)]),
     ];
-    return { data: { ready: readyTasks, notReady: waiting }, text: text.join("\n") };
+    return { data: { tasks: readyTasks, notReady: waiting }, text: text.join("\n") };
   },
 };
 
@@ -87,10 +88,10 @@ export const next: CliCommand = {
   examples: ["exarp next --as agent:db --can db,sql"],
   run(ctx) {
     const task = ctx.exarp().graph.next({ can: list(ctx.values, "can"), tags: list(ctx.values, "tag") });
-    if (!task) return { data: null, text: "nothing is ready for you" };
+    if (!task) return { data: { task: null }, text: "nothing is ready for you" };
     return {
-      data: task,
-      text: `${task.id}  ${task.title}\npriority ${task.priority} · unblocks ${task.unblocks} · tags ${task.tags.join(", ") || "none"}`,
+      data: { task },
+      text: `${inline(task.id)}  ${inline(task.title)}\npriority ${task.priority} · unblocks ${task.unblocks} · tags ${inline(task.tags.join(", ")) || "none"}`,
     };
   },
 };
@@ -98,13 +99,18 @@ export const next: CliCommand = {
 function planText(plan: Plan, title: (id: string) => string): string {
   const lines = plan.waves.flatMap((wave, i) => [
     `wave ${i} (${wave.length})`,
-    ...wave.map((id) => `  ${id}  ${title(id)}`),
+    ...wave.map((id) => `  ${inline(id)}  ${title(id)}`),
   ]);
-  if (!lines.length) lines.push("no unfinished work");
+  if (!lines.length)
+    lines.push(
+      plan.unschedulable.length
+        ? `nothing can start: ${plan.unschedulable.length} unfinished task(s) wait on cycles or on tasks that do not exist`
+        : "no unfinished work",
+    );
   lines.push("", `max parallelism ${plan.maxParallelism}`);
   if (plan.criticalPath.tasks.length) {
     lines.push(
-      `critical path (${plan.criticalPath.total} min, estimates; 1 where missing): ${plan.criticalPath.tasks.join(" → ")}`,
+      `critical path (${plan.criticalPath.total} min, estimates; 1 where missing): ${plan.criticalPath.tasks.map((id) => inline(id)).join(" → ")}`,
     );
   }
   for (const u of plan.unschedulable) {
@@ -114,9 +120,9 @@ function planText(plan: Plan, title: (id: string) => string): string {
         : u.reason === "cycle"
           ? `is on a dependency cycle (via ${u.via})`
           : `waits on ${u.via}, which cannot start`;
-    lines.push(`cannot start: ${u.id} ${why}`);
+    lines.push(inline(`cannot start: ${u.id} ${why}`));
   }
-  for (const c of plan.cycles) lines.push(`cycle: ${c.join(" → ")}`);
+  for (const c of plan.cycles) lines.push(inline(`cycle: ${c.join(" → ")}`));
   return lines.join("\n");
 }
 
@@ -143,12 +149,12 @@ export const plan: CliCommand = {
     const title = (id: string) => tasks.find(id)?.title ?? "";
     if (format === "mermaid") {
       const titles = new Map(result.waves.flat().map((id) => [id, title(id)]));
-      return { data: result, text: planToMermaid(graph.graph(), result, result.criticalPath.tasks, titles) };
+      return { data: { plan: result }, text: planToMermaid(graph.graph(), result, result.criticalPath.tasks, titles) };
     }
     const label = (id: string) => {
       const t = tasks.find(id);
-      return t ? `${oneLine(t.title, 60)}${t.status === "todo" ? "" : ` [${statusLabel(t.status)}]`}` : "";
+      return t ? `${inline(t.title, 60)}${t.status === "todo" ? "" : ` [${statusLabel(t.status)}]`}` : "";
     };
-    return { data: result, text: planText(result, label) };
+    return { data: { plan: result }, text: planText(result, label) };
   },
 };

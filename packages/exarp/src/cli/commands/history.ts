@@ -1,3 +1,4 @@
+import { neutralizeLine, safeJson } from "../../text/safe.ts";
 import { type CliCommand, int, str, UsageError } from "../command.ts";
 import { eventLine } from "../render.ts";
 
@@ -14,18 +15,19 @@ export const history: CliCommand = {
     const events = ctx
       .exarp()
       .history.list({ taskId: ctx.args[0], limit: int(ctx.values, "limit"), after: int(ctx.values, "after") });
-    return { data: events, text: events.length ? events.map(eventLine).join("\n") : "no events" };
+    return { data: { events }, text: events.length ? events.map(eventLine).join("\n") : "no events" };
   },
 };
 
 export const undo: CliCommand = {
   name: "undo",
-  summary: "Revert the last change (or the one holding event SEQ) with compensating events",
+  summary: "Revert your last change (or anyone's, by the number of one of its events) with compensating events",
   usage: "[SEQ]",
   arity: [0, 1],
+  examples: ["exarp undo        # your own latest change", "exarp undo 42     # the change that holds event #42"],
   run(ctx) {
     const raw = ctx.args[0]?.replace(/^#/, "");
-    if (raw !== undefined && !/^\d+$/.test(raw))
+    if (raw !== undefined && !/^\d{1,15}$/.test(raw))
       throw new UsageError(`undo takes an event number like 42 or #42, not ${JSON.stringify(ctx.args[0])}`);
     const result = ctx.exarp().history.undo({ seq: raw === undefined ? undefined : Number(raw) });
     const text = [
@@ -34,7 +36,7 @@ export const undo: CliCommand = {
       "with:",
       ...result.events.map((e) => `  ${eventLine(e)}`),
     ];
-    return { data: result, text: text.join("\n") };
+    return { data: { undone: result.undone, events: result.events }, text: text.join("\n") };
   },
 };
 
@@ -57,6 +59,7 @@ export const audit: CliCommand = {
       actor: str(ctx.values, "actor"),
       after: int(ctx.values, "after"),
     });
-    return { data: entries, text: entries.map((e) => JSON.stringify(e)).join("\n") };
+    // The lines as the files hold them (one JSON object per line), printed so no field can act on a terminal.
+    return { data: { entries }, text: entries.map((e) => neutralizeLine(safeJson(e))).join("\n") };
   },
 };

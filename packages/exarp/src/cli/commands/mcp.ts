@@ -15,6 +15,6 @@ export const mcp: CliCommand = {
     // Loaded here, not at start-up: the SDK costs every other command nothing.
     const { serveStdio } = await import("../../mcp/stdio.ts");
     await serveStdio(exarp, { watchDir: projectPaths(ctx.root()).dir, log: ctx.note });
-    return { data: null, text: "", silent: true };
+    return { data: {}, text: "", silent: true };
   },
 };

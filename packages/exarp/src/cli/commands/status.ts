@@ -1,5 +1,5 @@
 import type { Status } from "../../task/task.ts";
-import { type CliCommand, int, str } from "../command.ts";
+import { type CliCommand, type CliContext, int, str } from "../command.ts";
 import { statusLabel, taskLine } from "../render.ts";
 
 /** Options every write command takes: optimistic concurrency and lease fencing. */
@@ -7,6 +7,15 @@ export const writeOptions = {
   "expect-version": { type: "string", value: "N", help: "refuse unless the task is still at version N" },
   lease: { type: "string", value: "TOKEN", help: "your lease's fencing token: refused if it is no longer valid" },
 } as const;
+
+/** The guards of a status move as the command line gives them. */
+function guards(ctx: CliContext) {
+  return {
+    reason: str(ctx.values, "reason"),
+    expectedVersion: int(ctx.values, "expect-version"),
+    lease: int(ctx.values, "lease"),
+  };
+}
 
 function statusCommand(
   name: string,
@@ -21,14 +30,8 @@ function statusCommand(
     arity: [1, 1],
     options: { reason: { type: "string", short: "r", value: "TEXT", help: reasonHelp }, ...writeOptions },
     run(ctx) {
-      const task = ctx.exarp().tasks.setStatus({
-        id: ctx.args[0] as string,
-        to,
-        reason: str(ctx.values, "reason"),
-        expectedVersion: int(ctx.values, "expect-version"),
-        lease: int(ctx.values, "lease"),
-      });
-      return { data: task, text: `${taskLine(task)} → ${statusLabel(to)}` };
+      const task = ctx.exarp().tasks.setStatus({ id: ctx.args[0] as string, to, ...guards(ctx) });
+      return { data: { task }, text: `${taskLine(task)} → ${statusLabel(to)}` };
     },
   };
 }
@@ -49,17 +52,28 @@ const review: CliCommand = {
   async run(ctx) {
     const wait = int(ctx.values, "wait");
     if (wait === undefined) return moveToReview.run(ctx);
-    const outcome = await ctx.exarp().approvals.request({ taskId: ctx.args[0] as string, timeoutMs: wait * 1000 });
-    const by = outcome.by ? ` by ${outcome.by}` : "";
-    const text = `${outcome.outcome}${by}${outcome.reason ? `: ${outcome.reason}` : ""}`;
-    return { data: outcome, text, exitCode: outcome.outcome === "approved" ? 0 : 1 };
+    const exarp = ctx.exarp();
+    const taskId = ctx.args[0] as string;
+    const decision = await exarp.approvals.request({ taskId, timeoutMs: wait * 1000, ...guards(ctx) });
+    const by = decision.by ? ` by ${decision.by}` : "";
+    const text = `${decision.outcome}${by}${decision.reason ? `: ${decision.reason}` : ""}`;
+    return {
+      data: { decision, task: exarp.tasks.get(taskId) },
+      text,
+      exitCode: decision.outcome === "approved" ? 0 : 1,
+    };
   },
 };
 
 export const statusCommands: CliCommand[] = [
   statusCommand("start", "in_progress", "Move a task to in progress"),
   review,
-  statusCommand("done", "done", "Move a task from review to done (needs an approval)"),
+  statusCommand(
+    "done",
+    "done",
+    "Complete a task in review: a person other than whoever asked for the review approves it, and it is done",
+    "a note kept with the approval",
+  ),
   statusCommand("block", "blocked", "Mark a task blocked", "what it waits for"),
   statusCommand("cancel", "cancelled", "Cancel a task"),
   statusCommand("reopen", "todo", "Move a task back to todo (from done, cancelled, blocked, in progress)"),

@@ -1,37 +1,18 @@
-import { Priority, Status } from "../../task/task.ts";
-import { type CliCommand, type CliValues, int, list, str, UsageError } from "../command.ts";
+import type { Status } from "../../task/task.ts";
+import { type CliCommand, int, list, str, UsageError } from "../command.ts";
 import { taskDetail, taskLine, taskTable } from "../render.ts";
+import { priorities, priority, statuses } from "../values.ts";
 import { explanationLines } from "./graph.ts";
 import { writeOptions } from "./status.ts";
 
-/** Reads `--status`, accepting `in-progress`, `In_Progress` and friends; unknown names are usage errors. */
-export function statuses(values: CliValues, key = "status"): Status[] | undefined {
-  return list(values, key)?.map((raw) => {
-    const name = raw.toLowerCase().replace(/[-\s]/g, "_");
-    const parsed = Status.safeParse(name === "inprogress" ? "in_progress" : name);
-    if (!parsed.success)
-      throw new UsageError(`unknown status ${JSON.stringify(raw)}; use one of ${Status.options.join(", ")}`);
-    return parsed.data;
-  });
-}
-
-function priorities(values: CliValues): Priority[] | undefined {
-  return list(values, "priority")?.map((raw) => {
-    const parsed = Priority.safeParse(raw.toLowerCase());
-    if (!parsed.success)
-      throw new UsageError(`unknown priority ${JSON.stringify(raw)}; use one of ${Priority.options.join(", ")}`);
-    return parsed.data;
-  });
-}
-
-function priority(values: CliValues): Priority | undefined {
-  const all = priorities(values);
-  if (all && all.length > 1) throw new UsageError("give one --priority");
-  return all?.[0];
-}
-
 const fieldOptions = {
-  description: { type: "string", short: "d", value: "TEXT", help: "longer description" },
+  description: {
+    type: "string",
+    short: "d",
+    value: "TEXT",
+    help: "longer description (- reads it from stdin)",
+    allowEmpty: true,
+  },
   priority: { type: "string", short: "p", value: "P", help: "low, medium (default), high or critical" },
   estimate: { type: "string", short: "e", value: "MIN", help: "estimate in minutes" },
   assignee: { type: "string", value: "WHO", help: "who is expected to do it" },
@@ -47,10 +28,13 @@ export const add: CliCommand = {
     ...fieldOptions,
     tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "tag (repeat or comma-separate)" },
     "depends-on": { type: "string", multiple: true, value: "ID", help: "a task this one waits for (repeatable)" },
+    quiet: { type: "boolean", short: "q", help: "print only the new task's id (for scripts)" },
   },
+  fields: { title: "TITLE" },
   examples: [
     'exarp add "Add login rate limit" -p high -t api,security --depends-on T-k3f9',
     'git log -1 --format=%s | exarp add -     # title from stdin ("-d -" reads the description)',
+    'id=$(exarp add "Write the migration" -q)',
   ],
   async run(ctx) {
     const v = ctx.values;
@@ -69,7 +53,7 @@ export const add: CliCommand = {
       assignee: str(v, "assignee"),
       dependsOn: list(v, "depends-on"),
     });
-    return { data: task, text: `created ${taskLine(task)}` };
+    return { data: { task }, text: v.quiet ? task.id : `created ${taskLine(task)}` };
   },
 };
 
@@ -106,7 +90,7 @@ export const listCommand: CliCommand = {
       assignee: str(v, "assignee"),
       limit: int(v, "limit"),
     });
-    return { data: tasks, text: taskTable(tasks) };
+    return { data: { tasks }, text: taskTable(tasks) };
   },
 };
 
@@ -122,7 +106,7 @@ export const show: CliCommand = {
     const readiness = exarp.graph.explain(task.id);
     const statusOf = (id: string) => exarp.tasks.find(id)?.status.replace("_", " ") ?? "unknown";
     const why = task.status === "todo" && !readiness.ready ? ["", "not ready:", ...explanationLines(readiness)] : [];
-    return { data: { ...task, readiness, history }, text: [taskDetail(task, history, statusOf), ...why].join("\n") };
+    return { data: { task, readiness, history }, text: [taskDetail(task, history, statusOf), ...why].join("\n") };
   },
 };
 
@@ -140,14 +124,14 @@ export const edit: CliCommand = {
     clear: { type: "string", multiple: true, value: "FIELD", help: "clear parent, estimate or assignee" },
     ...writeOptions,
   },
-  run(ctx) {
+  async run(ctx) {
     const v = ctx.values;
     const exarp = ctx.exarp();
     const id = ctx.args[0] as string;
     const cleared = new Set(list(v, "clear"));
     for (const field of cleared) {
       if (!["parent", "estimate", "assignee"].includes(field))
-        throw new UsageError(`--clear takes parent, estimate or assignee, not ${field}`);
+        throw new UsageError(`--clear takes parent, estimate or assignee, not ${JSON.stringify(field)}`);
     }
     let tags = list(v, "tag");
     const adding = list(v, "add-tag");
@@ -156,18 +140,19 @@ export const edit: CliCommand = {
       const current = tags ?? exarp.tasks.get(id).tags;
       tags = [...current, ...(adding ?? [])].filter((t) => !removing?.includes(t));
     }
+    const description = str(v, "description");
     const task = exarp.tasks.edit({
       id,
       expectedVersion: int(v, "expect-version"),
       lease: int(v, "lease"),
       title: str(v, "title"),
-      description: str(v, "description"),
+      description: description === "-" ? (await ctx.readStdin()).replace(/\n$/, "") : description,
       priority: priority(v),
       tags,
       parentId: cleared.has("parent") ? null : str(v, "parent"),
       estimate: cleared.has("estimate") ? null : int(v, "estimate"),
       assignee: cleared.has("assignee") ? null : str(v, "assignee"),
     });
-    return { data: task, text: `edited ${taskLine(task)} (version ${task.version})` };
+    return { data: { task }, text: `edited ${taskLine(task)} (version ${task.version})` };
   },
 };

@@ -5,10 +5,9 @@ import { InvalidInput } from "../errors-catalog.ts";
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
   throw new InvalidInput({
-    issues: parsed.error.issues.map((issue) => {
-      const path = issue.path.join(".");
-      return path ? `${path}: ${issue.message}` : issue.message;
-    }),
+    issues: fields.map(({ path, message }) => (path ? `${path}: ${message}` : message)),
+    fields,
   });
 }

@@ -1,0 +1,115 @@
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileEnds, rotatedFiles } from "../audit/files.ts";
+import { lineSeq } from "../audit/line.ts";
+import { NoProject, StorageError } from "../errors-catalog.ts";
+import { isInside, projectPaths, type ProjectPaths } from "../project/root.ts";
+import { loadSettings } from "../project/settings.ts";
+import { openStore, type StoreOptions } from "../store/store.ts";
+import { createExarp, type Exarp, type ExarpOptions } from "./exarp.ts";
+
+export type ProjectOptions = Omit<ExarpOptions, "store" | "auditDir" | "auditMaxBytes"> &
+  Omit<StoreOptions, "create"> & {
+    /** Settings from the environment (default `process.env`). */
+    env?: NodeJS.ProcessEnv;
+  };
+
+const GITIGNORE = `# exarp keeps its state here. It is shared through exarp, not git (\`exarp export\` snapshots it);
+# only config.json, the team's settings, belongs in the repository.
+*
+!config.json
+`;
+
+/** How far the audit files reach (the seq of their last line), without reading them whole. */
+export function auditTip(dir: string): number {
+  const current = fileEnds(`${dir}/audit.jsonl`);
+  const last = current.last ?? fileEnds(rotatedFiles(dir).at(-1)?.path ?? `${dir}/none`).last;
+  return (last && lineSeq(last.text)) ?? 0;
+}
+
+/** What is at the database path, before SQLite is allowed to touch it. */
+type DatabaseFile = { kind: "missing" | "empty" | "file" } | { kind: "refused"; reason: string };
+
+function inspectDatabase(paths: ProjectPaths): DatabaseFile {
+  let link: ReturnType<typeof lstatSync>;
+  try {
+    link = lstatSync(paths.db);
+  } catch {
+    return { kind: "missing" };
+  }
+  if (link.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = realpathSync(paths.db);
+    } catch {
+      return { kind: "refused", reason: "it is a symbolic link to nothing" };
+    }
+    if (!isInside(target, realpathSync(paths.root)))
+      return { kind: "refused", reason: `it is a symbolic link leading out of the project, to ${target}` };
+  }
+  const stat = statSync(paths.db);
+  if (stat.isDirectory()) return { kind: "refused", reason: "it is a directory, not a database file" };
+  if (!stat.isFile()) return { kind: "refused", reason: "it is not a regular file" };
+  return { kind: stat.size === 0 ? "empty" : "file" };
+}
+
+const restoreHint = (events: number) =>
+  `the audit trail holds ${events} event${events === 1 ? "" : "s"}; \`exarp doctor --restore\` rebuilds the database from it (hash chain verified)`;
+
+/**
+ * Refuses a database file that cannot be opened safely: a directory, a symlink out of the project,
+ * or one that is missing or empty while the audit trail says the project has history (a lost
+ * database must be restored, never silently started afresh).
+ */
+function checkDatabase(paths: ProjectPaths, create: boolean): void {
+  const db = inspectDatabase(paths);
+  if (db.kind === "refused") throw new StorageError({ path: paths.db, reason: db.reason });
+  if (db.kind === "file") return;
+  const events = auditTip(paths.dir);
+  const what = db.kind === "missing" ? "the database is missing" : "the database file is empty";
+  if (events > 0) throw new StorageError({ path: paths.db, reason: `${what}, but ${restoreHint(events)}` });
+  if (!create) throw new StorageError({ path: paths.db, reason: `${what}; \`exarp init\` creates a new one here` });
+}
+
+/**
+ * Opens the project at `root` (which must have `.exarp/`, see `exarp init`), with its settings and
+ * the audit mirror beside the database. Opening and reading never write: no file is created and no
+ * lock is taken until a command changes something.
+ */
+export function openProject(root: string, options: ProjectOptions = {}): Exarp {
+  return open(root, options, false);
+}
+
+/**
+ * Creates the project at `root` (`.exarp/` with its .gitignore and an empty database) or opens the
+ * one already there, and returns it open. Refuses to start afresh where an audit trail holds history.
+ */
+export function initProject(root: string, options: ProjectOptions = {}): Exarp {
+  const paths = projectPaths(root);
+  if (existsSync(paths.dir) && !statSync(paths.dir).isDirectory())
+    throw new StorageError({ path: paths.dir, reason: "it is not a folder" });
+  mkdirSync(paths.dir, { recursive: true });
+  const ignore = `${paths.dir}/.gitignore`;
+  if (!existsSync(ignore) || readFileSync(ignore, "utf8") !== GITIGNORE) writeFileSync(ignore, GITIGNORE);
+  return open(root, options, true);
+}
+
+function open(root: string, options: ProjectOptions, create: boolean): Exarp {
+  const paths = projectPaths(root);
+  if (!existsSync(paths.dir)) throw new NoProject({ from: root });
+  const warn = options.warn ?? ((message: string) => process.emitWarning(message));
+  const { settings } = loadSettings(paths.dir, options.env ?? process.env, warn);
+  checkDatabase(paths, create);
+  mkdirSync(dirname(paths.db), { recursive: true });
+  const store = openStore(paths.db, {
+    synchronous: options.synchronous,
+    busyTimeoutMs: options.busyTimeoutMs ?? settings["busy.timeoutMs"],
+    create,
+  });
+  try {
+    return createExarp({ ...options, store, auditDir: paths.dir, auditMaxBytes: settings["audit.maxBytes"], warn });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,6 @@
+-- How far the audit mirror (.exarp/audit*.jsonl) has written, recorded in the same transaction as
+-- the lines it wrote: a file that ends before this point was truncated or deleted, not just behind.
+CREATE TABLE audit_mirror (
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
+) STRICT;
