@@ -1,6 +1,6 @@
 // Every bad input gets one clear line on stderr, a non-zero exit code, and changes nothing.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../src/store/store.ts";
@@ -14,11 +14,13 @@ const digest = (path: string) =>
 function seeded() {
   const dir = tempDir();
   exarp(dir, ["init"]);
-  const a = exarpJson<{ id: string }>(dir, ["add", "first"]);
-  const b = exarpJson<{ id: string }>(dir, ["add", "second", "--depends-on", a.id]);
+  const a = exarpJson<{ task: { id: string } }>(dir, ["add", "first"]).task;
+  const b = exarpJson<{ task: { id: string } }>(dir, ["add", "second", "--depends-on", a.id]).task;
+  const c = exarpJson<{ task: { id: string } }>(dir, ["add", "third"]).task;
+  exarpJson(dir, ["start", c.id]);
   writeFileSync(join(dir, "bad.jsonl"), '{"kind":"task","id":"T-x","title":""}\n');
   writeFileSync(join(dir, "garbage.jsonl"), "\u0000\u0001 not json at all\n");
-  return { dir, a: a.id, b: b.id };
+  return { dir, a: a.id, b: b.id, c: c.id };
 }
 
 /** The number of events in the project's log, read directly. */
@@ -49,13 +51,28 @@ function refused(dir: string, args: string[], code: number, message: RegExp, inp
 
 describe("bad input", () => {
   it("is refused with one line, a documented exit code and no write", () => {
-    const { dir, a, b } = seeded();
+    const { dir, a, b, c } = seeded();
     refused(dir, ["add", ""], 2, /title is empty/);
     refused(dir, ["add", "   "], 2, /title is empty/);
     refused(dir, ["add", "-"], 2, /title is longer than 500 characters/, "x".repeat(1024 * 1024));
     refused(dir, ["add", "x", "-p", "urgent"], 2, /unknown priority "urgent"/);
     refused(dir, ["add", "x", "--depends-on", "T-nope"], 1, /task T-nope not found/);
     refused(dir, ["add", "x", "-e", "soon"], 2, /--estimate must be a whole number/);
+    refused(dir, ["add", "x", "-e", "-1"], 2, /--estimate: estimate must be 0 or more minutes/);
+    refused(dir, ["add", "x", "-p", ""], 2, /--priority is empty/);
+    refused(dir, ["add", "x", "-p", "high", "-p", "low"], 2, /--priority is given more than once/);
+    refused(dir, ["add", "x", "-t", ""], 2, /--tag is empty/);
+    refused(dir, ["add", "x", "-t", "a,,b"], 2, /--tag has an empty item/);
+    refused(dir, ["add", "red \u001b[31mtext"], 2, /TITLE: title contains a control character \(U\+001B at 5\)/);
+    refused(dir, ["add", "fake\nline"], 2, /title contains a line break/);
+    refused(dir, ["add", "evil \u202e txt"], 2, /title contains a bidirectional control character \(U\+202E/);
+    refused(dir, ["add", "x", "-t", "a\u009bb"], 2, /--tag: tag contains a control character \(U\+009B/);
+    refused(dir, ["add", "x", "--as", ""], 2, /--as is empty/);
+    refused(dir, ["add", "x", "--as", "a".repeat(101)], 2, /--as: identity is longer than 100 characters/);
+    refused(dir, ["add", "x", "--as", "agent:\u001b]0;owned\u0007"], 2, /--as: identity contains a control character/);
+    refused(dir, ["add", "x", "--as", "subagent:general"], 1, /subagent:general is a sub-agent: sub-agents read tasks but change nothing/);
+    refused(dir, ["claim", a, "--ttl", "-5"], 2, /--ttl: ttl must be at least 1 s/);
+    refused(dir, ["help", "nothing"], 2, /unknown command "nothing"/);
     refused(dir, ["show", "T-nope"], 1, /task T-nope not found/);
     refused(dir, ["show", "not an id"], 2, /task id may contain only/);
     refused(dir, ["start", "T-nope"], 1, /not found/);
@@ -83,14 +100,16 @@ describe("bad input", () => {
     refused(dir, ["approve", a], 1, /is todo, not in review/);
     refused(dir, ["deny", a], 2, /a denial needs a reason/);
     refused(dir, ["review", a, "--wait", "x"], 2, /--wait must be a whole number/);
+    refused(dir, ["review", c, "--wait", "5", "--lease", "9"], 1, /your lease #9 on .* is no longer valid/);
+    refused(dir, ["review", c, "--wait", "5", "--expect-version", "9"], 1, /is at version 2, not 9/);
     refused(dir, ["start", a, "--lease", "7"], 1, /your lease #7 on .* is no longer valid/);
   });
 
-  it("answers outside any project with exit 3 and a hint", () => {
+  it("answers outside any project with exit 3 and a hint, creating nothing", () => {
     const dir = tempDir();
     const r = exarp(dir, ["list"]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toBe(`exarp: no exarp project found from ${dir} upward; run \`exarp init\` in the project root\n`);
+    expect(r.stderr).toBe(`exarp: no exarp project in ${realpathSync(dir)} — run \`exarp init\`\n`);
     expect(existsSync(join(dir, ".exarp"))).toBe(false);
   });
 

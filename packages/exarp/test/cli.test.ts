@@ -20,23 +20,32 @@ function project(): string {
   return dir;
 }
 
+/** A command whose `--json` answer is `{ "task": … }`. */
+const task = (dir: string, args: string[], env?: NodeJS.ProcessEnv) => exarpJson<{ task: Task }>(dir, args, env).task;
+const tasks = (dir: string, args: string[]) => exarpJson<{ tasks: Task[] }>(dir, args).tasks;
+
 describe("exarp CLI", () => {
   it("runs a task through the workflow, with --json everywhere", () => {
     const dir = project();
-    const a = exarpJson<Task>(dir, ["add", "Design schema", "-p", "high", "-t", "db,api", "-e", "45"]);
+    const a = task(dir, ["add", "Design schema", "-p", "high", "-t", "db,api", "-e", "45"]);
     expect(a).toMatchObject({ title: "Design schema", status: "todo", version: 1 });
-    const b = exarpJson<Task>(dir, ["add", "Build API", "--depends-on", a.id]);
+    const b = task(dir, ["add", "Build API", "--depends-on", a.id]);
     expect(b.dependsOn).toEqual([a.id]);
-    for (const verb of ["start", "review"]) exarpJson(dir, [verb, a.id]);
-    exarpJson(dir, ["approve", a.id, "--as", "user:reviewer"]);
+    const agent = ["--as", "agent:build", "--session", "s1"];
+    for (const verb of ["start", "review"]) task(dir, [verb, a.id, ...agent]);
+    // The agent cannot finish its own work; a person's `done` approves and completes it.
+    const refused = exarp(dir, ["done", a.id, ...agent]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/needs a person's approval before it is done/);
+    expect(task(dir, ["done", a.id, "--as", "user:reviewer"]).status).toBe("done");
     exarpJson(dir, ["comment", a.id, "merged in #12"]);
-    const shown = exarpJson<Task & { history: unknown[] }>(dir, ["show", a.id]);
-    expect(shown).toMatchObject({ status: "done", comments: [{ body: "merged in #12" }] });
+    const shown = exarpJson<{ task: Task; history: unknown[] }>(dir, ["show", a.id]);
+    expect(shown.task).toMatchObject({ status: "done", comments: [{ body: "merged in #12" }] });
     // created, started, moved to review + approval requested, approved + done, commented
     expect(shown.history).toHaveLength(7);
-    expect(exarpJson<Task[]>(dir, ["list"]).map((t) => t.id)).toEqual([b.id]);
-    expect(exarpJson<Task[]>(dir, ["list", "--all"]).map((t) => t.id)).toEqual([b.id, a.id]);
-    expect(exarpJson<Task[]>(dir, ["list", "--status", "Done"]).map((t) => t.id)).toEqual([a.id]);
+    expect(tasks(dir, ["list"]).map((t) => t.id)).toEqual([b.id]);
+    expect(tasks(dir, ["list", "--all"]).map((t) => t.id)).toEqual([b.id, a.id]);
+    expect(tasks(dir, ["list", "--status", "Done"]).map((t) => t.id)).toEqual([a.id]);
     const text = exarp(dir, ["show", a.id]).stdout;
     expect(text).toContain(`${a.id}  Design schema`);
     expect(text).toContain("merged in #12");
@@ -44,8 +53,8 @@ describe("exarp CLI", () => {
 
   it("edits fields, tags and respects --expect-version", () => {
     const dir = project();
-    const a = exarpJson<Task>(dir, ["add", "x", "-t", "a,b"]);
-    const edited = exarpJson<Task & { tags: string[] }>(dir, [
+    const a = task(dir, ["add", "x", "-t", "a,b"]);
+    const edited = exarpJson<{ task: Task & { tags: string[] } }>(dir, [
       "edit",
       a.id,
       "--title",
@@ -56,7 +65,7 @@ describe("exarp CLI", () => {
       "a",
       "--expect-version",
       "1",
-    ]);
+    ]).task;
     expect(edited).toMatchObject({ title: "y", tags: ["b", "c"], version: 2 });
     const stale = exarp(dir, ["edit", a.id, "--title", "z", "--expect-version", "1"]);
     expect(stale.code).toBe(1);
@@ -67,38 +76,41 @@ describe("exarp CLI", () => {
 
   it("acts as the agent and session from the environment or flags", () => {
     const dir = project();
-    const a = exarpJson<Task>(dir, ["add", "x"], { EXARP_AGENT: "agent:build", EXARP_SESSION: "ses_9" });
+    const a = task(dir, ["add", "x"], { EXARP_AGENT: "agent:build", EXARP_SESSION: "ses_9" });
     exarpJson(dir, ["start", a.id, "--as", "agent:plan", "--session", "ses_1"]);
-    const events = exarpJson<{ actor: string; session: string }[]>(dir, ["history"]);
+    const { events } = exarpJson<{ events: { actor: string; session: string }[] }>(dir, ["history"]);
     expect(events.map((e) => [e.actor, e.session])).toEqual([
       ["agent:build", "ses_9"],
       ["agent:plan", "ses_1"],
     ]);
   });
 
-  it("finds the project upward from a subfolder, and from a git root", () => {
+  it("finds the project upward from a subfolder; init puts it at the repository root", () => {
     const dir = project();
     mkdirSync(join(dir, "src", "deep"), { recursive: true });
     exarpJson(join(dir, "src", "deep"), ["add", "from below"]);
-    expect(exarpJson<Task[]>(dir, ["list"])).toHaveLength(1);
+    expect(tasks(dir, ["list"])).toHaveLength(1);
     const repo = tempDir();
     mkdirSync(join(repo, ".git"));
     mkdirSync(join(repo, "pkg"));
+    expect(exarp(join(repo, "pkg"), ["add", "before init"]).code).toBe(3);
+    expect(exarp(join(repo, "pkg"), ["init"]).code).toBe(0);
     exarpJson(join(repo, "pkg"), ["add", "in a repo"]);
-    expect(readFileSync(join(repo, ".exarp", ".gitignore"), "utf8")).toContain("*");
+    expect(readFileSync(join(repo, ".exarp", ".gitignore"), "utf8")).toContain("!config.json");
   });
 
   it("undoes, shows history and the audit trail, and passes doctor", () => {
     const dir = project();
-    const a = exarpJson<Task>(dir, ["add", "x"]);
+    const a = task(dir, ["add", "x"]);
     exarpJson(dir, ["start", a.id]);
     const undone = exarp(dir, ["undo"]);
     expect(undone.code).toBe(0);
     expect(undone.stdout).toContain("undid #2");
-    expect(exarpJson<Task>(dir, ["show", a.id]).status).toBe("todo");
-    expect(exarp(dir, ["history"]).stdout).toMatch(/#3 .* in progress → todo .*\(undo of #2\)/);
-    const audit = exarpJson<{ seq: number; type: string }[]>(dir, ["audit", "--type", "task.status"]);
-    expect(audit.map((e) => e.seq)).toEqual([2, 3]);
+    expect(task(dir, ["show", a.id]).status).toBe("todo");
+    const lastLine = exarp(dir, ["history"]).stdout.trimEnd().split("\n").at(-1);
+    expect(lastLine).toMatch(/^#3 .* in progress → todo \(undo of #2\)$/);
+    const { entries } = exarpJson<{ entries: { seq: number; type: string }[] }>(dir, ["audit", "--type", "task.status"]);
+    expect(entries.map((e) => e.seq)).toEqual([2, 3]);
     const doctor = exarp(dir, ["doctor"]);
     expect(doctor.code).toBe(0);
     expect(doctor.stdout).toMatch(/ok {4}chain: 3 events/);
@@ -106,7 +118,7 @@ describe("exarp CLI", () => {
 
   it("exports and imports JSONL losslessly through files and stdin", () => {
     const dir = project();
-    const a = exarpJson<Task>(dir, ["add", "x", "-d", "multi\nline"]);
+    const a = task(dir, ["add", "x", "-d", "multi\nline"]);
     exarpJson(dir, ["comment", a.id, "note"]);
     const exported = exarp(dir, ["export"]).stdout;
     expect(exported.split("\n")[0]).toMatch(/^\{"kind":"exarp.export"/);
@@ -128,14 +140,14 @@ describe("exarp CLI", () => {
       "== board",
       "== ready to start",
       "== leases",
-      "== waiting for approval",
+      "== waiting for a person's approval",
       "== plan",
       "== history",
     ]) {
       expect(demo.stdout).toContain(section);
     }
-    expect(exarpJson<unknown[]>(dir, ["approvals"])).toHaveLength(1);
-    expect(exarpJson<unknown[]>(dir, ["leases"])).toHaveLength(1);
+    expect(exarpJson<{ approvals: unknown[] }>(dir, ["approvals"]).approvals).toHaveLength(1);
+    expect(exarpJson<{ leases: unknown[] }>(dir, ["leases"]).leases).toHaveLength(1);
     expect(exarp(dir, ["doctor"]).code).toBe(0);
   });
 

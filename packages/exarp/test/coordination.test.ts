@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { openProject } from "../src/app/exarp.ts";
+import { initProject } from "../src/app/project.ts";
 import { exarp as cli, runNode } from "./support/cli.ts";
 import { until } from "./support/expect.ts";
 import { tempDir } from "./support/temp.ts";
@@ -15,7 +15,7 @@ const lines = (text: string) => text.split("\n").filter(Boolean);
 describe("coordination across processes", () => {
   it("16 processes race to claim the same task: exactly one winner, every round", async () => {
     const root = tempDir();
-    const exarp = openProject(root);
+    const exarp = initProject(root);
     const rounds = 25;
     const ids = Array.from({ length: rounds }, (_, i) => exarp.tasks.create({ title: `round ${i}` }).id);
     const racers = Array.from({ length: 16 }, (_, i) => runNode(worker("claimer.mjs"), [root, `w${i}`]));
@@ -37,7 +37,7 @@ describe("coordination across processes", () => {
 
   it("a process waiting for approval hears the decision another process makes", async () => {
     const root = tempDir();
-    const exarp = openProject(root);
+    const exarp = initProject(root);
     const reviewer = exarp.as({ name: "user:ana", session: null });
     const latencies: number[] = [];
     for (const decision of ["approve", "deny"] as const) {
@@ -66,7 +66,7 @@ describe("coordination across processes", () => {
 
   it("nobody answers: the wait ends as a timeout, audited as a timeout; self-approval is refused", async () => {
     const root = tempDir();
-    const exarp = openProject(root);
+    const exarp = initProject(root);
     const task = exarp.tasks.create({ title: "lonely" });
     exarp.tasks.setStatus({ id: task.id, to: "in_progress" });
     const waiter = runNode(worker("approval-waiter.mjs"), [root, task.id, "300"]);
@@ -78,14 +78,14 @@ describe("coordination across processes", () => {
     const self = cli(root, ["approve", task.id, "--as", "agent:build", "--session", "ses_waiter"]);
     expect(self.code).toBe(1);
     expect(self.stderr).toBe(
-      `exarp: agent:build moved ${task.id} to review and cannot decide on it; someone else must\n`,
+      `exarp: agent:build is not a person: only a person (an identity starting with user:) decides on the review of ${task.id}\n`,
     );
     exarp.close();
   });
 
   it("bus: two processes each see the other's events exactly once and never their own echo", async () => {
     const root = tempDir();
-    openProject(root).close();
+    initProject(root).close();
     const peers = ["p1", "p2"].map((name) => runNode(worker("bus-peer.mjs"), [root, name, "20"]));
     await until(() => peers.every((p) => p.output().startsWith("ready")));
     for (const p of peers) p.child.stdin?.write("go\n");

@@ -6,6 +6,10 @@ import { tempDir } from "./support/temp.ts";
 
 type Task = { id: string; title: string; unblocks?: number };
 
+const add = (dir: string, args: string[]) => exarpJson<{ task: Task }>(dir, ["add", ...args]).task;
+const ready = (dir: string) => exarpJson<{ tasks: Task[] }>(dir, ["ready"]).tasks;
+const next = (dir: string, args: string[] = []) => exarpJson<{ task: Task | null }>(dir, ["next", ...args]).task;
+
 function project(): string {
   const dir = tempDir();
   exarp(dir, ["init"]);
@@ -15,11 +19,11 @@ function project(): string {
 describe("graph commands", () => {
   it("ready lists unblocked todo work best first, explains the rest, and next respects capabilities", () => {
     const dir = project();
-    const schema = exarpJson<Task>(dir, ["add", "schema", "-t", "db", "-e", "60"]);
-    const api = exarpJson<Task>(dir, ["add", "api", "-t", "api", "-p", "high", "--depends-on", schema.id, "-e", "30"]);
-    const docs = exarpJson<Task>(dir, ["add", "docs", "-t", "docs", "-p", "low"]);
-    const ui = exarpJson<Task>(dir, ["add", "ui", "-t", "ui", "--depends-on", api.id]);
-    expect(exarpJson<Task[]>(dir, ["ready"]).map((t) => [t.id, t.unblocks])).toEqual([
+    const schema = add(dir, ["schema", "-t", "db", "-e", "60"]);
+    const api = add(dir, ["api", "-t", "api", "-p", "high", "--depends-on", schema.id, "-e", "30"]);
+    const docs = add(dir, ["docs", "-t", "docs", "-p", "low"]);
+    const ui = add(dir, ["ui", "-t", "ui", "--depends-on", api.id]);
+    expect(ready(dir).map((t) => [t.id, t.unblocks])).toEqual([
       [schema.id, 1],
       [docs.id, 0],
     ]);
@@ -34,31 +38,29 @@ describe("graph commands", () => {
     expect(exarp(dir, ["ready", "--explain"]).stdout).toContain(
       `not ready:\n${api.id}\n  waits for ${schema.id} (todo)`,
     );
-    expect(exarpJson<Task>(dir, ["next"]).id).toBe(schema.id);
-    expect(exarpJson<Task>(dir, ["next", "--can", "docs"]).id).toBe(docs.id);
-    expect(exarpJson<Task | null>(dir, ["next", "--can", "ui"])).toBeNull();
+    expect(next(dir)?.id).toBe(schema.id);
+    expect(next(dir, ["--can", "docs"])?.id).toBe(docs.id);
+    expect(next(dir, ["--can", "ui"])).toBeNull();
     expect(exarp(dir, ["next", "--can", "ui"]).stdout).toBe("nothing is ready for you\n");
-    for (const verb of ["start", "review"]) exarpJson(dir, [verb, schema.id]);
-    exarpJson(dir, ["approve", schema.id, "--as", "user:reviewer"]);
-    expect(exarpJson<Task[]>(dir, ["ready"]).map((t) => t.id)).toEqual([api.id, docs.id]);
+    for (const verb of ["start", "review"]) exarpJson(dir, [verb, schema.id, "--as", "agent:build"]);
+    exarpJson(dir, ["done", schema.id, "--as", "user:reviewer"]);
+    expect(ready(dir).map((t) => t.id)).toEqual([api.id, docs.id]);
     expect(exarp(dir, ["show", ui.id]).stdout).toContain(`not ready:\n  waits for ${api.id} (todo)`);
   });
 
   it("plan prints waves, parallelism and the critical path as text, JSON and Mermaid", () => {
     const dir = project();
-    const a = exarpJson<Task>(dir, ["add", "a", "-e", "10"]);
-    const b = exarpJson<Task>(dir, ["add", "b", "-e", "50", "--depends-on", a.id]);
-    const c = exarpJson<Task>(dir, ["add", "c", "-e", "5", "--depends-on", a.id]);
-    const d = exarpJson<Task>(dir, ["add", "d", "--depends-on", b.id, "--depends-on", c.id]);
-    const plan = exarpJson<{
-      waves: string[][];
-      maxParallelism: number;
-      criticalPath: { tasks: string[]; total: number };
+    const a = add(dir, ["a", "-e", "10"]);
+    const b = add(dir, ["b", "-e", "50", "--depends-on", a.id]);
+    const c = add(dir, ["c", "-e", "5", "--depends-on", a.id]);
+    const d = add(dir, ["d", "--depends-on", b.id, "--depends-on", c.id]);
+    const { plan } = exarpJson<{
+      plan: { waves: string[][]; maxParallelism: number; criticalPath: { tasks: string[]; total: number } };
     }>(dir, ["plan"]);
     expect(plan.waves).toEqual([[a.id], [b.id, c.id], [d.id]]);
     expect(plan.maxParallelism).toBe(2);
     expect(plan.criticalPath).toEqual({ tasks: [a.id, b.id, d.id], total: 61 });
-    expect(exarpJson<{ waves: string[][] }>(dir, ["plan", "--cap", "1"]).waves).toEqual([
+    expect(exarpJson<{ plan: { waves: string[][] } }>(dir, ["plan", "--cap", "1"]).plan.waves).toEqual([
       [a.id],
       [b.id],
       [c.id],
@@ -81,13 +83,16 @@ describe("graph commands", () => {
       exportTaskLine("X-3", "todo", ["X-9"], { title: "three" }),
       exportTaskLine("X-4", "todo", [], { title: "four" }),
     ].join("\n");
-    expect(exarp(dir, ["import", "-"], { input: file }).code).toBe(0);
+    const imported = exarp(dir, ["import", "-"], { input: file });
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain("kept, never ready until fixed: dependency cycle: X-1 → X-2 → X-1");
+    expect(exarp(dir, ["import", "-", "--strict"], { input: file.replaceAll("X-", "Y-") }).code).toBe(2);
     const doctor = exarp(dir, ["doctor"]);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain("FAIL  graph");
     expect(doctor.stdout).toContain("dependency cycle: X-1 → X-2 → X-1");
     expect(doctor.stdout).toContain("X-3 depends on X-9, which does not exist (it stays blocked)");
-    expect(exarpJson<Task[]>(dir, ["ready"]).map((t) => t.id)).toEqual(["X-4"]);
+    expect(ready(dir).map((t) => t.id)).toEqual(["X-4"]);
     const plan = exarp(dir, ["plan"]).stdout;
     expect(plan).toContain("cannot start: X-3 depends on X-9, which does not exist");
     expect(plan).toContain("cycle: X-1 → X-2 → X-1");

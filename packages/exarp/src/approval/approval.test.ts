@@ -22,8 +22,36 @@ describe("approvals", () => {
     const error = failure(() => agent.tasks.setStatus({ id: task.id, to: "done" }));
     expect(error.name).toBe("ApprovalRequired");
     expect(error.message).toBe(
-      `${task.id} needs approval from someone other than its requester before it is done (request pending): \`exarp approve ${task.id}\``,
+      `${task.id} needs a person's approval before it is done (request pending); someone other than whoever asked for the review must approve it`,
     );
+  });
+
+  it("done is the one-step approval for a person who did not ask for the review", () => {
+    const { exarp, reviewer, task } = inReview();
+    expect(reviewer.tasks.setStatus({ id: task.id, to: "done", reason: "ship it" }).status).toBe("done");
+    expect(exarp.approvals.latest(task.id)).toMatchObject({ state: "approved", decidedBy: "user:ana", reason: "ship it" });
+    expect(exarp.history.list({ taskId: task.id }).map((e) => e.type).slice(-2)).toEqual([
+      "approval.decided",
+      "task.status_changed",
+    ]);
+  });
+
+  it("only a person decides, and never on a review they asked for", () => {
+    const { exarp, agent, task } = inReview();
+    const other = exarp.as({ name: "agent:review", session: "ses_2" });
+    expect(failure(() => other.approvals.approve({ taskId: task.id })).message).toBe(
+      `agent:review is not a person: only a person (an identity starting with user:) decides on the review of ${task.id}`,
+    );
+    expect(failure(() => other.approvals.deny({ taskId: task.id, reason: "no" })).name).toBe("Unauthorized");
+    const ana = exarp.as({ name: "user:ana", session: null });
+    agent.tasks.comment({ taskId: task.id, body: "ready" });
+    const reopened = ana.approvals.deny({ taskId: task.id, reason: "add tests" });
+    expect(reopened.status).toBe("in_progress");
+    // Ana sends it to review herself now: she cannot be the one to approve it.
+    ana.tasks.setStatus({ id: task.id, to: "review" });
+    const self = failure(() => ana.tasks.setStatus({ id: task.id, to: "done" }));
+    expect(self.message).toBe(`user:ana asked for the review of ${task.id} and cannot decide on it; any other person (user:…) can`);
+    expect(exarp.as({ name: "user:bob", session: null }).tasks.setStatus({ id: task.id, to: "done" }).status).toBe("done");
   });
 
   it("nobody approves their own request", () => {

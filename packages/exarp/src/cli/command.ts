@@ -1,4 +1,5 @@
 import type { Exarp } from "../app/exarp.ts";
+import type { Actor } from "../identity/identity.ts";
 
 /** A command-line option, in `node:util` parseArgs terms plus help text. */
 export type CliOption = {
@@ -15,6 +16,13 @@ export type CliOption = {
 
 export type CliValues = Record<string, string | boolean | string[] | undefined>;
 
+/** What a command may change about how the project is opened. */
+export type OpenOverrides = {
+  busyTimeoutMs?: number;
+  /** Decides the identity from `--as`/`--session` (undefined when not given) and the environment's. */
+  actor?: (given: { name?: string; session?: string }, fromEnv: Actor) => Actor;
+};
+
 /** What a command gets: its arguments and lazy access to the project. */
 export type CliContext = {
   args: string[];
@@ -22,8 +30,12 @@ export type CliContext = {
   json: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Opens the project found from the working folder (once), acting as `--as`/`--session` or the environment's identity. */
-  exarp(): Exarp;
+  /**
+   * Opens the project found from the working folder (once), acting as `--as`/`--session` or the
+   * environment's identity. Long-lived commands pass overrides (a short busy timeout, their own
+   * default identity); the first call decides.
+   */
+  exarp(overrides?: OpenOverrides): Exarp;
   /** Creates (or opens) the project where `exarp init` puts it, acting like `exarp()`. */
   initExarp(): Exarp;
   /** The working folder (`-C DIR`, else the current one), checked to exist. */

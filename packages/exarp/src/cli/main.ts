@@ -8,7 +8,15 @@ import type { Exarp } from "../app/exarp.ts";
 import { initProject, openProject } from "../app/project.ts";
 import { checkFolder, initRoot, requireProjectRoot } from "../project/root.ts";
 import { neutralizeBlock, neutralizeLine, safeJson } from "../text/safe.ts";
-import { type CliCommand, type CliContext, type CliOption, type CliValues, str, UsageError } from "./command.ts";
+import {
+  type CliCommand,
+  type CliContext,
+  type CliOption,
+  type CliValues,
+  type OpenOverrides,
+  str,
+  UsageError,
+} from "./command.ts";
 import { EXIT, errorJson, errorLine, exitCodeFor } from "./exit-codes.ts";
 import { commandHelp, commandsJson, globalOptions, markdownReference, overview } from "./help.ts";
 import { findCommand } from "./registry.ts";
@@ -38,11 +46,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parse(command, argv.filter((_, i) => i !== at));
     if (values.help) return print(io, commandHelp(command));
     checkArity(command, positionals);
-    const open = (create: boolean) => {
-      const actor = identity(values, io.env);
+    const open = (create: boolean, overrides: OpenOverrides = {}) => {
+      if (exarp) return exarp;
+      const given = identity(values);
+      const fromEnv = actorFromEnv(io.env);
+      const actor = overrides.actor
+        ? overrides.actor(given, fromEnv)
+        : { name: given.name ?? fromEnv.name, session: given.session ?? fromEnv.session };
       const warn = (message: string) => io.stderr(`exarp: warning: ${neutralizeLine(message)}\n`);
       const root = create ? initRoot(start(values, io), io.env) : rootOf(values, io);
-      exarp ??= (create ? initProject : openProject)(root, { warn, actor, env: io.env });
+      const options = { warn, actor, env: io.env, busyTimeoutMs: overrides.busyTimeoutMs };
+      exarp = (create ? initProject : openProject)(root, options);
       return exarp;
     };
     const ctx: CliContext = {
@@ -51,7 +65,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       json: values.json === true,
       cwd: io.cwd,
       env: io.env,
-      exarp: () => open(false),
+      exarp: (overrides) => open(false, overrides),
       initExarp: () => open(true),
       start: () => start(values, io),
       root: () => rootOf(values, io),
@@ -161,14 +175,13 @@ function checkArity(command: CliCommand, positionals: string[]): void {
   }
 }
 
-/** Who acts: `--as`/`--session`, else `$EXARP_AGENT`/`$EXARP_SESSION`, else the OS user; one schema for all. */
-function identity(values: CliValues, env: NodeJS.ProcessEnv) {
-  const fromEnv = actorFromEnv(env);
+/** `--as`/`--session` as given (checked with the one identity schema); the environment fills the rest. */
+function identity(values: CliValues): { name?: string; session?: string } {
   const as = str(values, "as");
   const session = str(values, "session");
   return {
-    name: as === undefined ? fromEnv.name : parseActorName(as, "--as"),
-    session: session === undefined ? fromEnv.session : parseSessionId(session, "--session"),
+    ...(as === undefined ? {} : { name: parseActorName(as, "--as") }),
+    ...(session === undefined ? {} : { session: parseSessionId(session, "--session") }),
   };
 }
 

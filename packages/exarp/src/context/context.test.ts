@@ -13,13 +13,45 @@ describe("agent context", () => {
       priority: "high",
       status: "todo" as const,
     }));
-    const data: ContextData = { role: "build", counts: { ...counts, todo: 5000 }, mine: [], ready, approvals: [] };
+    const data: ContextData = {
+      role: "build",
+      counts: { ...counts, todo: 5000 },
+      mine: [],
+      ready,
+      readyTotal: ready.length,
+      approvals: [],
+    };
     for (const budget of [512, 2048, 4096]) {
       const text = renderContext(data, budget);
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(budget);
       expect(text.split("\n").at(-1)).toMatch(/^- \+\d+ more$/);
       expect(text).not.toContain("long title long title long title long title long title long title long title…x");
     }
+  });
+
+  it("says the real remainder of the ready list, not what the budget cut", () => {
+    const { exarp } = testExarp();
+    for (let i = 0; i < 30; i++) exarp.tasks.create({ title: `task ${i}` });
+    const text = exarp.context.render({ ready: 3 });
+    expect(text.split("\n").slice(-4)).toEqual([
+      ...Array.from({ length: 3 }, () => expect.stringMatching(/^- T-\w+ \[medium\] task \d+$/)),
+      "- +27 more",
+    ]);
+  });
+
+  it("neutralises control and bidi characters that reached the data (an old import)", () => {
+    const data: ContextData = {
+      role: "build",
+      counts,
+      mine: [],
+      ready: [{ id: "T-1", title: "evil\u001b]52;c;aGk=\u0007 \u202eoops\nfake line", priority: "high", status: "todo" }],
+      readyTotal: 1,
+      approvals: [],
+    };
+    const text = renderContext(data);
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(text.split("\n")).toHaveLength(3);
+    expect(text).toContain("\\x1b]52;c;aGk=\\x07 \\u202eoops fake line");
   });
 
   it("puts the session's own tasks first, then ready work, with counts on top", () => {
@@ -61,7 +93,7 @@ describe("agent context", () => {
         title: `task ${i} ${"with a long and descriptive title ".repeat(3)}`,
       }),
     );
-    exarp.transfer.importText(lines.join("\n"));
+    exarp.as({ name: "user:ana", session: null }).transfer.importText(lines.join("\n"));
     for (const role of ["build", "plan", "review"] as const) {
       expect(Buffer.byteLength(exarp.context.render({ role }))).toBeLessThanOrEqual(2048);
     }

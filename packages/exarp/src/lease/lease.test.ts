@@ -98,12 +98,40 @@ describe("leases", () => {
     const next = b.leases.claim({ taskId: task.id });
     expect(next.acquired && old.acquired && next.lease.token > old.lease.token).toBe(true);
     expect(exarp.tasks.get(task.id).status).toBe("in_progress");
-    expect(
-      exarp.history
-        .list({ taskId: task.id })
-        .map((e) => e.type)
-        .slice(-2),
-    ).toEqual(["lease.expired", "lease.acquired"]);
+    // The claim first persisted the sweep, as a command of its own, then granted the new lease.
+    const tail = exarp.history.list({ taskId: task.id }).slice(-4);
+    expect(tail.map((e) => [e.type, e.type === "task.status_changed" ? e.payload.to : ""])).toEqual([
+      ["lease.expired", ""],
+      ["task.status_changed", "todo"],
+      ["lease.acquired", ""],
+      ["task.status_changed", "in_progress"],
+    ]);
+    expect(tail[0]?.command).toBe(tail[0]?.seq);
+    expect(tail[2]?.command).toBe(tail[2]?.seq);
+  });
+
+  it("reads show an expired lease as swept before any write persists it", () => {
+    const { exarp, a, b, clock, store } = setup();
+    const blocker = exarp.tasks.create({ title: "first", priority: "low" });
+    const later = exarp.tasks.create({ title: "second", dependsOn: [blocker.id] });
+    const other = exarp.tasks.create({ title: "other", priority: "high" });
+    a.leases.claim({ taskId: blocker.id });
+    const held = exarp.tasks.get(blocker.id);
+    clock.advance(15 * MIN + 1);
+    const head = store.maxSeq();
+    // Every read agrees: the task is todo (one version on), ready again, counted as todo; nothing written.
+    expect(exarp.tasks.get(blocker.id)).toMatchObject({ status: "todo", version: held.version + 1 });
+    expect(exarp.tasks.list({ status: ["todo"] }).map((t) => t.id)).toEqual([other.id, later.id, blocker.id]);
+    expect(exarp.tasks.list({ status: ["in_progress"] })).toEqual([]);
+    expect(b.graph.ready().map((t) => t.id)).toEqual([other.id, blocker.id]);
+    expect(exarp.tasks.countByStatus()).toMatchObject({ todo: 3, in_progress: 0 });
+    expect(exarp.graph.plan().waves[0]).toEqual(expect.arrayContaining([blocker.id, other.id]));
+    expect(b.context.data().ready.map((t) => t.id)).toEqual([other.id, blocker.id]);
+    expect(store.maxSeq()).toBe(head);
+    // The next write persists the sweep first, so it decides on what the reads showed.
+    const started = b.tasks.setStatus({ id: blocker.id, to: "in_progress", expectedVersion: held.version + 1 });
+    expect(started.status).toBe("in_progress");
+    expect(b.history.undo().undone.map((e) => e.type)).toEqual(["task.status_changed"]);
   });
 
   it("moving to review, done, cancelled or todo releases the lease; renew and release are for the holder", () => {

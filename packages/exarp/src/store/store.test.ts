@@ -9,6 +9,7 @@ import { GENESIS_HASH } from "../event/hash.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { createIds } from "../id.ts";
 import { isBun } from "./driver.ts";
+import { eventPages } from "./pages.ts";
 import { verifyReplay } from "./replay.ts";
 import { openStore } from "./store.ts";
 
@@ -63,7 +64,7 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     expect(events[0]?.prevHash).toBe(GENESIS_HASH);
     expect(events[1]?.prevHash).toBe(events[0]?.hash);
     expect(events[2]).toMatchObject({ actor: "agent:build", session: "ses_1", origin: exarp.origin });
-    expect(verifyChain(store.iterateEvents(0)).problems).toEqual([]);
+    expect(verifyChain(eventPages(store)).problems).toEqual([]);
   });
 
   it("detects a tampered event through the chain", () => {
@@ -72,7 +73,7 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     exarp.tasks.edit({ id: t.id, title: "b" });
     exarp.tasks.edit({ id: t.id, title: "c" });
     store.driver.prepare("UPDATE events SET payload = replace(payload, '\"b\"', '\"B\"') WHERE seq = 2").run();
-    expect(verifyChain(store.iterateEvents(0)).problems).toEqual(["#2 does not match its hash: altered"]);
+    expect(verifyChain(eventPages(store)).problems).toEqual(["#2 does not match its hash: altered"]);
   });
 
   it("enforces the workflow and names the allowed moves", () => {
@@ -189,7 +190,9 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     expect(exarp.tasks.get(t.id).title).toBe("a");
     exarp.history.undo();
     expect(exarp.tasks.find(t.id)).toBeUndefined();
-    expect(failure(() => exarp.history.undo()).message).toBe("nothing to undo");
+    expect(failure(() => exarp.history.undo()).message).toBe(
+      "tester has no change to undo; name another's change by its event number",
+    );
     expect(store.listEvents().length).toBe(6);
     expect(verifyReplay(store).problems).toEqual([]);
   });

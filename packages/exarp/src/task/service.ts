@@ -2,7 +2,7 @@ import { z } from "zod";
 import { singleLine } from "../text/fields.ts";
 import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
-import { NotFound } from "../errors-catalog.ts";
+import { ApprovalRequired, NotFound } from "../errors-catalog.ts";
 import { appendDecision } from "../approval/decision.ts";
 import { isPerson } from "../identity/identity.ts";
 import { checkWrite } from "../lease/decide.ts";
@@ -63,8 +63,11 @@ export function createTaskService(ctx: ServiceContext) {
         const task = requireTask(tx, data.id);
         const { to, reason, expectedVersion, lease } = data;
         const now = ctx.clock.now();
-        if (task.status === "review" && to === "done" && tx.latestApproval(task.id)?.state !== "approved") {
+        const latest = task.status === "review" && to === "done" ? tx.latestApproval(task.id) : undefined;
+        if (task.status === "review" && to === "done" && latest?.state !== "approved") {
           checkVersion(task, expectedVersion);
+          // An agent asking for done is told what is missing; a person gets the decision rules.
+          if (!isPerson(ctx.actor)) throw new ApprovalRequired({ taskId: task.id, state: latest?.state ?? "none" });
           appendDecision(tx, { task, outcome: "approved", reason, actor: ctx.actor, now, ids: ctx.ids });
         } else {
           tx.append(transitionEvents(tx, { task, to, reason, expectedVersion, lease, actor: ctx.actor, now }));
@@ -116,21 +119,21 @@ export function createTaskService(ctx: ServiceContext) {
 
     /** A task with dependencies both ways and its comments; NotFound when absent. */
     get(id: string): TaskDetail {
-      const detail = ctx.store.taskDetail(parseInput(TaskId, id));
+      const detail = ctx.store.taskDetail(parseInput(TaskId, id), ctx.clock.now());
       if (!detail) throw new NotFound({ kind: "task", id });
       return detail;
     },
 
     /** A task or undefined: for callers that only peek (a blocker's status). */
     find(id: string): Task | undefined {
-      return ctx.store.task(id);
+      return ctx.store.task(id, ctx.clock.now());
     },
 
     list(filter: TaskFilter = {}): Task[] {
-      return ctx.store.listTasks(parseInput(TaskListFilter, filter));
+      return ctx.store.listTasks(parseInput(TaskListFilter, filter), ctx.clock.now());
     },
 
-    countByStatus: () => ctx.store.countByStatus(),
+    countByStatus: () => ctx.store.countByStatus(ctx.clock.now()),
   };
   return service;
 }

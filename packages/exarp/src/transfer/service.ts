@@ -1,8 +1,10 @@
 import { runCommand, type ServiceContext } from "../kernel/context.ts";
-import { InvalidInput } from "../errors-catalog.ts";
+import { InvalidInput, Unauthorized } from "../errors-catalog.ts";
 import type { NewEvent } from "../event/catalog.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { graphProblems } from "../graph/problems.ts";
+import { isPerson } from "../identity/identity.ts";
+import { checkWrite } from "../lease/decide.ts";
 import { loadGraph } from "../graph/service.ts";
 import { eventPages } from "../store/pages.ts";
 import type { Queries } from "../store/queries.ts";
@@ -102,6 +104,11 @@ function importTasks(ctx: ServiceContext, file: ExportFile, strict: boolean, bef
     throw new InvalidInput({
       issues: [`task ids appear twice in the file: ${[...duplicates].join(", ")}`],
     });
+  const done = file.tasks.filter((t) => t.status === "done").map((t) => t.id);
+  if (done.length && !isPerson(ctx.actor))
+    throw new Unauthorized({
+      reason: `${ctx.actor.name} is not a person: importing tasks that are done (${done.slice(0, 5).join(", ")}${done.length > 5 ? ", …" : ""}) records approvals nobody gave here; a person imports them`,
+    });
   const { result: problems, events } = runCommand(ctx, (tx) => {
     const taken = file.tasks.filter((t) => tx.taskExists(t.id)).map((t) => t.id);
     if (taken.length)
@@ -116,6 +123,12 @@ function importTasks(ctx: ServiceContext, file: ExportFile, strict: boolean, bef
       throw new InvalidInput({
         issues: [`comments on unknown tasks: ${orphans.map((c) => `${c.id} → ${c.taskId}`).join(", ")}`],
       });
+    // A comment on a task that is already here follows the comment rule: an agent may not comment on
+    // a task someone else holds.
+    if (!isPerson(ctx.actor)) {
+      for (const taskId of new Set(file.comments.map((c) => c.taskId).filter((id) => !ids.has(id))))
+        checkWrite(taskId, tx.lease(taskId), ctx.actor, ctx.clock.now(), undefined);
+    }
     tx.append(importEvents(tx, file));
     return checkGraph(tx, strict, before);
   });

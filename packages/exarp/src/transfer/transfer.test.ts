@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { testExarp } from "../../test/support/exarp.ts";
+import { exportTaskLine, failure } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
 import { ExarpError } from "../errors.ts";
 import { dumpProjections } from "../store/replay.ts";
@@ -27,7 +28,13 @@ describe("export / import", () => {
     const { exarp } = seeded();
     const text = exportText(exarp);
     const target = testExarp({ dir: tempDir() }).exarp;
-    expect(target.transfer.importText(text)).toEqual({ mode: "log", tasks: 2, comments: 1, events: 7 });
+    expect(target.transfer.importText(text)).toEqual({
+      mode: "log",
+      tasks: 2,
+      comments: 1,
+      events: 7,
+      graphProblems: [],
+    });
     expect(dumpProjections(target.store)).toEqual(dumpProjections(exarp.store));
     expect(target.store.listEvents()).toEqual(exarp.store.listEvents());
     expect(target.doctor().ok).toBe(true);
@@ -55,6 +62,36 @@ describe("export / import", () => {
       }
     })();
     expect(twice?.message).toMatch(/these task ids already exist here/);
+  });
+
+  it("keeps cycles and unknown dependencies an import brings, names each, and refuses them with strict", () => {
+    const target = testExarp({ dir: tempDir() }).exarp;
+    target.tasks.create({ title: "already here" });
+    const file = [
+      exportTaskLine("G-1", "todo", ["G-2"]),
+      exportTaskLine("G-2", "todo", ["G-1"]),
+      exportTaskLine("G-3", "todo", ["G-nowhere"]),
+    ].join("\n");
+    const before = target.store.maxSeq();
+    expect(failure(() => target.transfer.importText(file, { strict: true })).message).toMatch(
+      /^invalid input: refused by --strict: dependency cycle: G-1 → G-2 → G-1; G-3 depends on G-nowhere, which does not exist/,
+    );
+    expect(target.store.maxSeq()).toBe(before);
+    const result = target.transfer.importText(file);
+    expect(result.graphProblems).toEqual([
+      "dependency cycle: G-1 → G-2 → G-1",
+      "G-3 depends on G-nowhere, which does not exist (it stays blocked)",
+    ]);
+    expect(target.graph.ready().map((t) => t.title)).toEqual(["already here"]);
+  });
+
+  it("lets only a person import tasks that are done (they carry approvals nobody gave here)", () => {
+    const target = testExarp({ dir: tempDir() }).exarp;
+    target.tasks.create({ title: "already here" });
+    const file = exportTaskLine("G-1", "done", []);
+    const agent = target.as({ name: "agent:build", session: "s1" });
+    expect(failure(() => agent.transfer.importText(file)).name).toBe("Unauthorized");
+    expect(target.as({ name: "user:ana", session: null }).transfer.importText(file).tasks).toBe(1);
   });
 
   it("refuses malformed files whole, naming the lines, and writes nothing", () => {
