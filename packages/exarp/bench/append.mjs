@@ -1,7 +1,7 @@
 // Single-command append rate: N creates then N status changes, one transaction each, with and without the audit mirror.
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { createExarp, openProject, openStore } from "../dist/index.js";
+import { createExarp, initProject, openStore } from "../dist/index.js";
 import { finish, mean, percentile, report, sample, tempDir } from "./util.mjs";
 
 const N = Number(process.env.BENCH_N ?? 5000);
@@ -35,7 +35,7 @@ function run(label, exarp) {
 }
 
 const withAudit = tempDir();
-const a = openProject(withAudit);
+const a = initProject(withAudit);
 run("audit-on ", a);
 a.close();
 report("append audit-on  files", {

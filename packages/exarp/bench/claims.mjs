@@ -12,7 +12,7 @@
 //     until none is left. Every task must be handed out exactly once (duplicates exit 1). For scale: one
 //     process alone calling claimNext() over an equal pool, and ready() over that pool.
 import { performance } from "node:perf_hooks";
-import { openProject } from "../dist/index.js";
+import { initProject } from "../dist/index.js";
 import { spawnWorker } from "./child.mjs";
 import { finish, mean, percentile, report, sample, tempDir, time } from "./util.mjs";
 
@@ -26,7 +26,7 @@ let failures = 0;
 /** A fresh project with `n` todo tasks, and `WORKERS` claimer processes open on it. */
 async function setup(label, n) {
   const root = tempDir();
-  const exarp = openProject(root, { actor: { name: "user:bench", session: null } });
+  const exarp = initProject(root, { actor: { name: "user:bench", session: null } });
   const t0 = performance.now();
   const ids = Array.from({ length: n }, (_, i) => exarp.tasks.create({ title: `${label} task ${i}` }).id);
   const createMs = performance.now() - t0;
@@ -116,7 +116,7 @@ const stats = (ms) => ({ p50_ms: percentile(ms, 50), p99_ms: percentile(ms, 99),
   if (violations || mismatches || errors.length) failures++;
   await Promise.all(workers.map((w) => w.stop()));
   exarp.close();
-  const solo = openProject(tempDir(), { actor: { name: "agent:solo", session: "s" } });
+  const solo = initProject(tempDir(), { actor: { name: "agent:solo", session: "s" } });
   const soloIds = Array.from({ length: 200 }, (_, i) => solo.tasks.create({ title: `solo ${i}` }).id);
   const soloMs = soloIds.map((taskId) => time(() => solo.leases.claim({ taskId })).ms);
   report("claims 1 process claim() uncontested", { n: soloMs.length, mean_ms: mean(soloMs), ...stats(soloMs) });
@@ -159,7 +159,7 @@ const stats = (ms) => ({ p50_ms: percentile(ms, 50), p99_ms: percentile(ms, 99),
   if (duplicates || missing || errors.length || leaseMismatches) failures++;
   await Promise.all(workers.map((w) => w.stop()));
   exarp.close();
-  const solo = openProject(tempDir(), { actor: { name: "agent:solo", session: "s" } });
+  const solo = initProject(tempDir(), { actor: { name: "agent:solo", session: "s" } });
   for (let i = 0; i < POOL; i++) solo.tasks.create({ title: `solo ${i}` });
   const readyMs = sample(() => solo.graph.ready(), 20, 2);
   let soloClaimed = 0;

@@ -8,7 +8,7 @@
 //     10000 }) on an in-progress task; this process approves as user:reviewer. BENCH_APPROVALS (default
 //     20) rounds; latency = resolved (waiter) − approved (here, when approve returned).
 import { setTimeout as sleep } from "node:timers/promises";
-import { openProject } from "../dist/index.js";
+import { initProject } from "../dist/index.js";
 import { spawnWorker } from "./child.mjs";
 import { finish, percentile, report, rng, tempDir } from "./util.mjs";
 
@@ -22,7 +22,7 @@ let failures = 0;
 // a. feed wake-up
 for (const mode of ["watch", "poll"]) {
   const root = tempDir();
-  const exarp = openProject(root, { actor: { name: "user:writer", session: null } });
+  const exarp = initProject(root, { actor: { name: "user:writer", session: null } });
   exarp.tasks.create({ title: "seed" });
   const watcher = spawnWorker("watcher.mjs", mode === "poll" ? [root, "poll"] : [root], { name: "watcher" });
   await watcher.next();
@@ -66,7 +66,7 @@ for (const mode of ["watch", "poll"]) {
 // b. approval wait
 {
   const root = tempDir();
-  const exarp = openProject(root, { actor: { name: "user:writer", session: null } });
+  const exarp = initProject(root, { actor: { name: "user:writer", session: null } });
   const reviewer = exarp.as({ name: "user:reviewer", session: null });
   const waiter = spawnWorker("waiter.mjs", [root], { name: "waiter" });
   await waiter.next();

@@ -15,7 +15,7 @@ import { criticalPath } from "../dist/graph/critical-path.js";
 import { findCycles } from "../dist/graph/cycles.js";
 import { buildGraph } from "../dist/graph/graph.js";
 import { computeWaves } from "../dist/graph/waves.js";
-import { CycleDetected, createExarp, openProject } from "../dist/index.js";
+import { CycleDetected, createExarp, initProject } from "../dist/index.js";
 import { finish, mean, percentile, report, rng, sample, tempDir, time } from "./util.mjs";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -72,7 +72,7 @@ function graphExport({ tasks, deps, chain = false, seed = 42 }) {
 /** A fresh project holding the generated graph; prints the setup cost. */
 function project(name, spec) {
   const built = time(() => graphExport(spec));
-  const exarp = openProject(tempDir());
+  const exarp = initProject(tempDir());
   const imported = time(() => exarp.transfer.importText(built.result.text));
   report(`${name} setup`, { tasks: spec.tasks, deps: built.result.deps, gen_ms: built.ms, import_ms: imported.ms });
   return { exarp, id: built.result.id };

@@ -1,5 +1,5 @@
 // Batched import rate (10k tasks, ~20k deps, 2k comments), then export, then a full-log restore of that export.
-import { openProject } from "../dist/index.js";
+import { initProject } from "../dist/index.js";
 import { buildExport, finish, report, tempDir, time } from "./util.mjs";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -7,7 +7,7 @@ const built = time(() => buildExport({ tasks: TASKS, deps: TASKS * 2, comments: 
 const { text, deps } = built.result;
 report("import build-jsonl", { tasks: TASKS, deps, comments: TASKS / 5, mb: text.length / 1e6, ms: built.ms });
 
-const a = openProject(tempDir());
+const a = initProject(tempDir());
 const imported = time(() => a.transfer.importText(text));
 const r = imported.result;
 report("import tasks-mode", {
@@ -29,7 +29,7 @@ report("export", {
   "events/s": Math.round(exported.result.events / (exported.ms / 1000)),
 });
 
-const b = openProject(tempDir());
+const b = initProject(tempDir());
 const restored = time(() => b.transfer.importText(exportText));
 const s = restored.result;
 b.close();

@@ -1,11 +1,11 @@
 // In-process read latency over 10k tasks / ~30k deps: tasks.list with various filters and tasks.get.
-import { openProject } from "../dist/index.js";
+import { initProject } from "../dist/index.js";
 import { buildExport, finish, percentile, report, rng, sample, tempDir, time } from "./util.mjs";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const { text, ids, deps } = buildExport({ tasks: TASKS, deps: TASKS * 3, comments: TASKS / 5, seed: 7 });
-const exarp = openProject(tempDir());
+const exarp = initProject(tempDir());
 const setup = time(() => exarp.transfer.importText(text));
 report("read setup (import)", { tasks: TASKS, deps, ms: setup.ms });
 

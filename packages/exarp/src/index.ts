@@ -1,7 +1,7 @@
 // The public API of the exarp core, listed by name.
-export type { Actor, ServiceContext } from "./kernel/context.ts";
-export type { DoctorCheck, DoctorExtension, DoctorReport } from "./app/doctor.ts";
+
 export { actorFromEnv, osActor, osUserName } from "./app/actor.ts";
+export type { DoctorCheck, DoctorExtension, DoctorReport } from "./app/doctor.ts";
 export { createExarp, type Exarp, type ExarpOptions } from "./app/exarp.ts";
 export { initProject, openProject, type ProjectOptions } from "./app/project.ts";
 export { type RestoreResult, restoreProject } from "./app/restore.ts";
@@ -46,6 +46,7 @@ export {
   SUBAGENT_PREFIX,
 } from "./identity/identity.ts";
 export { type BusyRetry, retryWhileBusy, SHORT_BUSY_TIMEOUT_MS } from "./kernel/busy.ts";
+export type { Actor, ServiceContext } from "./kernel/context.ts";
 export { heldBy, holderName, type Lease, liveLease } from "./lease/lease.ts";
 export { findProjectRoot, initRoot, projectPaths, requireProjectRoot } from "./project/root.ts";
 export { loadSettings, SETTINGS, type Settings } from "./project/settings.ts";

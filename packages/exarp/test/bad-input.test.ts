@@ -70,7 +70,12 @@ describe("bad input", () => {
     refused(dir, ["add", "x", "--as", ""], 2, /--as is empty/);
     refused(dir, ["add", "x", "--as", "a".repeat(101)], 2, /--as: identity is longer than 100 characters/);
     refused(dir, ["add", "x", "--as", "agent:\u001b]0;owned\u0007"], 2, /--as: identity contains a control character/);
-    refused(dir, ["add", "x", "--as", "subagent:general"], 1, /subagent:general is a sub-agent: sub-agents read tasks but change nothing/);
+    refused(
+      dir,
+      ["add", "x", "--as", "subagent:general"],
+      1,
+      /subagent:general is a sub-agent: sub-agents read tasks but change nothing/,
+    );
     refused(dir, ["claim", a, "--ttl", "-5"], 2, /--ttl: ttl must be at least 1 s/);
     refused(dir, ["help", "nothing"], 2, /unknown command "nothing"/);
     refused(dir, ["show", "T-nope"], 1, /task T-nope not found/);

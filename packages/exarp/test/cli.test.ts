@@ -109,7 +109,11 @@ describe("exarp CLI", () => {
     expect(task(dir, ["show", a.id]).status).toBe("todo");
     const lastLine = exarp(dir, ["history"]).stdout.trimEnd().split("\n").at(-1);
     expect(lastLine).toMatch(/^#3 .* in progress → todo \(undo of #2\)$/);
-    const { entries } = exarpJson<{ entries: { seq: number; type: string }[] }>(dir, ["audit", "--type", "task.status"]);
+    const { entries } = exarpJson<{ entries: { seq: number; type: string }[] }>(dir, [
+      "audit",
+      "--type",
+      "task.status",
+    ]);
     expect(entries.map((e) => e.seq)).toEqual([2, 3]);
     const doctor = exarp(dir, ["doctor"]);
     expect(doctor.code).toBe(0);

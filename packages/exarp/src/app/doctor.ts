@@ -1,8 +1,8 @@
 import { verifyAudit } from "../audit/verify.ts";
 import { verifyChain } from "../event/verify-chain.ts";
+import { checkResult, type DoctorCheck, plural } from "../kernel/check.ts";
 import { eventPages } from "../store/pages.ts";
 import { verifyReplay } from "../store/replay.ts";
-import { checkResult, type DoctorCheck, plural } from "../kernel/check.ts";
 import type { Store } from "../store/store.ts";
 
 export type { DoctorCheck };
@@ -32,24 +32,42 @@ export function runDoctor(
   extensions: readonly DoctorExtension[] = [],
 ): DoctorReport {
   const checks: DoctorCheck[] = [
-    isolated("sqlite", () => checkResult("sqlite", "database file integrity", "database file integrity", store.integrityProblems())),
+    isolated("sqlite", () =>
+      checkResult("sqlite", "database file integrity", "database file integrity", store.integrityProblems()),
+    ),
     isolated("chain", () => {
       const chain = verifyChain(eventPages(store, 0));
-      return checkResult("chain", `${plural(chain.events, "event")}, hash chain intact`, `hash chain over ${plural(chain.events, "event")}`, chain.problems);
+      return checkResult(
+        "chain",
+        `${plural(chain.events, "event")}, hash chain intact`,
+        `hash chain over ${plural(chain.events, "event")}`,
+        chain.problems,
+      );
     }),
   ];
   if (auditDir) {
     checks.push(
       isolated("audit", () => {
         const audit = verifyAudit(store, auditDir);
-        return checkResult("audit", `${plural(audit.lines, "audit line")} match the log`, `audit files against the log (${plural(audit.lines, "line")})`, audit.problems, audit.notes);
+        return checkResult(
+          "audit",
+          `${plural(audit.lines, "audit line")} match the log`,
+          `audit files against the log (${plural(audit.lines, "line")})`,
+          audit.problems,
+          audit.notes,
+        );
       }),
     );
   }
   checks.push(
     isolated("replay", () => {
       const replay = verifyReplay(store);
-      return checkResult("replay", "projections equal a replay of the log", "projections against a replay of the log", replay.problems);
+      return checkResult(
+        "replay",
+        "projections equal a replay of the log",
+        "projections against a replay of the log",
+        replay.problems,
+      );
     }),
   );
   for (const extension of extensions) checks.push(isolated("graph", () => extension(store)));

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { fileEnds, rotatedFiles } from "../audit/files.ts";
 import { lineSeq } from "../audit/line.ts";
 import { NoProject, StorageError } from "../errors-catalog.ts";
-import { isInside, projectPaths, type ProjectPaths } from "../project/root.ts";
+import { isInside, type ProjectPaths, projectPaths } from "../project/root.ts";
 import { loadSettings } from "../project/settings.ts";
 import { openStore, type StoreOptions } from "../store/store.ts";
 import { createExarp, type Exarp, type ExarpOptions } from "./exarp.ts";

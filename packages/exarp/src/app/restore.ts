@@ -7,7 +7,7 @@ import { verifyChain } from "../event/verify-chain.ts";
 import { projectPaths } from "../project/root.ts";
 import { eventPages } from "../store/pages.ts";
 import { verifyReplay } from "../store/replay.ts";
-import { eventFromRow, type EventRow } from "../store/rows.ts";
+import { type EventRow, eventFromRow } from "../store/rows.ts";
 import { openStore } from "../store/store.ts";
 
 export type RestoreResult = {
@@ -74,9 +74,11 @@ function damage(db: string): string | undefined {
 export function restoreProject(root: string): RestoreResult {
   const paths = projectPaths(root);
   const events = auditEvents(paths.dir);
-  if (!events.length) throw new Refused({ reason: "the audit trail holds no events: there is nothing to restore from" });
+  if (!events.length)
+    throw new Refused({ reason: "the audit trail holds no events: there is nothing to restore from" });
   const why = damage(paths.db);
-  if (!why) throw new Refused({ reason: `${paths.db} is sound; --restore only rebuilds a missing or damaged database` });
+  if (!why)
+    throw new Refused({ reason: `${paths.db} is sound; --restore only rebuilds a missing or damaged database` });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const movedAside: string[] = [];
   for (const suffix of ["", "-wal", "-shm"]) {
@@ -94,7 +96,10 @@ export function restoreProject(root: string): RestoreResult {
   try {
     store.restoreLog(events.map(eventFromRow), (tx) => tx.setAuditPosition(events.length));
   } catch (error) {
-    throw new StorageError({ path: paths.db, reason: `restore failed (${error instanceof Error ? error.message : String(error)})` });
+    throw new StorageError({
+      path: paths.db,
+      reason: `restore failed (${error instanceof Error ? error.message : String(error)})`,
+    });
   } finally {
     store.close();
   }

@@ -29,11 +29,17 @@ describe("approvals", () => {
   it("done is the one-step approval for a person who did not ask for the review", () => {
     const { exarp, reviewer, task } = inReview();
     expect(reviewer.tasks.setStatus({ id: task.id, to: "done", reason: "ship it" }).status).toBe("done");
-    expect(exarp.approvals.latest(task.id)).toMatchObject({ state: "approved", decidedBy: "user:ana", reason: "ship it" });
-    expect(exarp.history.list({ taskId: task.id }).map((e) => e.type).slice(-2)).toEqual([
-      "approval.decided",
-      "task.status_changed",
-    ]);
+    expect(exarp.approvals.latest(task.id)).toMatchObject({
+      state: "approved",
+      decidedBy: "user:ana",
+      reason: "ship it",
+    });
+    expect(
+      exarp.history
+        .list({ taskId: task.id })
+        .map((e) => e.type)
+        .slice(-2),
+    ).toEqual(["approval.decided", "task.status_changed"]);
   });
 
   it("only a person decides, and never on a review they asked for", () => {
@@ -50,8 +56,12 @@ describe("approvals", () => {
     // Ana sends it to review herself now: she cannot be the one to approve it.
     ana.tasks.setStatus({ id: task.id, to: "review" });
     const self = failure(() => ana.tasks.setStatus({ id: task.id, to: "done" }));
-    expect(self.message).toBe(`user:ana asked for the review of ${task.id} and cannot decide on it; any other person (user:…) can`);
-    expect(exarp.as({ name: "user:bob", session: null }).tasks.setStatus({ id: task.id, to: "done" }).status).toBe("done");
+    expect(self.message).toBe(
+      `user:ana asked for the review of ${task.id} and cannot decide on it; any other person (user:…) can`,
+    );
+    expect(exarp.as({ name: "user:bob", session: null }).tasks.setStatus({ id: task.id, to: "done" }).status).toBe(
+      "done",
+    );
   });
 
   it("nobody approves their own request", () => {

@@ -1,6 +1,6 @@
-import { type Actor, isPerson } from "../identity/identity.ts";
 import { ApprovalRequired, Refused, Unauthorized } from "../errors-catalog.ts";
 import type { NewEvent } from "../event/catalog.ts";
+import { type Actor, isPerson } from "../identity/identity.ts";
 import type { Status, Task } from "../task/task.ts";
 import type { Approval } from "./approval.ts";
 

@@ -1,6 +1,6 @@
+import type { StoredEvent } from "../event/catalog.ts";
 import type { Ids } from "../id.ts";
 import type { Actor } from "../identity/identity.ts";
-import type { StoredEvent } from "../event/catalog.ts";
 import type { Tx } from "../store/store.ts";
 import type { Task } from "../task/task.ts";
 import { transitionEvents } from "../task/transition.ts";
@@ -34,7 +34,8 @@ export function appendDecision(
   d: { task: Task; outcome: "approved" | "denied"; reason: string | undefined; actor: Actor; now: number; ids: Ids },
 ): void {
   const { task, outcome, reason, actor, now } = d;
-  const request = task.status === "review" ? pendingRequest(tx, task) : { requestedBy: "", requestedSession: null, id: 0 };
+  const request =
+    task.status === "review" ? pendingRequest(tx, task) : { requestedBy: "", requestedSession: null, id: 0 };
   checkDecision(task, request, actor);
   tx.append([decisionEvent(task, request.id, outcome, reason)]);
   if (outcome === "approved") {
@@ -43,6 +44,9 @@ export function appendDecision(
   }
   tx.append([
     ...transitionEvents(tx, { task, to: "in_progress", actor, now, reason: `denied: ${reason}` }),
-    { type: "comment.added", payload: { taskId: task.id, commentId: d.ids.commentId(), body: `Review denied: ${reason}` } },
+    {
+      type: "comment.added",
+      payload: { taskId: task.id, commentId: d.ids.commentId(), body: `Review denied: ${reason}` },
+    },
   ]);
 }

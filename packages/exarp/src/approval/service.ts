@@ -1,7 +1,7 @@
-import { runCommand, type ServiceContext } from "../kernel/context.ts";
-import { parseInput } from "../kernel/input.ts";
 import { Busy, Refused } from "../errors-catalog.ts";
 import type { StoredEvent } from "../event/catalog.ts";
+import { runCommand, type ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
 import { requireTask } from "../task/require.ts";
 import type { TaskDetail } from "../task/task.ts";
 import { transitionEvents } from "../task/transition.ts";
@@ -77,7 +77,15 @@ export function createApprovalService(ctx: ServiceContext) {
             reason: `${taskId} is ${task.status.replace("_", " ")}; only in-progress or review tasks can ask for approval`,
           });
         }
-        const move = { task, to: "review" as const, actor: ctx.actor, now: ctx.clock.now(), reason, expectedVersion, lease };
+        const move = {
+          task,
+          to: "review" as const,
+          actor: ctx.actor,
+          now: ctx.clock.now(),
+          reason,
+          expectedVersion,
+          lease,
+        };
         const events = tx.append(transitionEvents(tx, move));
         return (events.find((e) => e.type === "approval.requested") as StoredEvent).seq;
       }).result;

@@ -57,7 +57,13 @@ export function fileEnds(path: string): FileEnds {
     if (end < 0) return { kind: "file", size, first: undefined, last: undefined, torn };
     const start = lastNewline(fd, end) + 1;
     const text = readRange(fd, start, end - start).toString("utf8");
-    return { kind: "file", size, first: lineSeq(readRange(fd, 0, Math.min(size, 64)).toString("latin1")), last: { text, start }, torn };
+    return {
+      kind: "file",
+      size,
+      first: lineSeq(readRange(fd, 0, Math.min(size, 64)).toString("latin1")),
+      last: { text, start },
+      torn,
+    };
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,5 @@
 import { hashEvent } from "../event/hash.ts";
-import type { EventRow } from "../store/rows.ts";
+import { type EventRow, eventPayload } from "../store/rows.ts";
 
 /**
  * One audit line per event: the stored event with an ISO time, in a fixed key order so a line can be
@@ -16,7 +16,7 @@ export function auditLine(row: EventRow): string {
     origin: row.origin,
     command: row.command,
     undoes: row.undoes,
-    payload: JSON.parse(row.payload),
+    payload: eventPayload(row),
     prev: row.prev_hash,
     hash: row.hash,
   });

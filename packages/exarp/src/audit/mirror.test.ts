@@ -76,7 +76,10 @@ describe("audit mirror", () => {
     exarp.tasks.create({ title: "b" });
     const path = join(dir, "audit.jsonl");
     appendFileSync(path, '{"seq":3,"at":"2026-01-01T00:00:00.000Z","type":"task.cre');
-    expect(verifyAudit(exarp.store, dir)).toMatchObject({ problems: [], notes: [expect.stringMatching(/never committed/)] });
+    expect(verifyAudit(exarp.store, dir)).toMatchObject({
+      problems: [],
+      notes: [expect.stringMatching(/never committed/)],
+    });
     exarp.tasks.create({ title: "c" });
     expect(seqs(dir)).toEqual([1, 2, 3]);
     expect(lines(dir)[2]).toContain('"title":"c"');

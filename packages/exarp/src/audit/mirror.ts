@@ -6,7 +6,7 @@ import { verifyChain } from "../event/verify-chain.ts";
 import { eventPages } from "../store/pages.ts";
 import type { EventRow } from "../store/rows.ts";
 import type { CommitParticipant, Tx } from "../store/store.ts";
-import { auditFiles, CURRENT, fileEnds, fileLines, rotatedFiles, rotatedName } from "./files.ts";
+import { auditFiles, CURRENT, type FileEnds, fileEnds, fileLines, rotatedFiles, rotatedName } from "./files.ts";
 import { auditLine, lineSeq, rowFromLine } from "./line.ts";
 
 export const DEFAULT_AUDIT_MAX_BYTES = 16 * 1024 * 1024;
@@ -24,7 +24,7 @@ type Journal = (() => void)[];
 
 /** How the files stand against the log, judged before anything is appended. */
 type Verdict =
-  | { kind: "ok"; position: number; cutTo?: number }
+  | { kind: "ok"; position: number; cutTo?: number; current: FileEnds }
   | { kind: "damaged"; reason: string }
   | { kind: "conflict"; reason: string };
 
@@ -55,6 +55,7 @@ export function createAuditMirror(dir: string, options: AuditMirrorOptions): Com
     try {
       const verdict = judge(tx, dir, committed);
       let position: number;
+      let ends: FileEnds | undefined;
       if (verdict.kind === "conflict") {
         throw new StorageError({
           path: join(dir, CURRENT),
@@ -64,10 +65,14 @@ export function createAuditMirror(dir: string, options: AuditMirrorOptions): Com
         rebuild(tx, dir, committed, verdict.reason, maxBytes, journal, options.warn);
         position = committed;
       } else {
-        if (verdict.cutTo !== undefined) truncateSync(join(dir, CURRENT), verdict.cutTo);
         position = verdict.position;
+        ends = verdict.current;
+        if (verdict.cutTo !== undefined && verdict.cutTo !== ends.size) {
+          truncateSync(join(dir, CURRENT), verdict.cutTo);
+          ends = undefined;
+        }
       }
-      write(tx, dir, position, target, maxBytes, journal);
+      write(tx, dir, position, target, maxBytes, journal, ends);
       tx.setAuditPosition(target);
     } catch (error) {
       undo(journal);
@@ -115,7 +120,7 @@ function judge(tx: Tx, dir: string, committed: number): Verdict {
     return { kind: "damaged", reason: `the mirror claims #${recorded}, beyond the log's #${committed}` };
   const tornCut = current.torn ? current.size - current.torn : undefined;
   if (!tip || tip.text === "") {
-    if (position === 0) return { kind: "ok", position: 0, cutTo: tornCut };
+    if (position === 0) return { kind: "ok", position: 0, cutTo: tornCut, current };
     return { kind: "damaged", reason: `the audit files are empty or missing, though they had reached #${position}` };
   }
   if (tipSeq === undefined) return { kind: "damaged", reason: `the last line of ${tip.file} is not an audit line` };
@@ -124,11 +129,12 @@ function judge(tx: Tx, dir: string, committed: number): Verdict {
   const expected = position ? tx.eventRow(position) : undefined;
   if (tipSeq === position) {
     const row = expected as EventRow;
-    if (tip.text === auditLine(row)) return { kind: "ok", position, cutTo: tornCut };
+    if (tip.text === auditLine(row)) return { kind: "ok", position, cutTo: tornCut, current };
     return disagreement(row, tip.text, tip.file);
   }
-  if (tip.file !== CURRENT) return { kind: "damaged", reason: `${tip.file} holds #${tipSeq}, beyond the mirror's #${position}` };
-  return judgeTail(tx, dir, position, expected, committed);
+  if (tip.file !== CURRENT)
+    return { kind: "damaged", reason: `${tip.file} holds #${tipSeq}, beyond the mirror's #${position}` };
+  return judgeTail(tx, dir, position, expected, committed, current);
 }
 
 /**
@@ -136,7 +142,14 @@ function judge(tx: Tx, dir: string, committed: number): Verdict {
  * without recording them are adopted; a valid continuation beyond the log (a write that never
  * committed) is cut; anything else is damage.
  */
-function judgeTail(tx: Tx, dir: string, position: number, expected: EventRow | undefined, committed: number): Verdict {
+function judgeTail(
+  tx: Tx,
+  dir: string,
+  position: number,
+  expected: EventRow | undefined,
+  committed: number,
+  current: FileEnds,
+): Verdict {
   const path = join(dir, CURRENT);
   const expectedLine = expected ? auditLine(expected) : undefined;
   let found = expectedLine === undefined;
@@ -166,13 +179,16 @@ function judgeTail(tx: Tx, dir: string, position: number, expected: EventRow | u
     }
     const record = rowFromLine(line.text);
     if (!record || record.seq !== at + 1 || record.seq <= committed || record.prev_hash !== hash)
-      return { kind: "damaged", reason: `${CURRENT} holds ${seq === undefined ? "a line that is not an audit line" : `#${seq}`} after #${at}, which the log does not` };
+      return {
+        kind: "damaged",
+        reason: `${CURRENT} holds ${seq === undefined ? "a line that is not an audit line" : `#${seq}`} after #${at}, which the log does not`,
+      };
     beyond = true;
     at = record.seq;
     hash = record.hash;
   }
   if (!found) return { kind: "damaged", reason: `${CURRENT} does not hold the line of #${position}` };
-  return { kind: "ok", position: adopted, cutTo: keep };
+  return { kind: "ok", position: adopted, cutTo: keep, current };
 }
 
 /** The log's event and a line for the same seq differ: whose copy is sound decides repair or refusal. */
@@ -222,11 +238,22 @@ function rebuild(
   );
 }
 
-/** Appends the lines of events `from`+1 … `to`, rotating the current file whenever it is full. */
-function write(tx: Tx, dir: string, from: number, to: number, maxBytes: number, journal: Journal): void {
+/**
+ * Appends the lines of events `from`+1 … `to`, rotating the current file whenever it is full.
+ * `known` is the current file as just checked, when nothing changed it since.
+ */
+function write(
+  tx: Tx,
+  dir: string,
+  from: number,
+  to: number,
+  maxBytes: number,
+  journal: Journal,
+  known?: FileEnds,
+): void {
   if (to <= from) return;
   const current = join(dir, CURRENT);
-  let ends = fileEnds(current);
+  let ends = known ?? fileEnds(current);
   let size = ends.kind === "file" ? ends.size : 0;
   let first = ends.first;
   let last = from;

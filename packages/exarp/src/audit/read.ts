@@ -1,7 +1,6 @@
 import { statSync } from "node:fs";
 import { basename } from "node:path";
-import { auditFiles, rotatedFiles } from "./files.ts";
-import { fileLines } from "./files.ts";
+import { auditFiles, fileLines, rotatedFiles } from "./files.ts";
 import { lineSeq } from "./line.ts";
 
 /** Which audit lines to read. */

@@ -5,7 +5,11 @@ import { commands } from "./registry.ts";
 /** Options every command accepts. */
 export const globalOptions: Record<string, CliOption> = {
   json: { type: "boolean", help: "print JSON on stdout (errors as JSON on stderr)" },
-  as: { type: "string", value: "WHO", help: "act as WHO: user:NAME (a person) or agent:NAME (default $EXARP_AGENT, else user:<login>)" },
+  as: {
+    type: "string",
+    value: "WHO",
+    help: "act as WHO: user:NAME (a person) or agent:NAME (default $EXARP_AGENT, else user:<login>; exarp mcp: agent:mcp)",
+  },
   session: { type: "string", value: "ID", help: "the agent's session (default $EXARP_SESSION)" },
   root: {
     type: "string",

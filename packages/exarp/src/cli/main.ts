@@ -43,7 +43,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (!name || name === "help") return help(argv, at, io, wantsJson);
     command = findCommand(name);
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; see \`exarp help\``);
-    const { values, positionals } = parse(command, argv.filter((_, i) => i !== at));
+    const { values, positionals } = parse(
+      command,
+      argv.filter((_, i) => i !== at),
+    );
     if (values.help) return print(io, commandHelp(command));
     checkArity(command, positionals);
     const open = (create: boolean, overrides: OpenOverrides = {}) => {
@@ -125,7 +128,9 @@ function print(io: CliIo, text: string): number {
 function parse(command: CliCommand, argv: string[]): { values: CliValues; positionals: string[] } {
   const all: Record<string, CliOption> = { ...globalOptions, ...command.options };
   const valued = new Set(
-    Object.entries(all).flatMap(([n, o]) => (o.type === "string" ? [`--${n}`, ...(o.short ? [`-${o.short}`] : [])] : [])),
+    Object.entries(all).flatMap(([n, o]) =>
+      o.type === "string" ? [`--${n}`, ...(o.short ? [`-${o.short}`] : [])] : [],
+    ),
   );
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {

@@ -5,7 +5,8 @@ import { type CliValues, list, str, UsageError } from "./command.ts";
 export function parseStatus(raw: string): Status {
   const name = raw.toLowerCase().replace(/[-\s]/g, "_");
   const parsed = Status.safeParse(name === "inprogress" ? "in_progress" : name);
-  if (!parsed.success) throw new UsageError(`unknown status ${JSON.stringify(raw)}; use one of ${Status.options.join(", ")}`);
+  if (!parsed.success)
+    throw new UsageError(`unknown status ${JSON.stringify(raw)}; use one of ${Status.options.join(", ")}`);
   return parsed.data;
 }
 

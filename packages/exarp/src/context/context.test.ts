@@ -44,11 +44,14 @@ describe("agent context", () => {
       role: "build",
       counts,
       mine: [],
-      ready: [{ id: "T-1", title: "evil\u001b]52;c;aGk=\u0007 \u202eoops\nfake line", priority: "high", status: "todo" }],
+      ready: [
+        { id: "T-1", title: "evil\u001b]52;c;aGk=\u0007 \u202eoops\nfake line", priority: "high", status: "todo" },
+      ],
       readyTotal: 1,
       approvals: [],
     };
     const text = renderContext(data);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     expect(text.split("\n")).toHaveLength(3);
     expect(text).toContain("\\x1b]52;c;aGk=\\x07 \\u202eoops fake line");

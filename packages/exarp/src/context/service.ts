@@ -1,7 +1,7 @@
 import { z } from "zod";
+import type { GraphService } from "../graph/service.ts";
 import type { ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
-import type { GraphService } from "../graph/service.ts";
 import { heldBy, liveLease } from "../lease/lease.ts";
 import type { Task } from "../task/task.ts";
 import { type ContextData, type ContextTask, DEFAULT_CONTEXT_BUDGET, renderContext } from "./render.ts";

@@ -47,4 +47,3 @@ function describe(e: StoredEvent): string {
 }
 
 const who = (agent: string, session: string | null) => (session ? `${agent}/${session}` : agent);
-

@@ -1,27 +1,33 @@
 import { z } from "zod";
-import type { Feed } from "../feed/feed.ts";
-import type { ServiceContext } from "../kernel/context.ts";
-import { checkResult, type DoctorCheck } from "../kernel/check.ts";
-import { parseInput } from "../kernel/input.ts";
 import { NotFound } from "../errors-catalog.ts";
+import type { Feed } from "../feed/feed.ts";
+import { checkResult, type DoctorCheck } from "../kernel/check.ts";
+import type { ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
 import type { Queries, ReadyOptions } from "../store/queries.ts";
 import type { Store } from "../store/store.ts";
-import { Tag, type Task, TaskId } from "../task/task.ts";
+import { MAX_TAGS, TagInput, type Task, TaskId } from "../task/task.ts";
 import { type CriticalPath, criticalPath } from "./critical-path.ts";
 import { findCycles } from "./cycles.ts";
 import { type Explanation, explainTask } from "./explain.ts";
+import { buildGraph, type Graph } from "./graph.ts";
 import { graphProblems } from "./problems.ts";
-import { blockersOf, buildGraph, type Graph, known } from "./graph.ts";
 import { computeWaves, type Waves } from "./waves.ts";
 
 export const ReadyQuery = z.strictObject({
-  tags: z.array(Tag).optional(),
+  tags: z.array(TagInput).max(MAX_TAGS).optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
 });
 export type ReadyQuery = z.input<typeof ReadyQuery>;
 
 /** What an agent can do: `can` lists capability tags (`*` = anything); tasks need all their tags covered. */
-export const NextQuery = z.strictObject({ can: z.array(z.string()).optional(), tags: z.array(Tag).optional() });
+export const NextQuery = z.strictObject({
+  can: z
+    .array(z.union([TagInput, z.literal("*")]))
+    .max(64)
+    .optional(),
+  tags: z.array(TagInput).max(MAX_TAGS).optional(),
+});
 export type NextQuery = z.input<typeof NextQuery>;
 
 export const PlanQuery = z.strictObject({ cap: z.number().int().min(1).max(10_000).optional() });
@@ -121,7 +127,8 @@ export type GraphService = ReturnType<typeof createGraphService>;
 export function graphDoctorCheck(store: Store): DoctorCheck {
   const g = loadGraph(store);
   const problems = graphProblems(g);
-  for (const { id, parentId } of store.unknownParents()) problems.push(`${id} has parent ${parentId}, which does not exist`);
+  for (const { id, parentId } of store.unknownParents())
+    problems.push(`${id} has parent ${parentId}, which does not exist`);
   return checkResult(
     "graph",
     `${g.ix.n} tasks, no cycles, unknown dependencies or unknown parents`,

@@ -1,15 +1,16 @@
 import { z } from "zod";
-import { runCommand, type ServiceContext } from "../kernel/context.ts";
-import { parseInput } from "../kernel/input.ts";
 import { NotFound, Refused } from "../errors-catalog.ts";
 import { eventSubject, type StoredEvent, type TaskSnapshot } from "../event/catalog.ts";
-import type { Queries } from "../store/queries.ts";
 import { actorLabel } from "../identity/identity.ts";
+import { runCommand, type ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
 import { checkWrite } from "../lease/decide.ts";
+import type { Queries } from "../store/queries.ts";
 import { canTransition } from "../task/status.ts";
 import { type Status, TaskId } from "../task/task.ts";
 
 const label = (s: Status) => s.replace("_", " ");
+
 import { invertEvent } from "./invert.ts";
 
 /** Which events `history.list` returns. */
@@ -78,6 +79,12 @@ export function createHistoryService(ctx: ServiceContext) {
           const inverse = invertEvent(e, state);
           if (inverse.type === "task.status_changed") {
             const { taskId, from, to } = inverse.payload;
+            // A lease's expiry may have moved the task since (it does not block an undo): never claim a move from elsewhere.
+            const current = tx.task(taskId)?.status;
+            if (current !== undefined && current !== from)
+              throw new Refused({
+                reason: `cannot undo #${command}: ${taskId} is ${label(current)} now, not ${label(from)} as that change left it`,
+              });
             if (!canTransition(from, to))
               throw new Refused({
                 reason: `cannot undo #${command}: it would move ${taskId} from ${label(from)} to ${label(to)}, which the workflow does not allow`,

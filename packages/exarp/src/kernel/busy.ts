@@ -11,7 +11,8 @@ export const SHORT_BUSY_TIMEOUT_MS = 25;
  * after a growing pause, without blocking the event loop in between. Long-lived entry points (the
  * MCP server, the OpenCode plugin) open their store with a short busy timeout and call writes
  * through this, so a write held up by another process never stalls their reads. A Busy error that
- * outlasts `totalMs` is thrown, saying how long it waited.
+ * outlasts `totalMs` is thrown, saying how long it waited. `fn` must be synchronous: a Busy inside
+ * a promise it returned would escape the retry.
  */
 export async function retryWhileBusy<T>(fn: () => T, options: BusyRetry = {}): Promise<T> {
   const { totalMs = 10_000, firstDelayMs = 10, maxDelayMs = 250 } = options;

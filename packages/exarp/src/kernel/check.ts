@@ -12,6 +12,11 @@ export function checkResult(
   notes: string[] = [],
 ): DoctorCheck {
   const ok = problems.length === 0;
-  return { name, ok, summary: ok ? passed : `${plural(problems.length, "problem")}: ${failed}`, problems, ...(notes.length ? { notes } : {}) };
+  return {
+    name,
+    ok,
+    summary: ok ? passed : `${plural(problems.length, "problem")}: ${failed}`,
+    problems,
+    ...(notes.length ? { notes } : {}),
+  };
 }
-

@@ -29,21 +29,29 @@ export function sweepExpired(tx: Tx, now: number): Lease[] {
   return expired;
 }
 
+/** Refuses a sub-agent identity: every write path checks this, even one with nothing to do or one that bypasses runCommand. */
+export function checkWriter(actor: Actor): void {
+  if (isSubagent(actor)) {
+    throw new Refused({
+      reason: `${actor.name} is a sub-agent: sub-agents read tasks but change nothing; report to the primary agent`,
+    });
+  }
+}
+
 /**
  * Runs one command as the context's actor, in one transaction. First, expired leases are swept as a
  * command of their own, so the command decides on exactly the state every read showed (reads treat
  * expired leases as already swept). Sub-agent identities never write.
  */
 export function runCommand<T>(ctx: ServiceContext, decide: (tx: Tx) => Sync<T>): { result: T; events: StoredEvent[] } {
-  if (isSubagent(ctx.actor)) {
-    throw new Refused({
-      reason: `${ctx.actor.name} is a sub-agent: sub-agents read tasks but change nothing; report to the primary agent`,
-    });
-  }
+  checkWriter(ctx.actor);
   const now = ctx.clock.now();
-  return ctx.store.transact<T>({ actor: ctx.actor.name, session: ctx.actor.session, origin: ctx.origin, time: now }, (tx) => {
-    sweepExpired(tx, now);
-    tx.newCommand();
-    return decide(tx);
-  });
+  return ctx.store.transact<T>(
+    { actor: ctx.actor.name, session: ctx.actor.session, origin: ctx.origin, time: now },
+    (tx) => {
+      sweepExpired(tx, now);
+      tx.newCommand();
+      return decide(tx);
+    },
+  );
 }

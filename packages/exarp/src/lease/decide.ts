@@ -1,6 +1,6 @@
-import type { Actor } from "../identity/identity.ts";
 import { LeaseConflict, Refused, StaleLease } from "../errors-catalog.ts";
 import type { NewEvent } from "../event/catalog.ts";
+import type { Actor } from "../identity/identity.ts";
 import { decideStatus } from "../task/decide.ts";
 import type { Status, Task } from "../task/task.ts";
 import { heldBy, holderName, type Lease, liveLease } from "./lease.ts";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { runCommand, type ServiceContext } from "../kernel/context.ts";
-import { parseInput } from "../kernel/input.ts";
 import { firstReady, NextQuery, type ReadyTask } from "../graph/service.ts";
+import { checkWriter, runCommand, type ServiceContext } from "../kernel/context.ts";
+import { parseInput } from "../kernel/input.ts";
 import type { Tx } from "../store/store.ts";
 import { requireTask } from "../task/require.ts";
 import type { Task } from "../task/task.ts";
@@ -41,6 +41,8 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
   return {
     /** Sweeps expired leases now (every write does it on the way anyway); returns the leases it ended. */
     sweep(): Lease[] {
+      // A write verb: refused to a sub-agent even when there is nothing to sweep, so the answer never depends on the clock.
+      checkWriter(ctx.actor);
       const at = now();
       if (!ctx.store.hasExpiredLeases(at)) return [];
       const before = new Map(ctx.store.expiredLeases(at).map((l) => [l.token, l]));

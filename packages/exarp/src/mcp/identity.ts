@@ -1,23 +1,66 @@
 import { z } from "zod";
 import type { Exarp } from "../app/exarp.ts";
-import { Assignee } from "../task/task.ts";
+import { type Actor, ActorName, isPerson, SessionId } from "../identity/identity.ts";
+import { retryWhileBusy } from "../kernel/busy.ts";
+import { AS_TEXT, REFUSAL_TEXT } from "./prompts.ts";
 
 /** The services acting as one agent/session (what `exarp.as(actor)` returns). */
 export type Services = ReturnType<Exarp["as"]>;
 
-/** Who a call acts as, when not the server's own identity (`$EXARP_AGENT` / `$EXARP_SESSION`). */
+/**
+ * Who a call acts as, when not the server's own identity: the core's identity schema, naming an
+ * agent or a sub-agent (whose writes the core refuses), never a person.
+ */
 export const As = z
-  .strictObject({ agent: Assignee, session: Assignee.optional() })
-  .describe("act as this agent/session instead of the server's");
+  .strictObject({
+    agent: ActorName.refine((name) => !isPerson({ name }), { error: REFUSAL_TEXT.personAs }),
+    session: SessionId.optional(),
+  })
+  .describe(AS_TEXT);
 export type As = z.output<typeof As>;
+
+/** The identity `exarp mcp` acts as when neither `--as` nor an agent's `$EXARP_AGENT` says. */
+export const DEFAULT_MCP_AGENT = "agent:mcp";
+
+/**
+ * The server's own identity, never a person: `--as` (a person there is refused: `refused`), else
+ * `$EXARP_AGENT` when it names an agent, else `agent:mcp` (`note` says so when `$EXARP_AGENT` named a
+ * person). The session is `--session`, else `$EXARP_SESSION`.
+ */
+export function serverActor(
+  given: { name?: string; session?: string },
+  fromEnv: Actor,
+  envAgent: string | undefined,
+): { actor: Actor; refused?: string; note?: string } {
+  const session = given.session ?? fromEnv.session;
+  if (given.name !== undefined) {
+    const actor = { name: given.name, session };
+    if (!isPerson(actor)) return { actor };
+    return { actor, refused: `--as ${given.name} ${REFUSAL_TEXT.personAs}; give an agent identity, e.g. agent:build` };
+  }
+  if (envAgent && !isPerson(fromEnv)) return { actor: { name: fromEnv.name, session } };
+  const actor = { name: DEFAULT_MCP_AGENT, session };
+  if (!envAgent) return { actor };
+  return {
+    actor,
+    note: `exarp mcp: $EXARP_AGENT is ${fromEnv.name}, a person; acting as ${DEFAULT_MCP_AGENT} instead`,
+  };
+}
 
 const MAX_CACHED = 64;
 
 /** Resolves each call's identity to services, and renews the caller's leases on activity. */
-export function createIdentity(exarp: Exarp) {
-  // One set of services per identity, so the graph cache survives between calls.
+export function createIdentity(exarp: Exarp, options: { log: (line: string) => void; busyRetryMs?: number }) {
+  if (isPerson(exarp.actor)) {
+    throw new Error(`the MCP server acts for agents, not for ${exarp.actor.name}: open exarp as an agent identity`);
+  }
+  // One set of services per identity (cheap: the graph cache is shared by the process).
   const cache = new Map<string, Services>();
+  const renewals = new Set<Promise<void>>();
   return {
+    /** Who calls act as unless they pass `as`. */
+    actor: exarp.actor,
+
     resolve(as: As | undefined): Services {
       if (!as) return exarp;
       const session = as.session ?? null;
@@ -31,13 +74,24 @@ export function createIdentity(exarp: Exarp) {
       return services;
     },
 
-    /** Activity renewal: a call by a lease holder extends its leases past half their TTL. Never fails a call. */
-    touch(services: Services, log: (line: string) => void): void {
-      try {
-        services.leases.touch();
-      } catch (error) {
-        log(`exarp mcp: lease renewal failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    /**
+     * Activity renewal: a call by a lease holder extends its leases past half their TTL. The first
+     * attempt runs before the call answers; while another process writes, it retries in the
+     * background. Never fails a call.
+     */
+    touch(services: Services): void {
+      const renewal = retryWhileBusy(() => services.leases.touch(), { totalMs: options.busyRetryMs }).then(
+        () => undefined,
+        (error: unknown) =>
+          options.log(`exarp mcp: lease renewal failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      renewals.add(renewal);
+      void renewal.then(() => renewals.delete(renewal));
+    },
+
+    /** Settles when no renewal is still retrying. */
+    async idle(): Promise<void> {
+      await Promise.all([...renewals]);
     },
   };
 }

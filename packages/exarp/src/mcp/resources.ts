@@ -9,6 +9,7 @@ import {
 import type { Exarp } from "../app/exarp.ts";
 import type { StoredEvent } from "../event/catalog.ts";
 import type { Watcher } from "../feed/feed.ts";
+import { safeJson } from "../text/safe.ts";
 import { RESOURCE_TEXT } from "./prompts.ts";
 import { ProtocolError } from "./tool.ts";
 import { eventView, taskSummary } from "./views.ts";
@@ -20,6 +21,10 @@ type ResourceSpec = Resource & {
   changedBy(event: StoredEvent): boolean;
 };
 
+/** Events the recent-events resource shows; ready tasks it lists. */
+const RECENT_EVENTS = 50;
+const READY_LISTED = 50;
+
 const taskOrLink = (e: StoredEvent) => e.type.startsWith("task.") || e.type.startsWith("dependency.");
 
 export const RESOURCES: ResourceSpec[] = [
@@ -28,7 +33,7 @@ export const RESOURCES: ResourceSpec[] = [
     name: "ready",
     description: RESOURCE_TEXT.ready,
     mimeType: "application/json",
-    read: (exarp) => ({ ready: exarp.graph.ready({ limit: 50 }).map(taskSummary) }),
+    read: (exarp) => ({ ready: exarp.graph.ready({ limit: READY_LISTED }).map(taskSummary) }),
     // Leases matter too: a task someone else holds is not offered.
     changedBy: (e) => taskOrLink(e) || e.type.startsWith("lease."),
   },
@@ -46,9 +51,9 @@ export const RESOURCES: ResourceSpec[] = [
   {
     uri: "exarp://events/recent",
     name: "recent events",
-    description: RESOURCE_TEXT.events,
+    description: RESOURCE_TEXT.events(RECENT_EVENTS),
     mimeType: "application/json",
-    read: (exarp) => ({ events: exarp.history.list({ limit: 50 }).map(eventView) }),
+    read: (exarp) => ({ events: exarp.history.list({ limit: RECENT_EVENTS }).map(eventView) }),
     changedBy: () => true,
   },
 ];
@@ -92,7 +97,7 @@ export function serveResources(
   }));
   server.setRequestHandler(ReadResourceRequestSchema, (request) => {
     const spec = find(request.params.uri);
-    const text = JSON.stringify(spec.read(exarp));
+    const text = safeJson(spec.read(exarp));
     return { contents: [{ uri: spec.uri, mimeType: spec.mimeType, text }] };
   });
   server.setRequestHandler(SubscribeRequestSchema, (request) => {

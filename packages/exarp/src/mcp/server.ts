@@ -1,12 +1,14 @@
 import { createRequire } from "node:module";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Exarp } from "../app/exarp.ts";
+import { actorLabel } from "../identity/identity.ts";
+import { inline } from "../text/safe.ts";
 import { createIdentity } from "./identity.ts";
-import { INSTRUCTIONS } from "./prompts.ts";
+import { instructions } from "./prompts.ts";
 import { serveResources } from "./resources.ts";
-import { callTool, invalidParams, type ToolSpec, toolDefinition } from "./tool.ts";
+import { callTool, INVALID_PARAMS, ProtocolError, type ToolSpec, toolDefinition } from "./tool.ts";
 import { approvalTool } from "./tools/approval.ts";
 import { claimTool } from "./tools/claim.ts";
 import { historyTool } from "./tools/history.ts";
@@ -33,37 +35,66 @@ export type McpServerOptions = {
   watchDir?: string;
   /** Where diagnostics go; never stdout, which belongs to the protocol (default stderr). */
   log?: (line: string) => void;
+  /**
+   * How long a write keeps retrying while another process holds the write lock before the call is
+   * answered busy (default 10 s). Open the store with a short busy timeout (`SHORT_BUSY_TIMEOUT_MS`)
+   * so that each attempt blocks the event loop only briefly.
+   */
+  busyRetryMs?: number;
 };
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
+const toolNames = TOOLS.map((t) => t.name).join(", ");
+
 /**
  * The exarp MCP server over one project: tools calling the same services (and zod schemas) as the
- * CLI, and resources with change notifications. Built on the SDK's low-level `Server` rather than
- * `McpServer`, because `McpServer` turns invalid arguments into tool results, and the contract here
- * is a protocol error (-32602) for bad arguments and `isError` results only for refusals.
+ * CLI, and resources with change notifications. It acts for agents only (`exarp`'s identity, or a
+ * call's `as`), never for a person. Contract, as the MCP specification asks: everything about a
+ * known tool's call — arguments that fail validation, refusals, busy, bugs — is a tool result with
+ * `isError: true` the model can read; JSON-RPC errors only for an unknown tool or a `tools/call`
+ * without a tool name (-32602).
  */
 export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const identity = createIdentity(exarp, { log, busyRetryMs: options.busyRetryMs });
   const server = new Server(
     { name: "exarp", version },
-    { capabilities: { tools: {}, resources: { subscribe: true } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { tools: {}, resources: { subscribe: true } },
+      instructions: instructions(actorLabel(identity.actor.name, identity.actor.session)),
+    },
   );
-  const identity = createIdentity(exarp);
   const definitions = TOOLS.map(toolDefinition);
   const running = new Set<Promise<unknown>>();
+  // Aborts calls still waiting (an approval request) when the connection closes.
+  const closing = new AbortController();
+
+  const call = (params: unknown, signal: AbortSignal) => {
+    const { name, arguments: args } = (params ?? {}) as { name?: unknown; arguments?: unknown };
+    if (typeof name !== "string")
+      throw new ProtocolError(INVALID_PARAMS, `tools/call needs a tool name; tools: ${toolNames}`);
+    const tool = TOOLS.find((t) => t.name === name);
+    if (!tool) throw new ProtocolError(INVALID_PARAMS, `unknown tool ${inline(name, 80)}; tools: ${toolNames}`);
+    const result = callTool(tool, args, identity, {
+      log,
+      busyRetryMs: options.busyRetryMs,
+      signal: AbortSignal.any([signal, closing.signal]),
+    });
+    running.add(result);
+    const done = () => running.delete(result);
+    result.then(done, done);
+    return result;
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
-  server.setRequestHandler(CallToolRequestSchema, (request) => {
-    const { name, arguments: args } = request.params;
-    const tool = TOOLS.find((t) => t.name === name);
-    if (!tool) throw invalidParams(`unknown tool ${name}; tools: ${TOOLS.map((t) => t.name).join(", ")}`);
-    const call = callTool(tool, args, identity, log);
-    running.add(call);
-    const done = () => running.delete(call);
-    call.then(done, done);
-    return call;
-  });
+  // `tools/call` is served from the fallback handler, which gets the request as sent: the SDK's
+  // Server validates a registered `tools/call` handler's request itself and answers a bad
+  // `arguments` (null, an array) with a protocol error before any handler runs.
+  server.fallbackRequestHandler = async (request, extra) => {
+    if (request.method === "tools/call") return call(request.params, extra.signal);
+    throw new ProtocolError(ErrorCode.MethodNotFound, "Method not found");
+  };
   const stopResources = serveResources(server, exarp, { watchDir: options.watchDir, log });
 
   let markClosed: () => void = () => undefined;
@@ -71,6 +102,7 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
     markClosed = resolve;
   });
   server.onclose = () => {
+    closing.abort();
     stopResources();
     markClosed();
   };
@@ -81,12 +113,15 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
     /** Settles when the connection closes (the client went away, or `close()`). */
     closed,
     /**
-     * Closes the connection, then waits for calls still running (an approval wait settles by its
-     * timeout) so none of them outlives the store it writes to.
+     * Closes the connection, then waits for calls still running (a waiting approval request is
+     * abandoned; the request stays open for a decision) and lease renewals still retrying, so none
+     * of them outlives the store it writes to.
      */
     async close(): Promise<void> {
       await server.close();
+      closing.abort();
       await Promise.allSettled([...running]);
+      await identity.idle();
     },
   };
 }

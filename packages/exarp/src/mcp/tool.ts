@@ -1,15 +1,16 @@
 import type { CallToolResult, Tool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { ExarpError } from "../errors.ts";
-import { InvalidInput } from "../errors-catalog.ts";
+import { Busy, InvalidInput } from "../errors-catalog.ts";
+import { retryWhileBusy } from "../kernel/busy.ts";
 import { isSqliteError } from "../store/driver.ts";
+import { neutralizeBlock, safeJson } from "../text/safe.ts";
+import { type ActionSpec, argumentsText, BadArguments, checkArguments } from "./arguments.ts";
 import type { As, Identity, Services } from "./identity.ts";
+import { REFUSAL_TEXT } from "./prompts.ts";
 
 /** What a tool returns: data rendered as compact JSON, or text the model reads as-is. */
 export type ToolOutput = { json: unknown } | { text: string };
-
-/** The fields one action of a tool takes; `required` ones must be given. */
-export type ActionSpec<Field extends string> = { fields: readonly Field[]; required?: readonly Field[] };
 
 type FieldOf<S extends z.ZodObject> = Exclude<keyof z.input<S> & string, "action" | "as">;
 type ActionOf<S extends z.ZodObject> = z.output<S> extends { action: infer A extends string } ? A : never;
@@ -22,7 +23,12 @@ export type ToolSpec<S extends z.ZodObject = z.ZodObject> = {
   /** For tools with an `action`: what each action takes. Other fields are refused, not ignored. */
   actions?: Record<ActionOf<S>, ActionSpec<FieldOf<S>>>;
   annotations?: ToolAnnotations;
-  run(args: z.output<S>, services: Services): ToolOutput | Promise<ToolOutput>;
+  /**
+   * Calls the services. A write must fail synchronously (the services' writes do), so the dispatcher
+   * can run the handler again while another process holds the write lock; a handler that waits
+   * returns its promise only after its write committed (approval `request`). `signal` aborts a wait.
+   */
+  run(args: z.output<S>, services: Services, signal: AbortSignal): ToolOutput | Promise<ToolOutput>;
 };
 
 /** Declares a tool with its types inferred from the input schema. */
@@ -30,12 +36,10 @@ export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec {
   return spec as unknown as ToolSpec;
 }
 
-/** Largest `arguments` object accepted, as JSON (a description may be 64,000 characters). */
-export const MAX_ARGUMENTS_CHARS = 256_000;
-
 /**
  * A JSON-RPC error the SDK sends as it is: a plain Error with a `code` (McpError would prefix its
- * message with "MCP error -32602:", and the client prefixes it again).
+ * message with "MCP error -32602:", and the client prefixes it again). Only for requests that are
+ * not a call of a known tool; everything about a tool's arguments is a tool result.
  */
 export class ProtocolError extends Error {
   readonly code: number;
@@ -48,12 +52,8 @@ export class ProtocolError extends Error {
   }
 }
 
-/** JSON-RPC "invalid params": bad arguments are a protocol error, not a tool result. */
+/** JSON-RPC "invalid params": an unknown tool, or a `tools/call` without a tool name. */
 export const INVALID_PARAMS = -32602;
-
-export function invalidParams(message: string, data?: { issues: string[] }): ProtocolError {
-  return new ProtocolError(INVALID_PARAMS, message, data);
-}
 
 /** The tool's entry in `tools/list`: its JSON Schema generated from the zod input, compacted. */
 export function toolDefinition(tool: ToolSpec): Tool {
@@ -79,66 +79,52 @@ function compactSchema(node: unknown): unknown {
   return out;
 }
 
+export type CallOptions = {
+  log: (line: string) => void;
+  /** How long a write keeps retrying while another process holds the write lock (default 10 s). */
+  busyRetryMs?: number;
+  /** Aborts a waiting call (the client cancelled, or the server is closing). */
+  signal?: AbortSignal;
+};
+
+const refusal = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] });
+
 /**
- * Runs one `tools/call`: validates the arguments (bad ones throw invalid params), runs the handler as
- * the caller, and translates failures once: a domain refusal (ExarpError) becomes an `isError`
- * result carrying its message; anything else is an internal error, reported the same way and logged.
+ * Runs one `tools/call` of a known tool. Every failure is a result with `isError: true`, never a
+ * JSON-RPC error: arguments that are not an object or fail the tool's schema (`tool: invalid
+ * arguments: …`, each problem named), refusals by the core (the error's message), a write that stays
+ * busy past `busyRetryMs` (say so, retry), and bugs (logged). The handler runs as the caller; a write
+ * blocked by another process is retried without blocking the event loop, so reads keep answering.
  */
 export async function callTool(
   tool: ToolSpec,
-  raw: Record<string, unknown> | undefined,
+  raw: unknown,
   identity: Identity,
-  log: (line: string) => void,
+  options: CallOptions,
 ): Promise<CallToolResult> {
-  const args = parseArguments(tool, raw ?? {});
+  const checked = checkArguments(tool.input, tool.actions as Record<string, ActionSpec> | undefined, raw);
+  if ("problems" in checked) return refusal(neutralizeBlock(argumentsText(tool.name, checked.problems)));
+  const { args } = checked;
   const services = identity.resolve(args.as as As | undefined);
+  const signal = options.signal ?? new AbortController().signal;
   let output: ToolOutput;
   try {
-    output = await tool.run(args, services);
+    output = await retryWhileBusy(() => tool.run(args, services, signal), { totalMs: options.busyRetryMs });
   } catch (error) {
-    if (error instanceof ProtocolError) throw error;
-    // The core validates again; what it refuses is still a bad argument.
-    if (InvalidInput.is(error)) throw invalidParams(`${tool.name}: ${error.message}`, error.data as never);
-    return { isError: true, content: [{ type: "text", text: failureText(error, tool.name, log) }] };
+    return refusal(neutralizeBlock(failureText(error, tool.name, signal, options.log)));
   }
-  identity.touch(services, log);
-  const text = "json" in output ? JSON.stringify(output.json) : output.text;
-  return { content: [{ type: "text", text }] };
+  identity.touch(services);
+  return { content: [{ type: "text", text: "json" in output ? safeJson(output.json) : neutralizeBlock(output.text) }] };
 }
 
-function failureText(error: unknown, tool: string, log: (line: string) => void): string {
+function failureText(error: unknown, tool: string, signal: AbortSignal, log: (line: string) => void): string {
+  if (error instanceof BadArguments) return argumentsText(tool, error.problems);
+  // The core validates again; what it refuses is still a bad argument.
+  if (InvalidInput.is(error)) return argumentsText(tool, error.data.issues);
+  if (Busy.is(error)) return `${error.message}; ${REFUSAL_TEXT.busy}`;
   if (error instanceof ExarpError) return error.message;
+  if (signal.aborted) return "cancelled: the call was abandoned before it finished";
   if (isSqliteError(error)) return `database error: ${(error as Error).message}; retry`;
   log(`exarp mcp: ${tool} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return `internal error: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-/** Validates `raw` against the tool's schema and its action's fields. */
-export function parseArguments(tool: ToolSpec, raw: Record<string, unknown>): Record<string, unknown> {
-  if (JSON.stringify(raw).length > MAX_ARGUMENTS_CHARS)
-    throw invalidParams(`${tool.name}: arguments are longer than ${MAX_ARGUMENTS_CHARS} characters`);
-  const parsed = tool.input.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => {
-      const path = issue.path.join(".");
-      return path ? `${path}: ${issue.message}` : issue.message;
-    });
-    throw invalidParams(`${tool.name}: invalid arguments: ${issues.join("; ")}`, { issues });
-  }
-  const args = parsed.data as Record<string, unknown>;
-  if (tool.actions) checkAction(tool.name, tool.actions as Record<string, ActionSpec<string>>, args);
-  return args;
-}
-
-function checkAction(name: string, actions: Record<string, ActionSpec<string>>, args: Record<string, unknown>) {
-  const action = args.action as string;
-  const spec = actions[action] as ActionSpec<string>;
-  const given = Object.keys(args).filter((k) => k !== "action" && k !== "as" && args[k] !== undefined);
-  const stray = given.filter((k) => !spec.fields.includes(k));
-  if (stray.length) {
-    const takes = spec.fields.length ? `it takes ${spec.fields.join(", ")}` : "it takes no other fields";
-    throw invalidParams(`${name}: action ${action} does not take ${stray.join(", ")}; ${takes}`);
-  }
-  const missing = (spec.required ?? []).filter((k) => args[k] === undefined);
-  if (missing.length) throw invalidParams(`${name}: action ${action} needs ${missing.join(", ")}`);
 }

@@ -7,6 +7,8 @@ import { connectMcp } from "../../test/support/mcp.ts";
 
 const A = { agent: "agent:a", session: "s1" };
 const B = { agent: "agent:b", session: "s2" };
+/** A person: decides reviews through the library (or the CLI), never through MCP. */
+const ANA = { name: "user:ana", session: null };
 const MIN = 60_000;
 
 const open: { close(): Promise<void> }[] = [];
@@ -47,6 +49,7 @@ describe("mcp tools", () => {
       expect(t.description?.length).toBeGreaterThan(80);
     }
     expect(mcp.client.getInstructions()).toContain("task_status to=review");
+    expect(mcp.client.getInstructions()).toContain("Calls act as tester unless");
   });
 
   it("task_write creates, edits (null clears), comments, and links with cycles refused by name", async () => {
@@ -146,11 +149,30 @@ describe("mcp tools", () => {
       "no longer valid",
     );
     expect((await mcp.ok("task_status", { id, to: "review", lease, as: A })).task.status).toBe("review");
-    expect(await mcp.refused("task_status", { id, to: "done", as: A })).toContain("needs approval");
+    expect(await mcp.refused("task_status", { id, to: "done", as: A })).toContain("needs a person's approval");
+    expect(await mcp.refused("task_status", { id, to: "done", as: B })).toContain("needs a person's approval");
     expect(exarp.tasks.get(id).status).toBe("review");
+    // A person's done on a task in review is approve-and-complete; the agent sees it through MCP.
+    exarp.as(ANA).tasks.setStatus({ id, to: "done" });
+    expect((await mcp.ok("tasks", { action: "show", id, as: A })).status).toBe("done");
   });
 
-  it("approval: nobody approves their own request; another agent approves (done) or denies with a reason", async () => {
+  it("task_status: blocked keeps the lease; review, done, todo and cancelled end it", async () => {
+    const { mcp, exarp, create } = await setup();
+    const id = await create("x");
+    const lease = (await mcp.ok("claim", { action: "claim", taskId: id, as: A })).lease.token;
+    await mcp.ok("task_status", { id, to: "blocked", lease, as: A });
+    expect(exarp.leases.list()).toEqual([expect.objectContaining({ taskId: id, token: lease, live: true })]);
+    for (const to of ["todo", "cancelled"] as const) {
+      await mcp.ok("task_status", { id, to: "in_progress", as: A });
+      await mcp.ok("claim", { action: "claim", taskId: id, as: A });
+      await mcp.ok("task_status", { id, to, as: A });
+      expect(exarp.leases.list()).toEqual([]);
+      if (to === "cancelled") await mcp.ok("task_status", { id, to: "todo", as: A });
+    }
+  });
+
+  it("approval: agents ask and list; only a person decides, and never the one who asked", async () => {
     const { mcp, exarp, create } = await setup();
     const first = await create("first");
     const second = await create("second");
@@ -162,40 +184,57 @@ describe("mcp tools", () => {
     expect(pending.map((p: { taskId: string }) => p.taskId)).toEqual([first, second]);
     expect(pending[0]).toMatchObject({ askedBy: "agent:a/s1", state: "pending", title: "first" });
 
-    expect(await mcp.refused("approval", { action: "approve", taskId: first, as: A })).toContain("cannot decide on it");
-    expect((await mcp.ok("approval", { action: "approve", taskId: first, note: "ok", as: B })).approved.status).toBe(
-      "done",
+    // Through MCP nobody decides: not the asker, not another agent.
+    for (const as of [A, B]) {
+      expect(await mcp.invalid("approval", { action: "approve", taskId: first, as })).toContain("a person's decision");
+      expect(await mcp.invalid("approval", { action: "deny", taskId: first, reason: "x", as })).toContain("exarp deny");
+    }
+    // Nor through the library, as an agent.
+    expect(() => exarp.as({ name: B.agent, session: B.session }).approvals.approve({ taskId: first })).toThrow(
+      "not a person",
     );
-    const denied = await mcp.ok("approval", { action: "deny", taskId: second, reason: "add tests", as: B });
-    expect(denied.denied.status).toBe("in_progress");
-    expect(exarp.tasks.get(second).comments.at(-1)?.body).toBe("Review denied: add tests");
+    const person = exarp.as(ANA);
+    person.approvals.approve({ taskId: first, note: "ok" });
+    person.approvals.deny({ taskId: second, reason: "add tests" });
+    expect((await mcp.ok("tasks", { action: "show", id: first })).status).toBe("done");
+    const back = await mcp.ok("tasks", { action: "show", id: second });
+    expect(back).toMatchObject({
+      status: "in_progress",
+      comments: [{ by: "user:ana", body: "Review denied: add tests" }],
+    });
     expect((await mcp.ok("approval", { action: "list" })).pending).toEqual([]);
   });
 
-  it("approval request waits for a decision made by another client, and a timeout is not a denial", async () => {
-    const t = testExarp({ leaseTtlMs: 15 * MIN });
-    const worker = await connectMcp(t.exarp);
-    const reviewer = await connectMcp(t.exarp);
-    open.push({
-      close: async () => {
-        await worker.close();
-        await reviewer.close();
-        t.exarp.close();
-      },
-    });
-    const id = (await worker.ok("task_write", { action: "create", title: "x" })).created.id;
-    await worker.ok("claim", { action: "claim", taskId: id, as: A });
+  it("approval request waits for a person's decision made elsewhere, and a timeout is not a denial", async () => {
+    const { mcp, exarp } = await setup();
+    const id = (await mcp.ok("task_write", { action: "create", title: "x" })).created.id;
+    const lease = (await mcp.ok("claim", { action: "claim", taskId: id, as: A })).lease.token;
 
-    const waiting = worker.ok("approval", { action: "request", taskId: id, timeoutMs: 20_000, as: A });
-    await until(() => t.exarp.tasks.get(id).status === "review");
-    await reviewer.ok("approval", { action: "approve", taskId: id, as: B });
-    expect(await waiting).toMatchObject({ outcome: "approved", by: "agent:b", task: { id, status: "done" } });
+    const waiting = mcp.ok("approval", { action: "request", taskId: id, timeoutMs: 20_000, lease, as: A });
+    await until(() => exarp.tasks.get(id).status === "review");
+    exarp.as(ANA).approvals.approve({ taskId: id });
+    expect(await waiting).toMatchObject({ outcome: "approved", by: "user:ana", task: { id, status: "done" } });
 
-    const other = (await worker.ok("task_write", { action: "create", title: "y" })).created.id;
-    await worker.ok("claim", { action: "claim", taskId: other, as: A });
-    const late = await worker.ok("approval", { action: "request", taskId: other, timeoutMs: 30, as: A });
+    const other = (await mcp.ok("task_write", { action: "create", title: "y" })).created.id;
+    await mcp.ok("claim", { action: "claim", taskId: other, as: A });
+    const late = await mcp.ok("approval", { action: "request", taskId: other, timeoutMs: 30, as: A });
     expect(late).toMatchObject({ outcome: "timeout", task: { status: "review" } });
-    expect(t.exarp.history.list({ taskId: other }).map((e) => e.type)).toContain("approval.timed_out");
+    expect(exarp.history.list({ taskId: other }).map((e) => e.type)).toContain("approval.timed_out");
+  });
+
+  it("closing the server abandons a waiting request, which stays open for a person", async () => {
+    const t = testExarp();
+    const mcp = await connectMcp(t.exarp);
+    const id = (await mcp.ok("task_write", { action: "create", title: "x" })).created.id;
+    await mcp.ok("claim", { action: "claim", taskId: id, as: A });
+    const waiting = mcp.call("approval", { action: "request", taskId: id, timeoutMs: 60_000, as: A });
+    waiting.catch(() => undefined);
+    await until(() => t.exarp.tasks.get(id).status === "review");
+    const started = Date.now();
+    await mcp.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(t.exarp.approvals.pending().map((a) => a.taskId)).toEqual([id]);
+    t.exarp.close();
   });
 
   it("plan gives waves, the critical path with titles, and caps a wave", async () => {
@@ -224,9 +263,11 @@ describe("mcp tools", () => {
     expect((await mcp.ok("history", { action: "list", after: since.cursor })).events).toEqual([]);
     expect((await mcp.ok("history", { action: "list", taskId: "T-other" })).events).toEqual([]);
 
-    const undo = await mcp.ok("history", { action: "undo" });
+    // Without seq, undo takes back the caller's own latest change: A's edit, not the server's create.
+    const undo = await mcp.ok("history", { action: "undo", as: A });
     expect(undo.undone[0]).toMatchObject({ type: "task.edited" });
     expect(exarp.tasks.get(id).title).toBe("x");
+    expect(await mcp.refused("history", { action: "undo", as: B })).toContain("agent:b/s2 has no change to undo");
     const again = { action: "undo", seq: undo.compensating[0].seq };
     expect(await mcp.refused("history", again)).toContain("is an undo itself");
   });
@@ -247,14 +288,67 @@ describe("mcp tools", () => {
     const id = await create("x");
     await mcp.ok("claim", { action: "claim", taskId: id });
     expect(exarp.leases.list()[0]).toMatchObject({ agent: "agent:env", session: "ses_env" });
-    await mcp.ok("task_write", { action: "comment", id, body: "as someone", as: { agent: "agent:z" } });
-    expect(exarp.tasks.get(id).comments[0]?.author).toBe("agent:z");
+    const other = await create("y");
+    await mcp.ok("task_write", { action: "comment", id: other, body: "as someone", as: { agent: "agent:z" } });
+    expect(exarp.tasks.get(other).comments[0]?.author).toBe("agent:z");
+    // Someone else may not comment on the task agent:env holds.
+    expect(await mcp.refused("task_write", { action: "comment", id, body: "x", as: { agent: "agent:z" } })).toContain(
+      "is leased by agent:env/ses_env",
+    );
 
     const before = exarp.leases.list()[0]?.expiresAt as number;
     clock.advance(10 * MIN); // past half the TTL: the next call by the holder renews it
     await mcp.ok("tasks", { action: "list" });
     expect(exarp.leases.list()[0]?.expiresAt).toBe(clock.now() + 15 * MIN);
     expect(exarp.leases.list()[0]?.expiresAt).toBeGreaterThan(before);
+  });
+
+  it("refuses `as` naming a person, whatever the tool, and acts for nobody", async () => {
+    const { mcp, exarp, create } = await setup();
+    const id = await create("x");
+    const before = exarp.store.maxSeq();
+    for (const [tool, args] of [
+      ["tasks", { action: "list" }],
+      ["task_write", { action: "comment", id, body: "hi" }],
+      ["task_status", { id, to: "cancelled" }],
+      ["claim", { action: "claim", taskId: id }],
+      ["history", { action: "undo" }],
+    ] as const) {
+      const message = await mcp.invalid(tool, { ...args, as: { agent: "user:ana" } });
+      expect(message).toContain("as.agent: names a person (user:…); this MCP server acts for agents only");
+    }
+    expect(exarp.store.maxSeq()).toBe(before);
+  });
+
+  it("lets a sub-agent `as` read everything and change nothing", async () => {
+    const { mcp, exarp, create } = await setup();
+    const id = await create("x", { tags: ["db"] });
+    const leased = await create("leased");
+    await mcp.ok("claim", { action: "claim", taskId: leased, as: A });
+    const helper = { agent: "subagent:explore", session: "s3" };
+    const before = exarp.store.maxSeq();
+    expect((await mcp.ok("tasks", { action: "list", as: helper })).tasks).toHaveLength(2);
+    expect((await mcp.ok("tasks", { action: "show", id, as: helper })).id).toBe(id);
+    expect((await mcp.ok("tasks", { action: "next", as: helper })).next).toMatchObject({ id });
+    expect(await mcp.ok<string>("prime", { as: helper })).toContain("x");
+    expect((await mcp.ok("claim", { action: "list", as: helper })).leases).toHaveLength(1);
+    expect((await mcp.ok("history", { action: "list", as: helper })).events.length).toBeGreaterThan(0);
+    expect((await mcp.ok("approval", { action: "list", as: helper })).pending).toEqual([]);
+    for (const [tool, args] of [
+      ["task_write", { action: "create", title: "mine" }],
+      ["task_write", { action: "comment", id, body: "note" }],
+      ["task_status", { id, to: "blocked" }],
+      ["claim", { action: "claim", taskId: id }],
+      ["claim", { action: "claim" }],
+      ["claim", { action: "release", taskId: leased, force: true }],
+      ["approval", { action: "request", taskId: leased }],
+      ["history", { action: "undo", seq: 1 }],
+    ] as const) {
+      expect(await mcp.refused(tool, { ...args, as: helper }), tool).toContain(
+        "subagent:explore is a sub-agent: sub-agents read tasks but change nothing",
+      );
+    }
+    expect(exarp.store.maxSeq()).toBe(before);
   });
 
   it("reports a failure that is not a refusal as an internal error, without crashing the server", async () => {

@@ -115,7 +115,9 @@ export function loadSettings(
   const source = {} as Record<string, string>;
   for (const [key, setting] of Object.entries(SETTINGS) as [SettingName, Setting<number>][]) {
     const candidates: { where: string; raw: unknown }[] = [
-      ...(env[setting.env] !== undefined && env[setting.env] !== "" ? [{ where: setting.env, raw: env[setting.env] }] : []),
+      ...(env[setting.env] !== undefined && env[setting.env] !== ""
+        ? [{ where: setting.env, raw: env[setting.env] }]
+        : []),
       ...files.map(({ path, data }) => ({ where: `${path}: ${key}`, raw: lookup(data, key) })),
     ];
     const chosen = candidates.find((c) => c.raw !== undefined);

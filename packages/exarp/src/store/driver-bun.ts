@@ -16,10 +16,7 @@ type BunDatabase = {
   readonly inTransaction: boolean;
 };
 type BunSqlite = {
-  Database: new (
-    path: string,
-    options: { create?: boolean; readwrite?: boolean; strict?: boolean },
-  ) => BunDatabase;
+  Database: new (path: string, options: { create?: boolean; readwrite?: boolean; strict?: boolean }) => BunDatabase;
 };
 
 const require = createRequire(import.meta.url);

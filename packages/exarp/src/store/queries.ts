@@ -85,8 +85,8 @@ export function createQueries(db: SqlDriver) {
     /** The soonest expiry after `now` among leases (when a read may next change without a write). */
     nextLeaseExpiry(now: number): number | undefined {
       return (
-        db.prepare<{ at: number | null }>("SELECT min(expires_at) AS at FROM leases WHERE expires_at > ?").get(now)?.at ??
-        undefined
+        db.prepare<{ at: number | null }>("SELECT min(expires_at) AS at FROM leases WHERE expires_at > ?").get(now)
+          ?.at ?? undefined
       );
     },
 
@@ -220,7 +220,8 @@ export function createQueries(db: SqlDriver) {
         [3 - priorityRank[t.priority], -t.unblocks, t.createdAt, t.id] as const;
       const before = (a: Task & { unblocks: number }, b: Task & { unblocks: number }) => {
         const [x, y] = [key(a), key(b)];
-        for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] as number | string) < (y[i] as number | string);
+        for (let i = 0; i < x.length; i++)
+          if (x[i] !== y[i]) return (x[i] as number | string) < (y[i] as number | string);
         return false;
       };
       const merged = [...ready, ...swept].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
@@ -247,7 +248,9 @@ export function createQueries(db: SqlDriver) {
       // Served in index order (tasks_ready): no sort, no per-row subquery; rows come back as arrays.
       const sql = `SELECT ${TASK_COLUMNS.split(", ")
         .map((c) => `t.${c}`)
-        .join(", ")}, t.open_dependents${kind === "stale" ? ", (SELECT expires_at FROM leases WHERE task_id = t.id)" : ""}
+        .join(
+          ", ",
+        )}, t.open_dependents${kind === "stale" ? ", (SELECT expires_at FROM leases WHERE task_id = t.id)" : ""}
         FROM tasks t WHERE t.status = '${kind === "todo" ? "todo" : "in_progress"}' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}
         ORDER BY t.priority_rank, t.open_dependents DESC, t.created_at, t.id ${options.limit ? "LIMIT ?" : ""}`;
       return db
@@ -311,7 +314,9 @@ export function createQueries(db: SqlDriver) {
       const ids = row.ids.split(" ");
       const statuses = row.statuses.split(" ") as Status[];
       const stale = now === undefined ? undefined : q.staleLeases(now);
-      if (stale?.size) ids.forEach((id, i) => stale.has(id) && (statuses[i] = "todo"));
+      if (stale?.size) {
+        for (const [i, id] of ids.entries()) if (stale.has(id)) statuses[i] = "todo";
+      }
       const tasks: TaskColumns = {
         ids,
         statuses,
@@ -503,11 +508,16 @@ export function createQueries(db: SqlDriver) {
 
     /**
      * The first event after `afterSeq` on one of `streams` that still counts: events of undone
-     * commands and of undo commands cancel out and are skipped.
+     * commands and of undo commands cancel out and are skipped. So is the end of a lease (released,
+     * or expired with the move back to todo the expiry made): it changes nothing an undo restores,
+     * and is never undone itself, so counting it would make every earlier change undoable never again.
      */
     laterChange(streams: string[], afterSeq: number): StoredEvent | undefined {
       const sql = `SELECT * FROM events e WHERE seq > ? AND stream IN (${streams.map(() => "?").join(",")})
         AND undoes IS NULL AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.command)
+        AND type NOT IN ('lease.released', 'lease.expired')
+        AND NOT (type = 'task.status_changed' AND json_extract(payload, '$.to') = 'todo'
+          AND EXISTS (SELECT 1 FROM events s WHERE s.seq = e.command AND s.type = 'lease.expired'))
         ORDER BY seq LIMIT 1`;
       const row = db.prepare<EventRow>(sql).get(afterSeq, ...streams);
       return row && eventFromRow(row);

@@ -132,28 +132,24 @@ function apply(exarp: Exarp, c: Cmd): void {
 describe("undo follows the workflow", () => {
   it("an undo that would make a move the workflow forbids is refused and writes nothing", () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom("in_progress" as const, "blocked" as const),
-        fc.boolean(),
-        (via, toReview) => {
-          const { exarp, store } = testExarp({ dir: tempDir() });
-          try {
-            const t = exarp.tasks.create({ title: "a" });
-            exarp.tasks.setStatus({ id: t.id, to: via });
-            if (toReview && via === "in_progress") exarp.tasks.setStatus({ id: t.id, to: "review" });
-            const cancel = exarp.tasks.setStatus({ id: t.id, to: "cancelled" });
-            const before = store.maxSeq();
-            const from = toReview && via === "in_progress" ? "review" : via.replace("_", " ");
-            expect(() => exarp.history.undo()).toThrow(
-              `it would move ${t.id} from cancelled to ${from}, which the workflow does not allow`,
-            );
-            expect(store.maxSeq()).toBe(before);
-            expect(exarp.tasks.get(t.id).status).toBe(cancel.status);
-          } finally {
-            exarp.close();
-          }
-        },
-      ),
+      fc.property(fc.constantFrom("in_progress" as const, "blocked" as const), fc.boolean(), (via, toReview) => {
+        const { exarp, store } = testExarp({ dir: tempDir() });
+        try {
+          const t = exarp.tasks.create({ title: "a" });
+          exarp.tasks.setStatus({ id: t.id, to: via });
+          if (toReview && via === "in_progress") exarp.tasks.setStatus({ id: t.id, to: "review" });
+          const cancel = exarp.tasks.setStatus({ id: t.id, to: "cancelled" });
+          const before = store.maxSeq();
+          const from = toReview && via === "in_progress" ? "review" : via.replace("_", " ");
+          expect(() => exarp.history.undo()).toThrow(
+            `it would move ${t.id} from cancelled to ${from}, which the workflow does not allow`,
+          );
+          expect(store.maxSeq()).toBe(before);
+          expect(exarp.tasks.get(t.id).status).toBe(cancel.status);
+        } finally {
+          exarp.close();
+        }
+      }),
       { numRuns: 8 },
     );
   });
@@ -203,38 +199,35 @@ describe("replay", () => {
     // todo): those sequences are the next property's.
     const undoable = cmd.filter((c) => c.k !== "undo" && !(c.k === "status" && c.to === "cancelled"));
     fc.assert(
-      fc.property(
-        fc.array(undoable, { minLength: 1, maxLength: 30 }),
-        (cmds) => {
-          const { exarp, store } = testExarp({ dir: tempDir() });
-          try {
-            for (const c of cmds) apply(exarp, c);
-            const logged = store.maxSeq();
-            const hashes = store.listEvents().map((e) => e.hash);
-            for (;;) {
-              try {
-                exarp.history.undo();
-              } catch (error) {
-                expect((error as Error).message).toBe(
-                  "tester has no change to undo; name another's change by its event number",
-                );
-                break;
-              }
+      fc.property(fc.array(undoable, { minLength: 1, maxLength: 30 }), (cmds) => {
+        const { exarp, store } = testExarp({ dir: tempDir() });
+        try {
+          for (const c of cmds) apply(exarp, c);
+          const logged = store.maxSeq();
+          const hashes = store.listEvents().map((e) => e.hash);
+          for (;;) {
+            try {
+              exarp.history.undo();
+            } catch (error) {
+              expect((error as Error).message).toBe(
+                "tester has no change to undo; name another's change by its event number",
+              );
+              break;
             }
-            const { approvals, ...rest } = dumpProjections(store);
-            expect(rest).toEqual({ tasks: [], task_tags: [], dependencies: [], comments: [], leases: [] });
-            expect((approvals ?? []).filter((a) => (a as { state: string }).state === "pending")).toEqual([]);
-            expect(
-              store
-                .listEvents()
-                .slice(0, logged)
-                .map((e) => e.hash),
-            ).toEqual(hashes);
-          } finally {
-            exarp.close();
           }
-        },
-      ),
+          const { approvals, ...rest } = dumpProjections(store);
+          expect(rest).toEqual({ tasks: [], task_tags: [], dependencies: [], comments: [], leases: [] });
+          expect((approvals ?? []).filter((a) => (a as { state: string }).state === "pending")).toEqual([]);
+          expect(
+            store
+              .listEvents()
+              .slice(0, logged)
+              .map((e) => e.hash),
+          ).toEqual(hashes);
+        } finally {
+          exarp.close();
+        }
+      }),
       { numRuns: 40 },
     );
   });

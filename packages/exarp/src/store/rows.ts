@@ -1,4 +1,5 @@
 import type { Approval, ApprovalState } from "../approval/approval.ts";
+import { StorageError } from "../errors-catalog.ts";
 import { eventSubject, type StoredEvent } from "../event/catalog.ts";
 import type { Lease } from "../lease/lease.ts";
 import type { Comment, Task } from "../task/task.ts";
@@ -96,11 +97,26 @@ export function commentFromRow(r: CommentRow): Comment {
   return { id: r.id, taskId: r.task_id, body: r.body, author: r.author, createdAt: r.created_at };
 }
 
+/**
+ * The payload of a stored event. One that is not JSON is a damaged database, not a bug: it is
+ * reported as a StorageError naming the event (exit 3), and `exarp doctor` names it too.
+ */
+export function eventPayload(r: Pick<EventRow, "seq" | "payload">): unknown {
+  try {
+    return JSON.parse(r.payload);
+  } catch {
+    throw new StorageError({
+      path: "the event log",
+      reason: `event #${r.seq} is damaged (its payload is not JSON); run \`exarp doctor\``,
+    });
+  }
+}
+
 export function eventFromRow(r: EventRow): StoredEvent {
   return {
     seq: r.seq,
     type: r.type,
-    payload: JSON.parse(r.payload),
+    payload: eventPayload(r),
     time: r.time,
     actor: r.actor,
     session: r.session,

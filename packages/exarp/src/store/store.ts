@@ -142,7 +142,11 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
     }
   };
 
-  const run = <T>(meta: CommandMeta, decide: (tx: Tx) => T, insert: "new" | "stored"): { result: T; events: StoredEvent[] } => {
+  const run = <T>(
+    meta: CommandMeta,
+    decide: (tx: Tx) => T,
+    insert: "new" | "stored",
+  ): { result: T; events: StoredEvent[] } => {
     if (inTransaction) throw new Error("exarp store: nested transaction");
     const appended: StoredEvent[] = [];
     let seq = 0;
@@ -171,9 +175,9 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
         command = undefined;
       },
       setAuditPosition: (at) => {
-        db.prepare("INSERT INTO audit_mirror (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq").run(
-          at,
-        );
+        db.prepare(
+          "INSERT INTO audit_mirror (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq",
+        ).run(at);
       },
     };
     inTransaction = true;

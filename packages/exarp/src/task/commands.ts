@@ -15,9 +15,7 @@ import {
 const ExpectedVersion = z.number().int().min(1).optional();
 
 /** Why a move was made: recorded in history; newlines allowed, shown on one line. */
-export const Reason = multiLine("reason", 2000)
-  .trim()
-  .min(1, "reason is empty");
+export const Reason = multiLine("reason", 2000).trim().min(1, "reason is empty");
 /** The fencing token of the caller's lease: a write with a stale one is refused. */
 const LeaseToken = z.number().int().min(1).optional();
 

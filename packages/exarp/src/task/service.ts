@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { singleLine } from "../text/fields.ts";
+import { appendDecision } from "../approval/decision.ts";
+import { ApprovalRequired, NotFound } from "../errors-catalog.ts";
+import { isPerson } from "../identity/identity.ts";
 import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
-import { ApprovalRequired, NotFound } from "../errors-catalog.ts";
-import { appendDecision } from "../approval/decision.ts";
-import { isPerson } from "../identity/identity.ts";
 import { checkWrite } from "../lease/decide.ts";
 import type { TaskFilter } from "../store/queries.ts";
+import { singleLine } from "../text/fields.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
 import { checkVersion, decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
 import { requireTask } from "./require.ts";

@@ -1,6 +1,6 @@
-import type { Actor } from "../identity/identity.ts";
 import { approvalEffects, checkApproved } from "../approval/decide.ts";
 import type { NewEvent } from "../event/catalog.ts";
+import type { Actor } from "../identity/identity.ts";
 import { checkWrite, leaseEffects } from "../lease/decide.ts";
 import type { Queries } from "../store/queries.ts";
 import { decideStatus } from "./decide.ts";

@@ -9,9 +9,11 @@
  * controls. Joiners (U+200C, U+200D) and marks (U+200E, U+200F, U+061C) that emoji and
  * right-to-left scripts need are kept.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's job
 const UNSAFE_SINGLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** The same, except tab and newline (multi-line fields: descriptions, comments, reasons). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's job
 const UNSAFE_MULTI = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 const UNSAFE_SINGLE_ALL = new RegExp(UNSAFE_SINGLE.source, "gu");
@@ -45,19 +47,19 @@ export function normalizeNewlines(text: string): string {
   return text.replace(/\r\n?/g, "\n");
 }
 
-const escape = (char: string) => {
+const visible = (char: string) => {
   const code = char.codePointAt(0) ?? 0;
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 };
 
 /** Text for one line of output: every control, separator and bidi character becomes a visible escape. */
 export function neutralizeLine(text: string): string {
-  return text.replace(UNSAFE_SINGLE_ALL, escape);
+  return text.replace(UNSAFE_SINGLE_ALL, visible);
 }
 
 /** Text for a block of output: newlines and tabs stay; every other unsafe character becomes a visible escape. */
 export function neutralizeBlock(text: string): string {
-  return normalizeNewlines(text).replace(UNSAFE_MULTI_ALL, escape);
+  return normalizeNewlines(text).replace(UNSAFE_MULTI_ALL, visible);
 }
 
 /** One line of at most `max` characters: whitespace runs (newlines included) collapse, the rest is neutralised. */

@@ -1,11 +1,11 @@
-import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { InvalidInput, Unauthorized } from "../errors-catalog.ts";
 import type { NewEvent } from "../event/catalog.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { graphProblems } from "../graph/problems.ts";
-import { isPerson } from "../identity/identity.ts";
-import { checkWrite } from "../lease/decide.ts";
 import { loadGraph } from "../graph/service.ts";
+import { isPerson } from "../identity/identity.ts";
+import { checkWriter, runCommand, type ServiceContext } from "../kernel/context.ts";
+import { checkWrite } from "../lease/decide.ts";
 import { eventPages } from "../store/pages.ts";
 import type { Queries } from "../store/queries.ts";
 import { eventFromRow, eventToRow } from "../store/rows.ts";
@@ -65,6 +65,8 @@ export function createTransferService(ctx: ServiceContext) {
      * Malformed input is refused whole: nothing is written.
      */
     importText(text: string, options: { strict?: boolean } = {}): ImportResult {
+      // Restoring a log bypasses runCommand: the writer check must be made here too.
+      checkWriter(ctx.actor);
       const file = parseExport(text);
       const strict = options.strict ?? false;
       // Problems the project already had are not the file's: only new ones are reported.
@@ -96,7 +98,12 @@ function restore(ctx: ServiceContext, file: ExportFile, strict: boolean, before:
   };
 }
 
-function importTasks(ctx: ServiceContext, file: ExportFile, strict: boolean, before: ReadonlySet<string>): ImportResult {
+function importTasks(
+  ctx: ServiceContext,
+  file: ExportFile,
+  strict: boolean,
+  before: ReadonlySet<string>,
+): ImportResult {
   const ids = new Set<string>();
   const duplicates = new Set<string>();
   for (const t of file.tasks) (ids.has(t.id) ? duplicates : ids).add(t.id);

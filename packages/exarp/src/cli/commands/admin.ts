@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { DoctorReport } from "../../app/doctor.ts";
-import { inline } from "../../text/safe.ts";
 import { join, resolve } from "node:path";
+import type { DoctorReport } from "../../app/doctor.ts";
 import { restoreProject } from "../../app/restore.ts";
 import { mergeOpencodeConfig, OPENCODE_MCP_ENTRY } from "../../mcp/opencode-config.ts";
 import { initRoot, projectPaths } from "../../project/root.ts";
+import { inline } from "../../text/safe.ts";
 import { type CliCommand, str, UsageError } from "../command.ts";
 
 export const init: CliCommand = {
@@ -19,7 +19,10 @@ export const init: CliCommand = {
       help: "add the exarp MCP server to the project's opencode.json (mcp.exarp), keeping everything else in it",
     },
   },
-  examples: ["exarp init            # at the repository root (the main checkout, from a worktree)", "exarp init --opencode"],
+  examples: [
+    "exarp init            # at the repository root (the main checkout, from a worktree)",
+    "exarp init --opencode",
+  ],
   run(ctx) {
     const root = initRoot(ctx.start(), ctx.env);
     // Decided before anything is written: a config we refuse leaves the folder exactly as it was.
@@ -35,7 +38,9 @@ export const init: CliCommand = {
       ctx.note("tip: `exarp init --opencode` adds the exarp MCP server to opencode.json");
     }
     const project = { ...paths, created: !existed };
-    const data = opencode ? { project, opencode: { file: opencode.file, outcome: opencode.merge.outcome } } : { project };
+    const data = opencode
+      ? { project, opencode: { file: opencode.file, outcome: opencode.merge.outcome } }
+      : { project };
     return { data, text: lines.join("\n") };
   },
 };
@@ -87,7 +92,8 @@ function writeFileAtomic(file: string, text: string): void {
 
 export const doctor: CliCommand = {
   name: "doctor",
-  summary: "Verify the database, hash chain, audit mirror, replay and graph (exit 1 on any problem); --restore rebuilds a lost database",
+  summary:
+    "Verify the database, hash chain, audit mirror, replay and graph (exit 1 on any problem); --restore rebuilds a lost database",
   usage: "",
   arity: [0, 0],
   options: {
@@ -105,7 +111,11 @@ export const doctor: CliCommand = {
         `restored ${restored.events} events from the audit trail (the database was: ${restored.reason})`,
         ...restored.movedAside.map((p) => `kept the damaged file as ${p}`),
       ];
-      return { data: { restored, ...report }, text: [...head, reportText(report)].join("\n"), exitCode: report.ok ? 0 : 1 };
+      return {
+        data: { restored, ...report },
+        text: [...head, reportText(report)].join("\n"),
+        exitCode: report.ok ? 0 : 1,
+      };
     }
     const report = ctx.exarp().doctor();
     return { data: report, text: reportText(report), exitCode: report.ok ? 0 : 1 };
@@ -170,9 +180,10 @@ export const importCommand: CliCommand = {
     const kept = result.graphProblems.map((p) => `kept, never ready until fixed: ${inline(p)}`);
     return {
       data: { import: result },
-      text: [`imported ${result.tasks} tasks, ${result.comments} comments (${how}; ${result.events} events)`, ...kept].join(
-        "\n",
-      ),
+      text: [
+        `imported ${result.tasks} tasks, ${result.comments} comments (${how}; ${result.events} events)`,
+        ...kept,
+      ].join("\n"),
     };
   },
 };

@@ -1,6 +1,6 @@
+import { actorLabel } from "../../identity/identity.ts";
 import type { ClaimResult } from "../../lease/lease.ts";
 import { holderName } from "../../lease/lease.ts";
-import { actorLabel } from "../../identity/identity.ts";
 import { inline } from "../../text/safe.ts";
 import { type CliCommand, type CliValues, int, str } from "../command.ts";
 import { leaseLine, table, taskLine, time } from "../render.ts";

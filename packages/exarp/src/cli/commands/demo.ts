@@ -2,9 +2,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { initProject } from "../../app/project.ts";
-import { inline } from "../../text/safe.ts";
 import { seedDemo } from "../../project/demo.ts";
 import type { Status, Task } from "../../task/task.ts";
+import { inline } from "../../text/safe.ts";
 import { type CliCommand, str } from "../command.ts";
 import { eventLine, leaseLine, statusLabel } from "../render.ts";
 

@@ -1,7 +1,7 @@
-import { inline } from "../../text/safe.ts";
 import type { Explanation } from "../../graph/explain.ts";
 import { planToMermaid } from "../../graph/mermaid.ts";
 import type { Plan, ReadyTask } from "../../graph/service.ts";
+import { inline } from "../../text/safe.ts";
 import { type CliCommand, int, list, str, UsageError } from "../command.ts";
 import { leaseLine, statusLabel, table } from "../render.ts";
 import { ttlMs, ttlOption } from "./coordination.ts";

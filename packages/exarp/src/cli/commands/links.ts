@@ -21,7 +21,10 @@ export const dep: CliCommand = {
     };
     const tasks = ctx.exarp().tasks;
     const task = action === "add" ? tasks.addDependency(input) : tasks.removeDependency(input);
-    return { data: { task }, text: `${task.id} ${action === "add" ? "now depends" : "no longer depends"} on ${blockerId}` };
+    return {
+      data: { task },
+      text: `${task.id} ${action === "add" ? "now depends" : "no longer depends"} on ${blockerId}`,
+    };
   },
 };
 
@@ -31,7 +34,10 @@ export const comment: CliCommand = {
   usage: "ID TEXT|-",
   arity: [2, 2],
   options: { lease: writeOptions.lease },
-  examples: ["exarp comment T-k3f9 'Found the cause: the cache key ignores the locale'", "make test 2>&1 | tail -20 | exarp comment T-k3f9 -"],
+  examples: [
+    "exarp comment T-k3f9 'Found the cause: the cache key ignores the locale'",
+    "make test 2>&1 | tail -20 | exarp comment T-k3f9 -",
+  ],
   async run(ctx) {
     const [taskId, text] = ctx.args as [string, string];
     const body = text === "-" ? (await ctx.readStdin()).replace(/\n$/, "") : text;

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { NextQuery } from "../../graph/service.ts";
 import { ClaimRequest, LeaseRequest } from "../../lease/lease.ts";
+import { badArguments } from "../arguments.ts";
 import { As } from "../identity.ts";
 import { TOOL_TEXT } from "../prompts.ts";
-import { defineTool, invalidParams } from "../tool.ts";
+import { defineTool } from "../tool.ts";
 import { iso, leaseView, taskSummary } from "../views.ts";
 
 const Input = z.strictObject({
@@ -36,7 +37,7 @@ export const claimTool = defineTool({
           return { json: { acquired: true, task: taskSummary(result.task), lease: leaseView(result.lease) } };
         }
         // Refused rather than ignored: with a taskId, the filters would silently do nothing.
-        if (args.can || args.tags) throw invalidParams("claim: give taskId, or can/tags to pick a task, not both");
+        if (args.can || args.tags) throw badArguments("give taskId, or can/tags to pick a task, not both");
         const result = leases.claim({ taskId: args.taskId, ttlMs: args.ttlMs });
         if (!result.acquired) {
           const h = result.holder;

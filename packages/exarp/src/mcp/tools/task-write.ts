@@ -33,7 +33,7 @@ export const taskWriteTool = defineTool({
   actions: {
     create: { fields: [...FIELDS, "dependsOn"], required: ["title"] },
     edit: { fields: ["id", ...FIELDS, ...GUARDS], required: ["id"] },
-    comment: { fields: ["id", "body"], required: ["id", "body"] },
+    comment: { fields: ["id", "body", "lease"], required: ["id", "body"] },
     depend: { fields: ["id", "blockerId", ...GUARDS], required: ["id", "blockerId"] },
     undepend: { fields: ["id", "blockerId", ...GUARDS], required: ["id", "blockerId"] },
   },
@@ -59,7 +59,7 @@ export const taskWriteTool = defineTool({
         return { json: { task: taskSummary(task) } };
       }
       case "comment": {
-        const c = tasks.comment({ taskId: args.id as string, body: args.body as string });
+        const c = tasks.comment({ taskId: args.id as string, body: args.body as string, lease: args.lease });
         return { json: { comment: { id: c.id, taskId: c.taskId, by: c.author, at: iso(c.createdAt) } } };
       }
       case "depend":

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NextQuery, ReadyQuery } from "../../graph/service.ts";
+import { NextQuery } from "../../graph/service.ts";
 import { TaskListFilter } from "../../task/service.ts";
 import { type Status, TaskId } from "../../task/task.ts";
 import { As } from "../identity.ts";
@@ -16,14 +16,18 @@ const Input = z.strictObject({
   id: TaskId.optional(),
   status: TaskListFilter.shape.status,
   priority: TaskListFilter.shape.priority,
-  tags: ReadyQuery.shape.tags,
+  tags: TaskListFilter.shape.tags,
   text: TaskListFilter.shape.text,
   parentId: TaskListFilter.shape.parentId,
   assignee: TaskListFilter.shape.assignee,
   can: NextQuery.shape.can,
-  limit: ReadyQuery.shape.limit,
+  limit: TaskListFilter.shape.limit,
   as: As.optional(),
 });
+
+/** The most rows the core returns at once; one more than `limit` is asked for to tell whether there are more. */
+const MOST = TaskListFilter.shape.limit.unwrap().maxValue ?? 100_000;
+const probe = (limit: number) => Math.min(limit + 1, MOST);
 
 /** At most `limit` rows, saying when there were more. */
 function page<T, U>(rows: T[], limit: number, view: (row: T) => U, key: string) {
@@ -49,7 +53,7 @@ export const tasksTool = defineTool({
       case "list": {
         const limit = args.limit ?? DEFAULT_LIMIT.list;
         const { status, priority, tags, text, parentId, assignee } = args;
-        const filter = { status: status ?? OPEN, priority, tags, text, parentId, assignee, limit: limit + 1 };
+        const filter = { status: status ?? OPEN, priority, tags, text, parentId, assignee, limit: probe(limit) };
         const rows = services.tasks.list(filter);
         return { json: page(rows, limit, taskSummary, "tasks") };
       }
@@ -69,7 +73,7 @@ export const tasksTool = defineTool({
       }
       case "ready": {
         const limit = args.limit ?? DEFAULT_LIMIT.ready;
-        const rows = services.graph.ready({ tags: args.tags, limit: limit + 1 });
+        const rows = services.graph.ready({ tags: args.tags, limit: probe(limit) });
         return { json: page(rows, limit, taskSummary, "ready") };
       }
       case "next": {
