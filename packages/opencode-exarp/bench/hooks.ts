@@ -1,17 +1,17 @@
 // Hook latency inside Bun (the runtime OpenCode runs plugins in), with 10,000 tasks in the store:
-// the system-prompt, tool-output and chat.params hooks, when nothing changed and right after another
+// the messages, system-prompt, tool-output and chat.params hooks, when nothing changed and right after another
 // process committed a change. Run: npx bun packages/opencode-exarp/bench/hooks.ts
 // The OpenCode client is replaced by a no-op here: the hooks under measurement never wait on it.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openProject } from "exarp";
+import { initProject } from "exarp";
 import { ExarpPlugin } from "../src/plugin.ts";
 
 const CLI = join(import.meta.dir, "..", "..", "exarp", "dist", "cli", "main.js");
 const root = mkdtempSync(join(tmpdir(), "exarp-hooks-"));
-const setup = openProject(root);
+const setup = initProject(root);
 const lines = Array.from({ length: 10_000 }, (_, i) =>
   JSON.stringify({
     kind: "task",
@@ -50,6 +50,9 @@ const hooks = await ExarpPlugin({
   $: {},
 } as never);
 const message = { id: "msg_1", sessionID: session, agent: "build", model: { providerID: "mock", modelID: "m" } };
+await hooks.event?.({
+  event: { type: "session.created", properties: { info: { id: session, title: "bench" } } },
+} as never);
 await hooks["chat.message"]?.({ sessionID: session } as never, { message, parts: [] } as never);
 
 const hrms = () => Number(process.hrtime.bigint()) / 1e6;
@@ -67,6 +70,13 @@ async function measure(name: string, runs: number, before: () => void, fn: () =>
     `${name.padEnd(44)} runs=${String(runs).padEnd(6)} p50_ms=${pct(samples, 50).toFixed(4)}  p99_ms=${pct(samples, 99).toFixed(4)}`,
   );
 }
+const step = () => [
+  {
+    info: { id: "msg_1", sessionID: session, role: "user" },
+    parts: [{ id: "prt_0a1b2c3d4e5fABCDEFGHIJKLMN", type: "text", text: "hi" }],
+  },
+];
+const messages = () => hooks["experimental.chat.messages.transform"]?.({}, { messages: step() } as never);
 const system = () =>
   hooks["experimental.chat.system.transform"]?.({ sessionID: session, model: {} } as never, {
     system: ["You are opencode"],
@@ -101,6 +111,7 @@ const otherProcessWrites = () => {
 };
 
 for (const [name, fn] of [
+  ["messages.transform", messages],
   ["system.transform", system],
   ["tool.execute.after", after],
   ["chat.params", params],

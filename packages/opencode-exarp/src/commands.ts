@@ -1,23 +1,8 @@
 import type { Config } from "@opencode-ai/plugin";
-import { type Exarp, ExarpError } from "exarp";
+import { type Actor, Busy, type Exarp, ExarpError, neutralizeBlock, retryWhileBusy, type Status } from "exarp";
+import { taskLine } from "./board.ts";
 import type { AgentInfo } from "./sessions.ts";
-
-/** Slash commands: the template is what the model is asked; the hook adds the exarp text it works from. */
-const COMMANDS = {
-  tasks: { description: "exarp: open tasks", template: "Summarize these exarp tasks for me in a few lines." },
-  next: {
-    description: "exarp: the next ready task",
-    template: "Here is the next ready exarp task. Tell me what it is; claim it only if I ask you to work on it.",
-  },
-  waves: {
-    description: "exarp: execution waves and critical path",
-    template: "Summarize this exarp plan: what can run in parallel now, and what is on the critical path.",
-  },
-  approve: {
-    description: "exarp: approve a task in review (/approve ID [note])",
-    template: "Acknowledge this exarp approval result in one line.",
-  },
-} as const;
+import { BUSY, COMMANDS, commandText } from "./text.ts";
 
 /**
  * The config hook: hides the mutating tools from sub-agents in two layers (experimental.primary_tools,
@@ -50,42 +35,61 @@ export function registerCommands(
   for (const [name, command] of Object.entries(COMMANDS)) c.command[name] ??= { ...command };
 }
 
-/** The text a slash command adds (or undefined for commands that are not exarp's). */
-export function runCommand(exarp: Exarp, command: string, args: string, user: string): string | undefined {
+const OPEN: Status[] = ["in_progress", "review", "todo", "blocked"];
+const SHOWN = { tasks: 40, waves: 8, perWave: 12, path: 24 } as const;
+
+/**
+ * The text a slash command adds (or undefined for commands that are not exarp's). `person` is who
+ * decides (/approve); a write retries while another process holds the lock, for up to `busyRetryMs`.
+ */
+export async function runCommand(
+  exarp: Exarp,
+  command: string,
+  args: string,
+  person: Actor,
+  busyRetryMs: number,
+): Promise<string | undefined> {
   try {
     switch (command) {
       case "tasks": {
-        const open = exarp.tasks.list({ status: ["in_progress", "review", "todo", "blocked"], limit: 40 });
-        return open.length
-          ? open.map((t) => `${t.id} [${t.status.replace("_", " ")}] [${t.priority}] ${t.title}`).join("\n")
-          : "No open tasks.";
+        const open = exarp.tasks.list({ status: OPEN, limit: SHOWN.tasks });
+        if (!open.length) return commandText.noOpen;
+        const counts = exarp.tasks.countByStatus();
+        const rest = OPEN.reduce((sum, s) => sum + counts[s], 0) - open.length;
+        return [...open.map(taskLine), ...(rest > 0 ? [commandText.more(rest)] : [])].join("\n");
       }
       case "next": {
         const t = exarp.graph.next();
-        return t ? `${t.id} [${t.priority}] ${t.title}\n${t.description}`.trim() : "Nothing is ready.";
+        return t ? `${taskLine(t)}\n${neutralizeBlock(t.description)}`.trim() : commandText.nothingReady;
       }
       case "waves": {
         const p = exarp.graph.plan();
         const waves = p.waves
-          .slice(0, 8)
-          .map((w, i) => `wave ${i}: ${w.slice(0, 12).join(" ")}${w.length > 12 ? ` +${w.length - 12}` : ""}`);
-        return [...waves, `critical path (${p.criticalPath.total} min): ${p.criticalPath.tasks.join(" → ")}`].join(
-          "\n",
-        );
+          .slice(0, SHOWN.waves)
+          .map((w, i) => commandText.wave(i, w.slice(0, SHOWN.perWave), w.length - SHOWN.perWave));
+        if (p.waves.length > SHOWN.waves) waves.push(commandText.moreWaves(p.waves.length - SHOWN.waves));
+        const path = p.criticalPath.tasks;
+        const shown = path.slice(0, SHOWN.path);
+        return [...waves, commandText.criticalPath(p.criticalPath.total, shown, path.length - shown.length)].join("\n");
       }
       case "approve": {
         const [taskId, ...note] = args.trim().split(/\s+/);
-        if (!taskId) return "Usage: /approve TASK_ID [note]";
-        const task = exarp
-          .as({ name: user, session: null })
-          .approvals.approve({ taskId, note: note.join(" ") || undefined });
-        return `${user} approved ${task.id}; it is done.`;
+        if (!taskId) return commandText.approveUsage;
+        const decider = exarp.as(person);
+        const task = await retryWhileBusy(
+          () => decider.approvals.approve({ taskId, note: note.join(" ") || undefined }),
+          {
+            totalMs: busyRetryMs,
+          },
+        );
+        return commandText.approved(person.name, task.id);
       }
       default:
         return undefined;
     }
   } catch (error) {
-    if (error instanceof ExarpError) return `exarp refused: ${error.message}`;
+    if (Busy.is(error)) return BUSY;
+    if (error instanceof ExarpError) return commandText.refused(error.message);
     throw error;
   }
 }

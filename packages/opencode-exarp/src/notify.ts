@@ -1,6 +1,10 @@
 import type { PluginInput } from "@opencode-ai/plugin";
+import { inline } from "exarp";
 
 type Client = PluginInput["client"];
+
+/** Where the plugin's lines go: OpenCode's log, never awaited (a stuck server must not stall start-up). */
+export type Log = (message: string, level?: "info" | "warn" | "error") => void;
 
 /** Every SDK call the plugin makes is bounded: a stuck server must not stall a hook. */
 export function withTimeout<T>(promise: Promise<T>, ms = 5_000): Promise<T> {
@@ -44,8 +48,9 @@ export function createNotifier(client: Client, $: PluginInput["$"], log: (messag
       ).catch(fail("prompt"));
     },
 
-    /** A toast in the TUI and an OS notification, once per distinct message per minute. */
-    alert(message: string, variant: "info" | "success" | "warning" | "error"): void {
+    /** A toast in the TUI and an OS notification, once per distinct message per minute; the text is neutralised. */
+    alert(text: string, variant: "info" | "success" | "warning" | "error"): void {
+      const message = inline(text, 400);
       const now = Date.now();
       if ((seen.get(message) ?? 0) > now - 60_000) return;
       seen.set(message, now);

@@ -1,11 +1,13 @@
 // The pure parts of the plugin, with plain inputs.
 import { describe, expect, it } from "vitest";
 import { registerCommands } from "./commands.ts";
+import { sessionActor } from "./identity.ts";
 import { errorText } from "./notify.ts";
-import { partIdBefore } from "./plugin.ts";
+import { addPrimer, firstUserIndex, type LoopMessage, partIdBefore } from "./primer.ts";
 import { reminderLine } from "./reminder.ts";
 import { type AgentInfo, BUILTIN_AGENTS, classify, isHiddenRequest, roleOf } from "./sessions.ts";
 import { isHeavy, thinkingOptions } from "./thinking.ts";
+import { createTitleWatch, expectsTitle, isTitleRequest } from "./title.ts";
 import { opencodeTrigger, shouldCompact, usedTokens } from "./tokens.ts";
 
 const agents = new Map<string, AgentInfo>(
@@ -93,7 +95,98 @@ describe("reminder line", () => {
     }));
     const line = reminderLine(many) as string;
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(240);
-    expect(line).toMatch(/ \+\d+ more$/);
+    const shown = line.split(" · ").length;
+    expect(line).toMatch(new RegExp(` \\+${40 - shown} more$`));
+  });
+
+  it("neutralises what it names", () => {
+    const line = reminderLine([
+      { id: "T-a", title: "evil\u001b]0;title\u0007\nnext", priority: "low", status: "todo" },
+    ]);
+    expect(line).toBe('[exarp] your tasks: T-a "evil\\x1b]0;title\\x07 next" todo');
+  });
+});
+
+describe("identities", () => {
+  it("gives primary sessions their agent and every other session a sub-agent identity", () => {
+    expect(sessionActor("primary", "build", "ses_1")).toEqual({ name: "agent:build", session: "ses_1" });
+    expect(sessionActor("subagent", "general", "ses_2")).toEqual({ name: "subagent:general", session: "ses_2" });
+    expect(sessionActor("unknown", undefined, "ses_3")).toEqual({ name: "subagent:unknown", session: "ses_3" });
+    expect(sessionActor("hidden", "title", "ses_4")).toEqual({ name: "subagent:title", session: "ses_4" });
+  });
+});
+
+describe("the session's task summary", () => {
+  const message = (
+    id: string,
+    role: string,
+    parts: string[],
+  ): LoopMessage & { parts: { id: string; type: string; text: string }[] } => ({
+    info: { id, sessionID: "ses_1", role },
+    parts: parts.map((text, i) => ({ id: `prt_0a1b2c3d4e5${i}ABCDEFGHIJKLMN`, type: "text", text })),
+  });
+
+  it("goes first in the first user message, without touching the objects OpenCode shares", () => {
+    const user = message("msg_1", "user", ["hello"]);
+    const reply = message("msg_2", "assistant", ["hi"]);
+    const later = message("msg_3", "user", ["more"]);
+    const messages = [user, reply, later];
+    const shared = [...messages];
+    const index = firstUserIndex(messages);
+    addPrimer(messages, index, "SUMMARY");
+    expect(index).toBe(0);
+    expect(messages[0]).not.toBe(user);
+    expect(messages[0]?.parts.map((p) => (p as { text?: string }).text)).toEqual(["SUMMARY", "hello"]);
+    expect(messages[0]?.parts[0]).toMatchObject({
+      type: "text",
+      synthetic: true,
+      messageID: "msg_1",
+      sessionID: "ses_1",
+    });
+    expect(user.parts.map((p) => (p as { text?: string }).text)).toEqual(["hello"]);
+    expect(messages.slice(1)).toEqual(shared.slice(1));
+    expect(shared[0]).toBe(user);
+  });
+
+  it("finds no user message in a step that has none", () => {
+    expect(firstUserIndex([message("msg_2", "assistant", ["hi"])])).toBe(-1);
+  });
+});
+
+describe("title requests", () => {
+  const user = (id: string, synthetic = false) => ({
+    info: { id, sessionID: "ses_1", role: "user" },
+    parts: [{ type: "text", synthetic }],
+  });
+  const reply = { info: { id: "msg_r", sessionID: "ses_1", role: "assistant" }, parts: [{ type: "text" }] };
+
+  it("are expected where OpenCode asks for one: untitled top-level sessions on their first real message", () => {
+    const untitled = { title: "New session - 2026-12-01T11:13:43.083Z" };
+    expect(expectsTitle(untitled, [user("a")])).toBe(true);
+    expect(expectsTitle({}, [user("a")])).toBe(true);
+    expect(expectsTitle(untitled, [user("n", true), user("a")])).toBe(true);
+    expect(expectsTitle(untitled, [user("a"), reply, user("b")])).toBe(false);
+    expect(expectsTitle({ title: "my work" }, [user("a")])).toBe(false);
+    expect(expectsTitle({ ...untitled, parentID: "ses_0" }, [user("a")])).toBe(false);
+    expect(isTitleRequest(["You are a title generator. You output ONLY a thread title."])).toBe(true);
+    expect(isTitleRequest(["You are opencode"])).toBe(false);
+  });
+
+  it("are waited for until one is made, or no longer than the bound", async () => {
+    const titles = createTitleWatch();
+    let woke = false;
+    const waiting = titles.wait("ses_1", 10_000).then(() => {
+      woke = true;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(woke).toBe(false);
+    titles.asked("ses_1");
+    await waiting;
+    expect(woke).toBe(true);
+    const started = Date.now();
+    await titles.wait("ses_1", 10_000);
+    await titles.wait("ses_2", 30);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
 
@@ -120,11 +213,11 @@ describe("odds and ends", () => {
       agent: { reviewer: { mode: "subagent", permission: { bash: "ask" } }, build: { mode: "primary" } },
       command: { tasks: { template: "mine", description: "user's own" } },
     } as Record<string, unknown>;
-    registerCommands(config as never, ["exarp_claim", "exarp_status"], agents);
-    expect(config.experimental).toEqual({ primary_tools: ["edit", "exarp_claim", "exarp_status"] });
+    registerCommands(config as never, ["exarp_lease", "exarp_move"], agents);
+    expect(config.experimental).toEqual({ primary_tools: ["edit", "exarp_lease", "exarp_move"] });
     const agent = config.agent as Record<string, { permission?: Record<string, string> }>;
-    expect(agent.reviewer?.permission).toEqual({ bash: "ask", exarp_claim: "deny", exarp_status: "deny" });
-    expect(agent.general?.permission).toEqual({ exarp_claim: "deny", exarp_status: "deny" });
+    expect(agent.reviewer?.permission).toEqual({ bash: "ask", exarp_lease: "deny", exarp_move: "deny" });
+    expect(agent.general?.permission).toEqual({ exarp_lease: "deny", exarp_move: "deny" });
     expect(agent.build?.permission).toBeUndefined();
     const command = config.command as Record<string, { template: string }>;
     expect(command.tasks?.template).toBe("mine");

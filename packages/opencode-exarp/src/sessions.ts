@@ -8,11 +8,18 @@ export type AgentInfo = { name: string; mode: "primary" | "subagent" | "all" | s
 export type SessionState = {
   id: string;
   parentID?: string;
+  /** The session's title, from its events (an untitled session gets a generated one). */
+  title?: string;
   /** The resolved agent (`output.message.agent` of chat.message, or the assistant message's agent). */
   agent?: string;
   model?: { providerID: string; modelID: string };
-  /** The synthetic task summary was added to the first user message. */
-  primed: boolean;
+  /**
+   * The task summary shown first in the session's first user message, computed once (on the first
+   * turn) so the prompt prefix stays the same, turn after turn; never stored in the session.
+   */
+  primer?: { messageID: string; text: string };
+  /** The compaction hook ran: the next messages transform is the compaction transcript's. */
+  transcriptNext: boolean;
   /** Tokens of the last finished step (input + output + cache reads when no total is given). */
   tokens?: number;
   limit?: { context: number; output: number };
@@ -80,7 +87,7 @@ export function createSessions() {
     get(id: string): SessionState {
       let s = map.get(id);
       if (!s) {
-        s = { id, primed: false, toolsSinceReminder: 0, compacting: false, warned: new Set(), touchedAt: 0 };
+        s = { id, transcriptNext: false, toolsSinceReminder: 0, compacting: false, warned: new Set(), touchedAt: 0 };
         map.set(id, s);
       }
       return s;

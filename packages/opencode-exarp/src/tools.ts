@@ -1,45 +1,48 @@
 import { tool } from "@opencode-ai/plugin";
-import { type Exarp, ExarpError, type Task } from "exarp";
-import { NO_PROJECT, SUBAGENT_REFUSAL, toolDescriptions } from "./text.ts";
+import { type Actor, Busy, type Exarp, ExarpError, holderName, neutralizeBlock, retryWhileBusy } from "exarp";
+import { type Acting, listTasks, showTask, taskLine } from "./board.ts";
+import { BUSY, NO_PROJECT, SUBAGENT_REFUSAL, TOOL, toolDescriptions, workText } from "./text.ts";
 
 const z = tool.schema;
 
 /** What a tool needs from the plugin: the project (if any), who the calling session is, and whether it may write. */
 export type ToolRuntime = {
   exarp(): Exarp | undefined;
-  /** The exarp identity of a session: `agent:<name>` + the session id. */
-  actorOf(sessionID: string, agent: string): { name: string; session: string };
+  /** The exarp identity of a session (see sessionActor). */
+  actorOf(sessionID: string, agent: string): Actor;
   /** True when the session is a sub-agent (third layer of hiding the mutating tools). */
   isSubagent(sessionID: string, agent: string): boolean;
   /** Called after a session moves its own task to review or done (follow-up offer). */
   finished(sessionID: string, taskId: string): void;
   /** Fencing tokens this plugin was granted, per session and task: presented on every write. */
   tokens: Map<string, number>;
+  /** How long a write keeps retrying while another process holds the write lock (ms). */
+  busyRetryMs: number;
 };
 
 /** The tools that change tasks; hidden from sub-agents (primary_tools, permissions, and a guard). */
-export const MUTATING_TOOLS = ["exarp_claim", "exarp_status", "exarp_comment", "exarp_add"] as const;
+export const MUTATING_TOOLS = [TOOL.lease, TOOL.move, TOOL.comment, TOOL.add] as const;
 
-const taskLine = (t: Task) =>
-  `${t.id} [${t.status.replace("_", " ")}] [${t.priority}] ${t.title}${t.tags.length ? ` #${t.tags.join(" #")}` : ""}`;
-
-/** The services acting as one session. */
-type Acting = ReturnType<Exarp["as"]>;
-
-/** Runs a tool body with the project and identity, turning refusals into a sentence the model can act on. */
-function run(
+/**
+ * Runs a tool body with the project and identity, turning refusals into a sentence the model can act
+ * on. The body runs again (after a pause, never blocking the event loop) while another process holds
+ * the write lock, up to `busyRetryMs`; then the model is told to retry.
+ */
+async function run(
   rt: ToolRuntime,
   ctx: { sessionID: string; agent: string },
   write: boolean,
   body: (x: Acting) => string,
-): string {
+): Promise<string> {
   const exarp = rt.exarp();
   if (!exarp) return NO_PROJECT;
   if (write && rt.isSubagent(ctx.sessionID, ctx.agent)) return SUBAGENT_REFUSAL;
+  const x = exarp.as(rt.actorOf(ctx.sessionID, ctx.agent));
   try {
-    return body(exarp.as(rt.actorOf(ctx.sessionID, ctx.agent)));
+    return await retryWhileBusy(() => body(x), { totalMs: rt.busyRetryMs });
   } catch (error) {
-    if (error instanceof ExarpError) return `Refused: ${error.message}`;
+    if (Busy.is(error)) return BUSY;
+    if (error instanceof ExarpError) return workText.refused(error.message);
     throw error;
   }
 }
@@ -49,8 +52,8 @@ const tokenKey = (sessionID: string, taskId: string) => `${sessionID} ${taskId}`
 /** The exarp tools for OpenCode: zod arguments through `tool.schema`, results as short text. */
 export function createTools(rt: ToolRuntime) {
   return {
-    exarp_tasks: tool({
-      description: toolDescriptions.tasks,
+    [TOOL.board]: tool({
+      description: toolDescriptions.board,
       args: {
         id: z.string().optional().describe("show this task"),
         status: z
@@ -61,42 +64,11 @@ export function createTools(rt: ToolRuntime) {
         text: z.string().optional().describe("substring of title or description"),
       },
       async execute(args, ctx) {
-        return run(rt, ctx, false, (x) => {
-          if (args.id) {
-            const t = x.tasks.get(args.id);
-            const why = x.graph.explain(t.id);
-            const lines = [
-              taskLine(t),
-              t.description,
-              `depends on: ${t.dependsOn.join(", ") || "nothing"}`,
-              `blocks: ${t.dependents.join(", ") || "nothing"}`,
-            ];
-            if (t.status === "todo" && !why.ready) lines.push(`not ready: ${why.reasons.join("; ")}`);
-            for (const c of t.comments) lines.push(`comment by ${c.author}: ${c.body}`);
-            return lines.filter(Boolean).join("\n");
-          }
-          const status =
-            args.status === "all"
-              ? undefined
-              : args.status === "open" || !args.status
-                ? (["todo", "in_progress", "review", "blocked"] as const)
-                : [args.status];
-          const tasks = x.tasks.list({
-            status: status ? [...status] : undefined,
-            tags: args.tag ? [args.tag] : undefined,
-            text: args.text,
-            limit: 51,
-          });
-          if (!tasks.length) return "no tasks";
-          return [
-            ...tasks.slice(0, 50).map(taskLine),
-            ...(tasks.length > 50 ? ["… more; narrow with status, tag or text"] : []),
-          ].join("\n");
-        });
+        return run(rt, ctx, false, (x) => (args.id ? showTask(x, args.id) : listTasks(x, args)));
       },
     }),
 
-    exarp_next: tool({
+    [TOOL.next]: tool({
       description: toolDescriptions.next,
       args: {
         claim: z.boolean().optional().describe("lease it to you and start it"),
@@ -106,37 +78,36 @@ export function createTools(rt: ToolRuntime) {
         return run(rt, ctx, args.claim === true, (x) => {
           if (args.claim) {
             const r = x.leases.claimNext({ can: args.can });
-            if (!r.acquired) return "Nothing is ready for you.";
+            if (!r.acquired) return workText.nothingReady;
             rt.tokens.set(tokenKey(ctx.sessionID, r.task.id), r.lease.token);
-            return `Claimed ${taskLine(r.task)} (lease #${r.lease.token}).`;
+            return workText.claimedNext(taskLine(r.task), r.lease.token);
           }
           const t = x.graph.next({ can: args.can });
-          return t ? `${taskLine(t)}\n${t.description}`.trim() : "Nothing is ready for you.";
+          return t ? `${taskLine(t)}\n${neutralizeBlock(t.description)}`.trim() : workText.nothingReady;
         });
       },
     }),
 
-    exarp_claim: tool({
-      description: toolDescriptions.claim,
+    [TOOL.lease]: tool({
+      description: toolDescriptions.lease,
       args: { id: z.string(), release: z.boolean().optional() },
       async execute(args, ctx) {
         return run(rt, ctx, true, (x) => {
           if (args.release) {
             x.leases.release({ taskId: args.id });
             rt.tokens.delete(tokenKey(ctx.sessionID, args.id));
-            return `Released ${args.id}.`;
+            return workText.released(args.id);
           }
           const r = x.leases.claim({ taskId: args.id });
-          if (r.acquired) rt.tokens.set(tokenKey(ctx.sessionID, args.id), r.lease.token);
-          if (!r.acquired)
-            return `Not yours: ${args.id} is held by ${r.holder.agent}${r.holder.session ? `/${r.holder.session}` : ""}. Pick another task (exarp_next).`;
-          return `${r.renewed ? "Still yours" : "Claimed"}: ${args.id} (lease #${r.lease.token}, renewed while you work).`;
+          if (!r.acquired) return workText.held(args.id, holderName(r.holder));
+          rt.tokens.set(tokenKey(ctx.sessionID, args.id), r.lease.token);
+          return workText.claimed(args.id, r.lease.token, r.renewed);
         });
       },
     }),
 
-    exarp_status: tool({
-      description: toolDescriptions.status,
+    [TOOL.move]: tool({
+      description: toolDescriptions.move,
       args: {
         id: z.string(),
         to: z.enum(["in_progress", "review", "done", "blocked", "todo", "cancelled"]),
@@ -148,25 +119,23 @@ export function createTools(rt: ToolRuntime) {
           const t = x.tasks.setStatus({ id: args.id, to: args.to, reason: args.reason, lease });
           if (args.to !== "in_progress" && args.to !== "blocked") rt.tokens.delete(tokenKey(ctx.sessionID, args.id));
           if (args.to === "review" || args.to === "done") rt.finished(ctx.sessionID, t.id);
-          return args.to === "review"
-            ? `${t.id} is in review; a person approves or denies it, and you will be told.`
-            : `${t.id} is ${t.status.replace("_", " ")}.`;
+          return args.to === "review" ? workText.inReview(t.id) : workText.moved(t.id, t.status);
         });
       },
     }),
 
-    exarp_comment: tool({
+    [TOOL.comment]: tool({
       description: toolDescriptions.comment,
       args: { id: z.string(), text: z.string() },
       async execute(args, ctx) {
         return run(rt, ctx, true, (x) => {
           x.tasks.comment({ taskId: args.id, body: args.text });
-          return `Commented on ${args.id}.`;
+          return workText.commented(args.id);
         });
       },
     }),
 
-    exarp_add: tool({
+    [TOOL.add]: tool({
       description: toolDescriptions.add,
       args: {
         title: z.string(),
@@ -176,12 +145,12 @@ export function createTools(rt: ToolRuntime) {
         dependsOn: z.array(z.string()).optional().describe("ids of tasks this one waits for"),
       },
       async execute(args, ctx) {
-        return run(rt, ctx, true, (x) => `Created ${taskLine(x.tasks.create(args))}.`);
+        return run(rt, ctx, true, (x) => workText.created(taskLine(x.tasks.create(args))));
       },
     }),
 
-    exarp_prime: tool({
-      description: toolDescriptions.prime,
+    [TOOL.context]: tool({
+      description: toolDescriptions.context,
       args: { role: z.enum(["build", "plan", "review"]).optional() },
       async execute(args, ctx) {
         return run(rt, ctx, false, (x) => x.context.render({ role: args.role }));

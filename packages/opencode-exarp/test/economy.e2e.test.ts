@@ -1,6 +1,6 @@
 // Context economy inside the real OpenCode: with 5,000 tasks (30 of them this session's), what exarp
 // adds to one turn stays within 2 KB.
-import { type Exarp, openProject } from "exarp";
+import { type Exarp, initProject } from "exarp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTitle, lastMessage, type MockModel, startMockModel, textOf } from "./support/mock-model.ts";
 import { prepareProject, type Served, serveOpenCode } from "./support/opencode.ts";
@@ -18,7 +18,7 @@ let setup: ReturnType<typeof prepareProject>;
 beforeAll(async () => {
   mock = await startMockModel();
   setup = prepareProject(mock);
-  exarp = openProject(setup.project, { actor: { name: "user:ana", session: null } });
+  exarp = initProject(setup.project, { actor: { name: "user:ana", session: null } });
   const lines = Array.from({ length: 5000 }, (_, i) =>
     JSON.stringify({
       kind: "task",
@@ -57,7 +57,7 @@ describe("context economy", () => {
       {
         name: "look",
         when: (r) => textOf(lastMessage(r)).includes("show me"),
-        reply: { toolCalls: [{ name: "exarp_tasks", args: { status: "in_progress" } }] },
+        reply: { toolCalls: [{ name: "exarp_board", args: { status: "in_progress" } }] },
       },
       { name: "done", when: (r) => lastMessage(r)?.role === "tool", reply: { text: "fine" } },
     );

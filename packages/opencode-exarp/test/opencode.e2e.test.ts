@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Exarp, openProject } from "exarp";
+import { type Exarp, initProject } from "exarp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   isCompaction,
@@ -14,12 +14,15 @@ import {
   systemText,
   textOf,
 } from "./support/mock-model.ts";
-import { eventually, prepareProject, type Served, serveOpenCode } from "./support/opencode.ts";
+import { EXARP_CLI, eventually, prepareProject, type Served, serveOpenCode } from "./support/opencode.ts";
 
-const CLI = join(import.meta.dirname, "..", "..", "exarp", "dist", "cli", "main.js");
+const CLI = EXARP_CLI;
 const CONTEXT_MARK = "exarp tasks:";
 const SYNTHETIC_MARK = "[exarp] Task state at the start of this session:";
 const REMINDER_MARK = "[exarp] your tasks:";
+const SYSTEM_MARK = "You share an exarp task graph";
+/** The person at this keyboard, as the system names this uid (never from $USER). */
+const PERSON = `user:${spawnSync("id", ["-un"], { encoding: "utf8" }).stdout.trim() || `uid-${process.getuid?.()}`}`;
 
 let mock: MockModel;
 let oc: Served;
@@ -30,7 +33,7 @@ const ids = { schema: "", api: "", docs: "" };
 beforeAll(async () => {
   mock = await startMockModel();
   setup = prepareProject(mock);
-  exarp = openProject(setup.project, { actor: { name: "user:ana", session: null } });
+  exarp = initProject(setup.project, { actor: { name: "user:ana", session: null } });
   ids.schema = exarp.tasks.create({ title: "Design the schema", priority: "high", estimate: 30 }).id;
   ids.api = exarp.tasks.create({ title: "Build the API", dependsOn: [ids.schema] }).id;
   ids.docs = exarp.tasks.create({ title: "Write the docs", priority: "low" }).id;
@@ -93,24 +96,41 @@ describe("exarp inside the real OpenCode", () => {
     expect(systemText(sub as NonNullable<typeof sub>)).not.toContain(CONTEXT_MARK);
     expect(JSON.stringify(sub?.messages)).not.toContain(SYNTHETIC_MARK);
     const tools = (r: typeof sub) => (r?.tools ?? []).map((t) => t.function.name);
-    expect(tools(main[0])).toEqual(expect.arrayContaining(["exarp_claim", "exarp_status", "exarp_tasks"]));
-    expect(tools(sub).filter((t) => ["exarp_claim", "exarp_status", "exarp_comment", "exarp_add"].includes(t))).toEqual(
+    expect(tools(main[0])).toEqual(expect.arrayContaining(["exarp_lease", "exarp_move", "exarp_board"]));
+    expect(tools(sub).filter((t) => ["exarp_lease", "exarp_move", "exarp_comment", "exarp_add"].includes(t))).toEqual(
       [],
     );
   });
 
-  it("adds the synthetic summary to the first user message only, once", async () => {
-    const id = await newSession("twice");
+  it("shows the summary first in the first user message on every request, but never to the title model or in storage", async () => {
+    // No title given: OpenCode asks the small model for one, concurrently with the first request.
+    const id = ((await oc.client.session.create({ body: {} })).data as { id: string }).id;
     await prompt(id, "first");
     await prompt(id, "second");
-    const last = forSession(id).at(-1) as (typeof mock.requests)[number];
-    const users = last.messages.filter((m) => m.role === "user").map(textOf);
-    expect(users.filter((u) => u.includes(SYNTHETIC_MARK))).toHaveLength(1);
-    expect(users[0]).toContain(SYNTHETIC_MARK);
-    expect(users[0]).toContain(ids.schema);
+    const requests = forSession(id);
+    expect(requests.length).toBeGreaterThanOrEqual(2);
+    const summaries = requests.map((r) => {
+      const user = r.messages.find((m) => m.role === "user");
+      const parts = (Array.isArray(user?.content) ? user.content : [{ text: textOf(user) }]) as { text?: string }[];
+      expect(parts[0]?.text?.startsWith(SYNTHETIC_MARK), "the summary comes first").toBe(true);
+      expect(JSON.stringify(r.messages).split(SYNTHETIC_MARK)).toHaveLength(2);
+      return parts[0]?.text;
+    });
+    expect(summaries[0]).toContain(ids.schema);
+    expect(new Set(summaries).size, "the same text on every request of the session").toBe(1);
+    const title = await eventually(
+      () => mock.requests.find((r) => r.session === id && isTitle(r)),
+      20_000,
+      "the title request",
+    );
+    expect(title.model).toBe("mock-small");
+    const asked = JSON.stringify(title.body);
+    for (const mark of [SYNTHETIC_MARK, CONTEXT_MARK, SYSTEM_MARK, REMINDER_MARK, ids.schema, "exarp_"])
+      expect(asked, `the title request holds ${mark}`).not.toContain(mark);
+    expect(asked).toContain("first");
     const stored = await oc.client.session.messages({ path: { id } });
-    const parts = (stored.data ?? []).flatMap((m) => m.parts as { type: string; synthetic?: boolean; text?: string }[]);
-    expect(parts.filter((p) => p.synthetic && p.text?.startsWith(SYNTHETIC_MARK))).toHaveLength(1);
+    expect(JSON.stringify(stored.data)).not.toContain(SYNTHETIC_MARK);
+    expect(JSON.stringify(stored.data)).not.toContain(CONTEXT_MARK);
   });
 
   it("lets the model claim and hand in work through its tools, reminds it in tool output, and offers the next task", async () => {
@@ -118,12 +138,12 @@ describe("exarp inside the real OpenCode", () => {
       {
         name: "claim",
         when: (r) => textOf(lastMessage(r)).includes("take the schema"),
-        reply: { toolCalls: [{ name: "exarp_claim", args: { id: ids.schema } }] },
+        reply: { toolCalls: [{ name: "exarp_lease", args: { id: ids.schema } }] },
       },
       {
         name: "review",
         when: (r) => lastMessage(r)?.role === "tool" && textOf(lastMessage(r)).includes("Claimed"),
-        reply: { toolCalls: [{ name: "exarp_status", args: { id: ids.schema, to: "review" } }] },
+        reply: { toolCalls: [{ name: "exarp_move", args: { id: ids.schema, to: "review" } }] },
       },
       {
         name: "after",
@@ -145,13 +165,9 @@ describe("exarp inside the real OpenCode", () => {
     expect(textOf(lastMessage(afterClaim as NonNullable<typeof afterClaim>))).toContain(
       `${REMINDER_MARK} ${ids.schema} "Design the schema" in progress`,
     );
-    const shown = JSON.parse(run(["show", ids.schema, "--json"])) as { status: string };
-    expect(shown.status).toBe("review");
-    const pending = JSON.parse(run(["approvals", "--json"])) as {
-      taskId: string;
-      requestedBy: string;
-      requestedSession: string;
-    }[];
+    // Read back from the shared database, as any other process would see it.
+    expect(exarp.tasks.get(ids.schema).status).toBe("review");
+    const pending = exarp.approvals.pending();
     expect(pending).toEqual([
       expect.objectContaining({ taskId: ids.schema, requestedBy: "agent:build", requestedSession: id }),
     ]);
@@ -171,8 +187,7 @@ describe("exarp inside the real OpenCode", () => {
   });
 
   it("tells the session, silently and with its own agent and model, when a person decides elsewhere", async () => {
-    const sessionID = (JSON.parse(run(["approvals", "--json"])) as { requestedSession: string }[])[0]
-      ?.requestedSession as string;
+    const sessionID = exarp.approvals.pending()[0]?.requestedSession as string;
     run(["approve", ids.schema, "--as", "user:reviewer", "--note", "solid"]);
     const message = await eventually(
       () => storedMessage(sessionID, `${ids.schema} was approved by user:reviewer`),
@@ -201,8 +216,10 @@ describe("exarp inside the real OpenCode", () => {
     await prompt(id, "hello");
     await oc.client.session.summarize({ path: { id }, body: { providerID: "mock", modelID: "mock-model" } });
     const compaction = await eventually(() => forSession(id).find(isCompaction), 20_000, "a compaction request");
-    expect(JSON.stringify(compaction.messages)).toContain("Task state to keep after compaction (from exarp)");
-    expect(JSON.stringify(compaction.messages)).toContain(CONTEXT_MARK);
+    const transcript = JSON.stringify(compaction.messages);
+    expect(transcript.split("Task state to keep after compaction (from exarp)")).toHaveLength(2);
+    expect(transcript.split(CONTEXT_MARK)).toHaveLength(2);
+    expect(transcript).not.toContain(SYNTHETIC_MARK);
 
     mock.script({
       name: "big",
@@ -277,7 +294,10 @@ describe("exarp inside the real OpenCode", () => {
     agent.tasks.setStatus({ id: review.id, to: "review" });
     await oc.client.session.command({ path: { id }, body: { command: "approve", arguments: review.id } });
     expect(exarp.tasks.get(review.id).status).toBe("done");
-    expect(JSON.stringify(forSession(id).at(-1)?.messages)).toContain(`approved ${review.id}; it is done.`);
+    // The person resolved from the uid, although OpenCode runs here (under Bun) without $USER.
+    expect(setup.env.USER).toBeUndefined();
+    expect(JSON.stringify(forSession(id).at(-1)?.messages)).toContain(`${PERSON} approved ${review.id}; it is done.`);
+    expect(exarp.approvals.latest(review.id)).toMatchObject({ state: "approved", decidedBy: PERSON });
     await oc.client.session.command({ path: { id }, body: { command: "waves", arguments: "" } });
     expect(JSON.stringify(forSession(id).at(-1)?.messages)).toContain("critical path");
   });
@@ -315,6 +335,57 @@ describe("exarp inside the real OpenCode", () => {
     expect(textOf(toolMessage)).toContain(`AGENT=agent:build SESSION=${id}`);
     const docs = exarp.tasks.get(ids.docs);
     expect(docs.comments.at(-1)).toMatchObject({ body: "from the shell", author: "agent:build" });
+  });
+
+  it("gives a sub-agent's shell a sub-agent identity, so the exarp CLI refuses its writes, while the primary's work", async () => {
+    const shell = (command: string) => ({ toolCalls: [{ name: "bash", args: { command, description: "exarp" } }] });
+    mock.script(
+      {
+        name: "delegate",
+        when: (r) => textOf(lastMessage(r)).includes("delegate the shell"),
+        reply: {
+          toolCalls: [
+            {
+              name: "task",
+              args: { description: "add a task", prompt: "SUBAGENT_SHELL add one", subagent_type: "general" },
+            },
+          ],
+        },
+      },
+      {
+        name: "sub-shell",
+        when: (r) => textOf(lastMessage(r)).includes("SUBAGENT_SHELL"),
+        reply: shell(`echo "AGENT=$EXARP_AGENT"; node ${CLI} add "from the sub-agent"; echo "exit=$?"`),
+      },
+      {
+        name: "primary-shell",
+        when: (r) => textOf(lastMessage(r)).includes("now you add"),
+        reply: shell(`echo "AGENT=$EXARP_AGENT"; node ${CLI} add "from the primary"; echo "exit=$?"`),
+      },
+    );
+    const before = exarp.tasks.list().length;
+    const id = await newSession("sub-shell");
+    await prompt(id, "delegate the shell");
+    const subResult = mock.requests
+      .filter((r) => r.session !== id && lastMessage(r)?.role === "tool")
+      .map((r) => textOf(lastMessage(r)))
+      .find((t) => t.includes("AGENT=subagent:"));
+    expect(subResult, "the sub-agent's shell ran").toBeDefined();
+    expect(subResult).toContain("AGENT=subagent:general");
+    expect(subResult).toContain("sub-agents read tasks but change nothing");
+    expect(subResult).toMatch(/exit=[1-9]/);
+    expect(exarp.tasks.list({ text: "from the sub-agent" })).toEqual([]);
+    expect(exarp.tasks.list().length).toBe(before);
+
+    await prompt(id, "now you add");
+    const primaryResult = forSession(id)
+      .map((r) => textOf(lastMessage(r)))
+      .find((t) => t.includes("AGENT=agent:build"));
+    expect(primaryResult).toContain("exit=0");
+    const [created] = exarp.tasks.list({ text: "from the primary" });
+    expect(created).toBeDefined();
+    const [event] = exarp.history.list({ taskId: created?.id as string, limit: 1 });
+    expect(event).toMatchObject({ type: "task.created", actor: "agent:build", session: id });
   });
 });
 

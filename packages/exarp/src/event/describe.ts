@@ -5,7 +5,7 @@ const label = (status: string) => status.replace("_", " ");
 
 /** One short line saying what an event did, for people and for agent context (an undo says which change it undid). */
 export function describeEvent(e: StoredEvent): string {
-  const what = describe(e);
+  const what = inline(describe(e));
   return e.undoes === null ? what : `${what} (undo of #${e.undoes})`;
 }
 

@@ -2,7 +2,18 @@
 // switches off, the dependency folders pre-seeded so it never runs `npm install`, and a project whose
 // only model is the local mock. The exarp plugin is loaded from this repository's source.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,10 +26,23 @@ const PLUGIN_ENTRY = join(repo, "packages", "opencode-exarp", "src", "index.ts")
 const SEED_PACKAGE = { dependencies: { "@opencode-ai/plugin": "1.18.33" } };
 const SEED_LOCK = { name: "seeded", lockfileVersion: 3, requires: true, packages: { "": SEED_PACKAGE } };
 
+/** The exarp CLI as built from this repository (`npm run build`). */
+export const EXARP_CLI = join(repo, "packages", "exarp", "dist", "cli", "main.js");
+
 export type Limits = { context: number; output: number };
 
-/** A scratch home and a project folder wired to the mock model and the exarp plugin. */
-export function prepareProject(mock: MockModel, limits: Limits = { context: 20_000, output: 2_000 }) {
+export type ProjectOptions = {
+  limits?: Limits;
+  /** Also wire the exarp MCP server (`exarp mcp`, built from this repository) into the project's opencode.json. */
+  mcp?: boolean;
+};
+
+/**
+ * A scratch home and a project folder wired to the mock model and the exarp plugin. The project has
+ * no `.exarp/` yet: tests create it (`initProject`), or leave it out, or break it.
+ */
+export function prepareProject(mock: MockModel, options: ProjectOptions = {}) {
+  const limits = options.limits ?? { context: 20_000, output: 2_000 };
   const scratch = mkdtempSync(join(tmpdir(), "exarp-oc-"));
   const home = join(scratch, "home");
   const project = join(scratch, "project");
@@ -52,12 +76,32 @@ export function prepareProject(mock: MockModel, limits: Limits = { context: 20_0
     join(project, ".opencode", "plugins", "exarp.ts"),
     `export { ExarpPlugin } from ${JSON.stringify(PLUGIN_ENTRY)};\n`,
   );
-  writeFileSync(join(project, "opencode.json"), JSON.stringify(config(mock.port, limits), null, 2));
+  const mcp = options.mcp
+    ? { exarp: { type: "local", command: [process.execPath, EXARP_CLI, "mcp", "-C", project], enabled: true } }
+    : undefined;
+  writeFileSync(
+    join(project, "opencode.json"),
+    JSON.stringify({ ...config(mock.port, limits), ...(mcp ? { mcp } : {}) }, null, 2),
+  );
   // An OS notifier that records what it was asked to show.
   mkdirSync(join(scratch, "bin"));
   writeFileSync(join(scratch, "bin", "notify-send"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "$NOTIFY_LOG"\n`);
   chmodSync(join(scratch, "bin", "notify-send"), 0o755);
-  return { scratch, project, env, cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
+  return {
+    scratch,
+    project,
+    env,
+    /** What OpenCode wrote to its log files so far (plugin lines included, via `client.app.log`). */
+    log: () => {
+      const dir = join(env.XDG_DATA_HOME as string, "opencode", "log");
+      return existsSync(dir)
+        ? readdirSync(dir)
+            .map((f) => readFileSync(join(dir, f), "utf8"))
+            .join("\n")
+        : "";
+    },
+    cleanup: () => rmSync(scratch, { recursive: true, force: true }),
+  };
 }
 
 function seed(dir: string, nodeModules: string | undefined): void {
@@ -103,7 +147,10 @@ export type Served = {
 
 /** `opencode serve` in the project, with an SDK client and an event recorder. */
 export async function serveOpenCode(project: string, env: NodeJS.ProcessEnv): Promise<Served> {
-  const child: ChildProcess = spawn(OPENCODE_BIN, ["serve", "--port", "0", "--hostname", "127.0.0.1"], {
+  // Not `--port 0`, which takes 4096 whenever it is free: a server started after another one stopped
+  // would reuse its address, and the client's pooled connections to the old one.
+  const port = await freePort();
+  const child: ChildProcess = spawn(OPENCODE_BIN, ["serve", "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: project,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -152,6 +199,18 @@ export async function serveOpenCode(project: string, env: NodeJS.ProcessEnv): Pr
       });
     },
   };
+}
+
+/** A port nothing listens on right now, chosen by the system. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Polls until `check` returns a value (not undefined or false), or fails after `ms`. */

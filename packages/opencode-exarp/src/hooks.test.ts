@@ -1,0 +1,225 @@
+// The plugin's hooks against a real exarp project, with a recording stand-in for OpenCode's client
+// (the end-to-end suites in test/ run the real OpenCode). Runs under Node and Bun.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Hooks } from "@opencode-ai/plugin";
+import { type Exarp, initProject } from "exarp";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDriver } from "../../exarp/src/store/driver.ts";
+import { ExarpPlugin } from "./plugin.ts";
+import { FIRST_MESSAGE_HEADING, REMINDER_PREFIX } from "./text.ts";
+
+const made: string[] = [];
+const open: { hooks: Hooks; exarp?: Exarp }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.hooks.dispose?.();
+    o.exarp?.close();
+  }
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "exarp-hooks-"));
+  made.push(dir);
+  return dir;
+}
+
+/** The plugin on `dir`, with a client that records what the plugin tells OpenCode. */
+async function plugin(dir: string) {
+  const toasts: { message: string; variant: string }[] = [];
+  const logs: string[] = [];
+  const ok = async () => ({ data: [], response: { status: 200 } });
+  const client = {
+    app: {
+      log: async ({ body }: { body: { message: string } }) => {
+        logs.push(body.message);
+        return ok();
+      },
+      agents: ok,
+    },
+    tui: {
+      showToast: async ({ body }: { body: { message: string; variant: string } }) => {
+        toasts.push(body);
+        return ok();
+      },
+    },
+    session: { prompt: ok, promptAsync: ok, summarize: ok },
+  };
+  const hooks = await ExarpPlugin({
+    client,
+    directory: dir,
+    worktree: dir,
+    project: {},
+    serverUrl: new URL("http://localhost"),
+    $: {},
+  } as never);
+  open.push({ hooks });
+  await new Promise((r) => setTimeout(r, 10));
+  return { hooks, toasts, logs };
+}
+
+/** A project with one task leased to session ses_main as agent:build. */
+function project() {
+  const dir = folder();
+  const exarp = initProject(dir, { actor: { name: "user:ana", session: null } });
+  open.push({ hooks: {}, exarp });
+  const task = exarp.tasks.create({ title: "Fix the parser" });
+  return { dir, exarp, task };
+}
+
+/** A session OpenCode announced (with `title`, or untitled), and its first user message. */
+async function message(hooks: Hooks, sessionID: string, agent: string, title: string | null = "named") {
+  const info = { id: sessionID, ...(title ? { title } : { title: "New session - 2026-12-01T11:13:43.083Z" }) };
+  await hooks.event?.({ event: { type: "session.created", properties: { info } } as never });
+  await hooks["chat.message"]?.(
+    { sessionID } as never,
+    {
+      message: { id: `msg_${sessionID}`, sessionID, agent, model: { providerID: "mock", modelID: "m" } },
+      parts: [],
+    } as never,
+  );
+}
+
+type Step = {
+  info: { id: string; sessionID: string; role: string };
+  parts: { id: string; type: string; text?: string }[];
+};
+const step = (sessionID: string, ...texts: string[]): Step[] =>
+  texts.map((text, i) => ({
+    info: { id: `msg_${sessionID}_${i}`, sessionID, role: i % 2 ? "assistant" : "user" },
+    parts: [{ id: `prt_0a1b2c3d4e5${i}ABCDEFGHIJKLMN`, type: "text", text }],
+  }));
+const transform = async (hooks: Hooks, messages: Step[]) => {
+  await hooks["experimental.chat.messages.transform"]?.({}, { messages } as never);
+  return messages;
+};
+const texts = (m: Step | undefined) => (m?.parts ?? []).map((p) => p.text ?? "");
+
+describe("the plugin without a usable project", () => {
+  it("adds nothing at all where there is no .exarp/ folder", async () => {
+    const { hooks, toasts, logs } = await plugin(folder());
+    expect(Object.keys(hooks)).toEqual([]);
+    expect(toasts).toEqual([]);
+    expect(logs.join("\n")).toContain("no .exarp/ project here");
+  });
+
+  it("tells the person once, naming the cause, and adds nothing, when the database is damaged", async () => {
+    const dir = folder();
+    mkdirSync(join(dir, ".exarp"));
+    writeFileSync(join(dir, ".exarp", "exarp.db"), "this is not a database, just garbage\n".repeat(50));
+    const { hooks, toasts, logs } = await plugin(dir);
+    // Nothing the model sees: only a way to tell the person once someone is at work.
+    expect(Object.keys(hooks).sort()).toEqual(["dispose", "event"]);
+    expect(toasts).toEqual([]);
+    for (const type of ["session.created", "session.status", "session.idle"])
+      await hooks.event?.({ event: { type, properties: {} } as never });
+    expect(toasts).toHaveLength(1);
+    expect(toasts[0]?.variant).toBe("error");
+    expect(toasts[0]?.message).toMatch(/^exarp is off for this session: .*exarp\.db/);
+    expect(logs).toContain(toasts[0]?.message);
+  });
+});
+
+describe("the task summary in the first user message", () => {
+  it("is computed once, shown on every step, and never in the compaction transcript or a sub-agent", async () => {
+    const { dir, exarp, task } = project();
+    const { hooks } = await plugin(dir);
+    await message(hooks, "ses_main", "build");
+    const first = await transform(hooks, step("ses_main", "hello"));
+    expect(texts(first[0])[0]).toMatch(new RegExp(`^\\${FIRST_MESSAGE_HEADING}\\n.*${task.id}`, "s"));
+    exarp.tasks.create({ title: "A later task" });
+    const later = await transform(hooks, step("ses_main", "hello", "hi", "more"));
+    expect(texts(later[0])[0]).toBe(texts(first[0])[0]);
+    expect(later.slice(1).flatMap(texts).join("\n")).not.toContain(FIRST_MESSAGE_HEADING);
+
+    await hooks["experimental.session.compacting"]?.({ sessionID: "ses_main" }, { context: [], prompt: undefined });
+    const transcript = await transform(hooks, step("ses_main", "hello", "hi"));
+    expect(transcript.flatMap(texts).join("\n")).not.toContain(FIRST_MESSAGE_HEADING);
+    const after = await transform(hooks, step("ses_main", "hello", "hi"));
+    expect(texts(after[0])[0]).toContain(FIRST_MESSAGE_HEADING);
+
+    await message(hooks, "ses_sub", "general");
+    const sub = await transform(hooks, step("ses_sub", "look around"));
+    expect(sub.flatMap(texts)).toEqual(["look around"]);
+  });
+});
+
+describe("the title request", () => {
+  it("is made before the summary goes in, on an untitled session's first step", async () => {
+    const { dir } = project();
+    const { hooks } = await plugin(dir);
+    await message(hooks, "ses_new", "build", null);
+    let done = false;
+    const first = step("ses_new", "hello");
+    const transforming = transform(hooks, first).then(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done, "the summary waits for the title request").toBe(false);
+    expect(texts(first[0])).toEqual(["hello"]);
+    const title = { system: ["You are a title generator. You output ONLY a thread title."] };
+    await hooks["experimental.chat.system.transform"]?.({ sessionID: "ses_new", model: {} as never }, title);
+    await transforming;
+    expect(title.system).toHaveLength(1);
+    expect(texts(first[0])[0]).toContain(FIRST_MESSAGE_HEADING);
+  });
+});
+
+describe("shells", () => {
+  it("give every session an identity: primary ones their agent, sub-agents a sub-agent's", async () => {
+    const { dir } = project();
+    const { hooks } = await plugin(dir);
+    await message(hooks, "ses_main", "build");
+    await message(hooks, "ses_sub", "general");
+    const env = async (sessionID?: string) => {
+      const output = { env: {} as Record<string, string> };
+      await hooks["shell.env"]?.({ cwd: dir, sessionID, callID: "c" }, output);
+      return output.env;
+    };
+    expect(await env("ses_main")).toEqual({
+      EXARP_PROJECT_ROOT: dir,
+      EXARP_AGENT: "agent:build",
+      EXARP_SESSION: "ses_main",
+    });
+    expect(await env("ses_sub")).toEqual({
+      EXARP_PROJECT_ROOT: dir,
+      EXARP_AGENT: "subagent:general",
+      EXARP_SESSION: "ses_sub",
+    });
+    expect(await env("ses_never_seen")).toMatchObject({ EXARP_AGENT: "subagent:unknown" });
+  });
+});
+
+describe("hooks while another process writes", () => {
+  it("skip the lease renewal instead of waiting, and renew on a later call", async () => {
+    const { dir, exarp, task } = project();
+    const lease = exarp
+      .as({ name: "agent:build", session: "ses_main" })
+      .leases.claim({ taskId: task.id, ttlMs: 60_000 });
+    if (!lease.acquired) throw new Error("claim failed");
+    const { hooks } = await plugin(dir);
+    await message(hooks, "ses_main", "build");
+    const after = async () => {
+      const output = { title: "", output: "file", metadata: {} };
+      const started = performance.now();
+      await hooks["tool.execute.after"]?.({ tool: "read", sessionID: "ses_main", callID: "c" } as never, output);
+      return { ms: performance.now() - started, output: output.output };
+    };
+    const other = openDriver(join(dir, ".exarp", "exarp.db"), { create: false });
+    other.exec("BEGIN IMMEDIATE");
+    let blocked: Awaited<ReturnType<typeof after>>;
+    try {
+      blocked = await after();
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    expect(blocked.ms).toBeLessThan(250);
+    expect(blocked.output).toContain(`${REMINDER_PREFIX} ${task.id} "Fix the parser" in progress`);
+    expect(exarp.leases.list()[0]?.expiresAt).toBe(lease.lease.expiresAt);
+    await after();
+    expect(exarp.leases.list()[0]?.expiresAt).toBeGreaterThan(lease.lease.expiresAt);
+  });
+});
