@@ -11,6 +11,7 @@ const scripts = [
   "cli-cold-start.mjs",
   "claims.mjs",
   "feed-latency.mjs",
+  "read-under-lock.mjs",
 ];
 const cpu = cpus();
 console.log(

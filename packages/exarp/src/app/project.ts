@@ -28,9 +28,10 @@ export function auditTip(dir: string): number {
 }
 
 /** What is at the database path, before SQLite is allowed to touch it. */
-type DatabaseFile = { kind: "missing" | "empty" | "file" } | { kind: "refused"; reason: string };
+export type DatabaseFile = { kind: "missing" | "empty" | "file" } | { kind: "refused"; reason: string };
 
-function inspectDatabase(paths: ProjectPaths): DatabaseFile {
+/** Looks at the database path without opening it: a refused file is one no command may open. */
+export function inspectDatabase(paths: ProjectPaths): DatabaseFile {
   let link: ReturnType<typeof lstatSync>;
   try {
     link = lstatSync(paths.db);

@@ -1,14 +1,15 @@
 import { existsSync, lstatSync, renameSync } from "node:fs";
-import { basename } from "node:path";
-import { auditFiles, fileLines } from "../audit/files.ts";
+import { basename, join } from "node:path";
+import { auditFiles, CURRENT, fileEnds, fileLines } from "../audit/files.ts";
 import { rowFromLine } from "../audit/line.ts";
 import { InvalidInput, Refused, StorageError } from "../errors-catalog.ts";
 import { verifyChain } from "../event/verify-chain.ts";
-import { projectPaths } from "../project/root.ts";
+import { type ProjectPaths, projectPaths } from "../project/root.ts";
 import { eventPages } from "../store/pages.ts";
 import { verifyReplay } from "../store/replay.ts";
 import { type EventRow, eventFromRow } from "../store/rows.ts";
 import { openStore } from "../store/store.ts";
+import { inspectDatabase } from "./project.ts";
 
 export type RestoreResult = {
   /** Events restored from the audit trail. */
@@ -42,8 +43,15 @@ function auditEvents(dir: string): EventRow[] {
 }
 
 /** Why the database needs restoring, or undefined when it is sound. */
-function damage(db: string): string | undefined {
-  if (!existsSync(db)) return "missing";
+function damage(paths: ProjectPaths): string | undefined {
+  // Judged as every command judges it, before SQLite opens anything: a file the commands refuse
+  // (a directory, a link out of the project) is never opened here either, and an empty one is not
+  // turned into a fresh database by the probe.
+  const file = inspectDatabase(paths);
+  if (file.kind === "missing") return "missing";
+  if (file.kind === "empty") return "empty";
+  if (file.kind === "refused") return file.reason;
+  const db = paths.db;
   let store: ReturnType<typeof openStore>;
   try {
     store = openStore(db, { create: false, busyTimeoutMs: 0 });
@@ -76,7 +84,7 @@ export function restoreProject(root: string): RestoreResult {
   const events = auditEvents(paths.dir);
   if (!events.length)
     throw new Refused({ reason: "the audit trail holds no events: there is nothing to restore from" });
-  const why = damage(paths.db);
+  const why = damage(paths);
   if (!why)
     throw new Refused({ reason: `${paths.db} is sound; --restore only rebuilds a missing or damaged database` });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -94,7 +102,8 @@ export function restoreProject(root: string): RestoreResult {
   }
   const store = openStore(paths.db, { create: true });
   try {
-    store.restoreLog(events.map(eventFromRow), (tx) => tx.setAuditPosition(events.length));
+    const current = fileEnds(join(paths.dir, CURRENT));
+    store.restoreLog(events.map(eventFromRow), (tx) => tx.setAuditMark(events.length, current.size));
   } catch (error) {
     throw new StorageError({
       path: paths.db,

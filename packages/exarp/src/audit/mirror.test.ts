@@ -109,6 +109,14 @@ describe("audit mirror", () => {
       (p: string) => appendFileSync(p, '{"seq":99999,"type":"task.created"}\n'),
       /holds #99999 after #3, which the log does not/,
     ],
+    [
+      "a garbage line slipped in before the last line",
+      (p: string) => {
+        const [first, ...rest] = readFileSync(p, "utf8").split("\n");
+        writeFileSync(p, [first, "garbage", ...rest].join("\n"));
+      },
+      /audit.jsonl:2 is not an audit line of the log/,
+    ],
     ["the file deleted", (p: string) => unlinkSync(p), /empty or missing, though they had reached #3/],
     ["the file emptied", (p: string) => writeFileSync(p, ""), /empty or missing, though they had reached #3/],
     [

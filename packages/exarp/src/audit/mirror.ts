@@ -48,7 +48,7 @@ export function createAuditMirror(dir: string, options: AuditMirrorOptions): Com
   const maxBytes = options.maxBytes ?? DEFAULT_AUDIT_MAX_BYTES;
   return (tx, appended) => {
     const target = tx.maxSeq();
-    if (tx.auditPosition() === target) return undefined;
+    if (tx.auditMark()?.seq === target) return undefined;
     mkdirSync(dir, { recursive: true });
     const committed = target - appended.length;
     const journal: Journal = [];
@@ -72,8 +72,8 @@ export function createAuditMirror(dir: string, options: AuditMirrorOptions): Com
           ends = undefined;
         }
       }
-      write(tx, dir, position, target, maxBytes, journal, ends);
-      tx.setAuditPosition(target);
+      const bytes = write(tx, dir, position, target, maxBytes, journal, ends);
+      tx.setAuditMark(target, bytes);
     } catch (error) {
       undo(journal);
       throw error;
@@ -113,7 +113,10 @@ function judge(tx: Tx, dir: string, committed: number): Verdict {
       ? { text: fileEnds(lastRotated.path).last?.text ?? "", file: lastRotated.name }
       : undefined;
   const tipSeq = tip ? lineSeq(tip.text) : undefined;
-  const recorded = tx.auditPosition();
+  const mark = tx.auditMark();
+  const recorded = mark?.seq ?? null;
+  // Someone else wrote to (or cut) audit.jsonl since the mirror last did: check it line by line.
+  const resized = mark?.bytes !== undefined && mark.bytes !== null && mark.bytes !== current.size;
   // A project from before positions were recorded adopts the files' own tip, once verified.
   const position = Math.min(recorded ?? tipSeq ?? 0, committed);
   if (recorded !== null && recorded > committed)
@@ -127,6 +130,9 @@ function judge(tx: Tx, dir: string, committed: number): Verdict {
   if (tipSeq < position)
     return { kind: "damaged", reason: `the audit files end at #${tipSeq}, though they had reached #${position}` };
   const expected = position ? tx.eventRow(position) : undefined;
+  if (resized && tip.file === CURRENT) return judgeTail(tx, dir, position, expected, committed, current);
+  if (resized && current.size > 0)
+    return { kind: "damaged", reason: `${CURRENT} was changed by something other than exarp` };
   if (tipSeq === position) {
     const row = expected as EventRow;
     if (tip.text === auditLine(row)) return { kind: "ok", position, cutTo: tornCut, current };
@@ -138,9 +144,10 @@ function judge(tx: Tx, dir: string, committed: number): Verdict {
 }
 
 /**
- * The current file goes past the recorded position: lines of committed events a process wrote
- * without recording them are adopted; a valid continuation beyond the log (a write that never
- * committed) is cut; anything else is damage.
+ * Reads the current file whole (only when it goes past the recorded position, or its size is not
+ * the one recorded): every line up to the recorded position must be the log's line for its seq;
+ * lines of committed events a process wrote without recording them are adopted; a valid
+ * continuation beyond the log (a write that never committed) is cut; anything else is damage.
  */
 function judgeTail(
   tx: Tx,
@@ -158,12 +165,19 @@ function judgeTail(
   let hash = expected?.hash ?? GENESIS_HASH;
   let keep = 0;
   let beyond = false;
+  let n = 0;
   for (const line of fileLines(path)) {
+    n++;
     if (!found) {
       if (line.text === expectedLine) {
         found = true;
         keep = line.end;
+        continue;
       }
+      const seq = lineSeq(line.text);
+      const row = seq !== undefined && seq < position ? tx.eventRow(seq) : undefined;
+      if (!row || !line.complete) return { kind: "damaged", reason: `${CURRENT}:${n} is not an audit line of the log` };
+      if (auditLine(row) !== line.text) return disagreement(row, line.text, `${CURRENT}:${n}`);
       continue;
     }
     const seq = lineSeq(line.text);
@@ -239,8 +253,8 @@ function rebuild(
 }
 
 /**
- * Appends the lines of events `from`+1 … `to`, rotating the current file whenever it is full.
- * `known` is the current file as just checked, when nothing changed it since.
+ * Appends the lines of events `from`+1 … `to`, rotating the current file whenever it is full, and
+ * returns the size it leaves the current file at. `known` is the current file as just checked.
  */
 function write(
   tx: Tx,
@@ -250,10 +264,10 @@ function write(
   maxBytes: number,
   journal: Journal,
   known?: FileEnds,
-): void {
-  if (to <= from) return;
+): number {
   const current = join(dir, CURRENT);
   let ends = known ?? fileEnds(current);
+  if (to <= from) return ends.kind === "file" ? ends.size : 0;
   let size = ends.kind === "file" ? ends.size : 0;
   let first = ends.first;
   let last = from;
@@ -291,4 +305,5 @@ function write(
     if (buffer.length >= BATCH_BYTES || size + buffer.length >= maxBytes) flush();
   }
   flush();
+  return size;
 }

@@ -108,7 +108,8 @@ export function verifyAudit(source: AuditSource, dir: string): AuditCheck {
         } catch (error) {
           report(`${where} (#${seq}) cannot be compared: ${error instanceof Error ? error.message : String(error)}`);
         }
-        if (expected !== undefined && expected !== line.text) report(`${where} (#${seq}) differs from the log: edited?`);
+        if (expected !== undefined && expected !== line.text)
+          report(`${where} (#${seq}) differs from the log: edited?`);
         tip = seq;
         tipHash = next.value.hash;
         next = events.next();

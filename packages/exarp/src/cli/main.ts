@@ -34,7 +34,9 @@ export const VERSION = "0.1.0";
 
 /** Runs one exarp command line and returns its exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const wantsJson = argv.includes("--json");
+  // After `--` every word is an argument: `--json` there is a title, not the option.
+  const end = argv.indexOf("--");
+  const wantsJson = argv.slice(0, end < 0 ? undefined : end).includes("--json");
   let exarp: Exarp | undefined;
   let command: CliCommand | undefined;
   try {
@@ -47,7 +49,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       command,
       argv.filter((_, i) => i !== at),
     );
-    if (values.help) return print(io, commandHelp(command));
+    // `--json` answers in JSON even when asking for help: the same object `exarp help NAME --json` prints.
+    if (values.help) return print(io, values.json ? safeJson(commandsJson(command), 2) : commandHelp(command));
     checkArity(command, positionals);
     const open = (create: boolean, overrides: OpenOverrides = {}) => {
       if (exarp) return exarp;

@@ -129,6 +129,7 @@ export function graphDoctorCheck(store: Store): DoctorCheck {
   const problems = graphProblems(g);
   for (const { id, parentId } of store.unknownParents())
     problems.push(`${id} has parent ${parentId}, which does not exist`);
+  for (const cycle of store.parentCycles()) problems.push(`parent cycle: ${cycle.join(" → ")}`);
   return checkResult(
     "graph",
     `${g.ix.n} tasks, no cycles, unknown dependencies or unknown parents`,

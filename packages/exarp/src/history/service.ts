@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { NotFound, Refused } from "../errors-catalog.ts";
+import { CycleDetected, NotFound, Refused } from "../errors-catalog.ts";
 import { eventSubject, type StoredEvent, type TaskSnapshot } from "../event/catalog.ts";
 import { actorLabel } from "../identity/identity.ts";
 import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
 import { checkWrite } from "../lease/decide.ts";
 import type { Queries } from "../store/queries.ts";
+import { checkParent } from "../task/require.ts";
 import { canTransition } from "../task/status.ts";
 import { type Status, TaskId } from "../task/task.ts";
 
@@ -90,6 +91,14 @@ export function createHistoryService(ctx: ServiceContext) {
                 reason: `cannot undo #${command}: it would move ${taskId} from ${label(from)} to ${label(to)}, which the workflow does not allow`,
               });
           }
+          if (inverse.type === "dependency.added") {
+            // The rule `dep add` keeps: putting a dependency back must not close a cycle made since.
+            const { taskId, blockerId } = inverse.payload;
+            const back = tx.taskExists(blockerId) ? tx.dependencyPath(blockerId, taskId) : undefined;
+            if (back) throw new CycleDetected({ cycle: [taskId, ...back] });
+          }
+          if (inverse.type === "task.edited" && inverse.payload.changes.parentId)
+            checkParent(tx, inverse.payload.taskId, inverse.payload.changes.parentId);
           tx.append([inverse], { undoes: command });
         }
         return undone;

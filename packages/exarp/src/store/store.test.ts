@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { testExarp } from "../../test/support/exarp.ts";
-import { failure } from "../../test/support/expect.ts";
+import { exportTaskLine, failure } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
 import { GENESIS_HASH } from "../event/hash.ts";
 import { verifyChain } from "../event/verify-chain.ts";
@@ -132,6 +132,32 @@ describe(`store contract (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     expect(store.maxSeq()).toBe(before);
     exarp.tasks.removeDependency({ taskId: c.id, blockerId: b.id });
     expect(exarp.tasks.get(c.id).dependsOn).toEqual([]);
+  });
+
+  it("keeps parents a tree: a parent below the task is refused, also by undo, and doctor names imported cycles", () => {
+    const { exarp } = testExarp();
+    const [a, b, c] = ["a", "b", "c"].map((title) => exarp.tasks.create({ title }).id) as [string, string, string];
+    exarp.tasks.edit({ id: b, parentId: a });
+    exarp.tasks.edit({ id: c, parentId: b });
+    expect(failure(() => exarp.tasks.edit({ id: a, parentId: c })).message).toBe(
+      `${c} cannot be the parent of ${a}: it is below it (${a} → ${b} → ${c} → ${a})`,
+    );
+    // b drops its parent, a takes c as parent; undoing b's drop would now close a → c → b → a.
+    exarp.tasks.edit({ id: b, parentId: null });
+    exarp.tasks.edit({ id: a, parentId: c });
+    const drop = exarp.history.list({ taskId: b }).at(-1)?.seq as number;
+    expect(failure(() => exarp.history.undo({ seq: drop })).message).toMatch(
+      /cannot be the parent of .*: it is below it/,
+    );
+    expect(exarp.doctor().ok).toBe(true);
+    exarp.transfer.importText(
+      [
+        exportTaskLine("P-1", "todo", [], { parentId: "P-2" }),
+        exportTaskLine("P-2", "todo", [], { parentId: "P-1" }),
+      ].join("\n"),
+    );
+    const graph = exarp.doctor().checks.find((check) => check.name === "graph");
+    expect(graph?.problems).toContain("parent cycle: P-1 → P-2 → P-1");
   });
 
   it("reads comments back in order with their authors", () => {

@@ -22,8 +22,8 @@ export type Tx = Queries & {
    * own (so a sweep done on the way is not part of, and does not block the undo of, what follows).
    */
   newCommand(): void;
-  /** Where the audit mirror has written up to (null: never recorded). */
-  setAuditPosition(seq: number): void;
+  /** Records where the audit mirror has written up to, and the size it left audit.jsonl at. */
+  setAuditMark(seq: number, bytes: number): void;
 };
 
 export type CommitListener = (events: readonly StoredEvent[]) => void;
@@ -174,10 +174,10 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
       newCommand: () => {
         command = undefined;
       },
-      setAuditPosition: (at) => {
+      setAuditMark: (at, bytes) => {
         db.prepare(
-          "INSERT INTO audit_mirror (id, seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq",
-        ).run(at);
+          "INSERT INTO audit_mirror (id, seq, bytes) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, bytes = excluded.bytes",
+        ).run(at, bytes);
       },
     };
     inTransaction = true;

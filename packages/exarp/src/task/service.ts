@@ -9,7 +9,7 @@ import type { TaskFilter } from "../store/queries.ts";
 import { singleLine } from "../text/fields.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
 import { checkVersion, decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
-import { requireTask } from "./require.ts";
+import { checkParent, requireTask } from "./require.ts";
 import type { Comment, Task, TaskDetail } from "./task.ts";
 import { AssigneeInput, MAX_TAGS, Priority, Status, TagInput, TaskId } from "./task.ts";
 import { transitionEvents } from "./transition.ts";
@@ -45,7 +45,10 @@ export function createTaskService(ctx: ServiceContext) {
       const data = parseInput(TaskEdit, input);
       return runCommand(ctx, (tx) => {
         const task = requireTask(tx, data.id);
-        if (data.parentId) requireTask(tx, data.parentId);
+        if (data.parentId) {
+          requireTask(tx, data.parentId);
+          checkParent(tx, task.id, data.parentId);
+        }
         checkWrite(task.id, tx.lease(task.id), ctx.actor, ctx.clock.now(), data.lease);
         tx.append(decideEdit(task, data));
         return tx.taskDetail(data.id) as TaskDetail;

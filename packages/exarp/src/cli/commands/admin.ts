@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DoctorReport } from "../../app/doctor.ts";
 import { restoreProject } from "../../app/restore.ts";
+import { DiskFull } from "../../errors-catalog.ts";
 import { mergeOpencodeConfig, OPENCODE_MCP_ENTRY } from "../../mcp/opencode-config.ts";
 import { initRoot, projectPaths } from "../../project/root.ts";
 import { inline } from "../../text/safe.ts";
@@ -83,11 +84,26 @@ function canOfferOpencode(file: string): boolean {
   }
 }
 
-/** Writes beside the file, then renames: a crash leaves the old file or the new one, never half. */
+/**
+ * Writes beside the file, then renames: a crash leaves the old file or the new one, never half. A
+ * path that cannot be written (a folder, a missing folder, no permission) is bad input, said in one
+ * line, with no temporary file left behind; a full disk is DiskFull.
+ */
 function writeFileAtomic(file: string, text: string): void {
   const temp = `${file}.exarp-${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // nothing was written there (its folder is missing or not a folder)
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC" || code === "EDQUOT") throw new DiskFull({ path: file });
+    throw new UsageError(`cannot write ${file}: ${code ?? String(error)}`);
+  }
 }
 
 export const doctor: CliCommand = {
