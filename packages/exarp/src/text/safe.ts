@@ -32,6 +32,10 @@ export function firstUnsafe(text: string, multiline: boolean): { char: string; i
 
 /** Why a field is refused, naming the character: `contains a control character (U+001B at 4)`. */
 export function unsafeReason(text: string, multiline: boolean): string | undefined {
+  // A lone surrogate is not text: SQLite would store it as U+FFFD, so what was hashed would not be what was kept.
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(text);
+  if (lone)
+    return `contains an unpaired surrogate (${codePoint(lone[0])} at ${lone.index + 1}): it is not valid Unicode`;
   const bad = firstUnsafe(text, multiline);
   if (!bad) return undefined;
   const kind = /[\u202a-\u202e\u2066-\u2069]/u.test(bad.char)
