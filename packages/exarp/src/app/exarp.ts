@@ -13,7 +13,7 @@ import { createLeaseService } from "../lease/service.ts";
 import type { Store } from "../store/store.ts";
 import { createTaskService } from "../task/service.ts";
 import { createTransferService } from "../transfer/service.ts";
-import { actorFromEnv } from "./actor.ts";
+import { actorFromEnv, parseActorName, parseSessionId } from "./actor.ts";
 import { type DoctorExtension, type DoctorReport, runDoctor } from "./doctor.ts";
 
 export type ExarpOptions = {
@@ -32,6 +32,14 @@ export type ExarpOptions = {
   /** Where non-fatal problems go (audit damage repaired, unknown settings); default process warnings. */
   warn?: (message: string) => void;
 };
+
+/** An identity checked with the one schema every entry point uses (a library caller included). */
+function checkedActor(actor: Actor): Actor {
+  return {
+    name: parseActorName(actor.name, "identity"),
+    session: actor.session === null ? null : parseSessionId(actor.session, "session"),
+  };
+}
 
 function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined, graphs: GraphCache) {
   const leases = createLeaseService(ctx, leaseTtlMs);
@@ -58,7 +66,7 @@ export function createExarp(options: ExarpOptions) {
     clock: options.clock ?? systemClock,
     ids,
     origin: ids.origin(),
-    actor: options.actor ?? actorFromEnv(),
+    actor: options.actor ? checkedActor(options.actor) : actorFromEnv(),
     feed,
     watchDir: options.auditDir,
   };
@@ -76,7 +84,7 @@ export function createExarp(options: ExarpOptions) {
     bus,
     origin: base.origin,
     /** The same services acting as someone else (MCP per-call identity, tests). */
-    as: (actor: Actor) => createServices({ ...base, actor }, options.leaseTtlMs, graphs),
+    as: (actor: Actor) => createServices({ ...base, actor: checkedActor(actor) }, options.leaseTtlMs, graphs),
     /** Audit lines from `.exarp/audit*.jsonl`, filtered; lines that are not audit lines are skipped and reported. */
     auditTrail: (filter: AuditFilter = {}): AuditEntry[] =>
       options.auditDir ? readAudit(options.auditDir, filter, warn) : [],
