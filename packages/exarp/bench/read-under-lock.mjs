@@ -13,7 +13,7 @@ import { buildExport, finish, percentile, report, sample, tempDir } from "./util
 const TASKS = Number(process.env.BENCH_TASKS ?? 2_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const CLI_RUNS = Number(process.env.BENCH_N ?? 10);
-const cli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const cli = fileURLToPath(new URL("../dist/bin/exarp.js", import.meta.url));
 
 const root = tempDir();
 const { text, ids } = buildExport({ tasks: TASKS, deps: TASKS * 3, comments: TASKS / 5, seed: 11 });

@@ -8,7 +8,7 @@ const scripts = [
   "import.mjs",
   "read.mjs",
   "graph.mjs",
-  "cli-cold-start.mjs",
+  "cli-start.mjs",
   "claims.mjs",
   "feed-latency.mjs",
   "read-under-lock.mjs",

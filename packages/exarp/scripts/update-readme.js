@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const readme = join(root, "README.md");
-const table = execFileSync(process.execPath, [join(root, "packages/exarp/dist/cli/main.js"), "help", "--markdown"], {
+const table = execFileSync(process.execPath, [join(root, "packages/exarp/dist/bin/exarp.js"), "help", "--markdown"], {
   encoding: "utf8",
 });
 const text = readFileSync(readme, "utf8");

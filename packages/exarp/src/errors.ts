@@ -1,5 +1,3 @@
-import type { z } from "zod";
-
 /** Base of every expected failure: a stable `name`, typed `data`, a message a person can act on. */
 export class ExarpError<Data = unknown> extends Error {
   readonly data: Data;
@@ -13,27 +11,25 @@ export class ExarpError<Data = unknown> extends Error {
   }
 }
 
-/** A class of ExarpError with a fixed name, a schema for its data and a message built from the data. */
-export type ErrorClass<Schema extends z.ZodType> = {
-  new (data: z.infer<Schema>): ExarpError<z.infer<Schema>>;
+/** A class of ExarpError with a fixed name and a message built from its typed data. */
+export type ErrorClass<Data> = {
+  new (data: Data): ExarpError<Data>;
   readonly errorName: string;
-  readonly schema: Schema;
-  is(error: unknown): error is ExarpError<z.infer<Schema>>;
+  is(error: unknown): error is ExarpError<Data>;
 };
 
-/** Defines an error once: `const NotFound = defineError("NotFound", schema, (d) => "...")`. */
-export function defineError<Schema extends z.ZodType>(
-  name: string,
-  schema: Schema,
-  message: (data: z.infer<Schema>) => string,
-): ErrorClass<Schema> {
-  return class extends ExarpError<z.infer<Schema>> {
+/**
+ * Defines an error once: `const NotFound = defineError<{ kind: string; id: string }>("NotFound", (d) => "...")`.
+ * The data's shape is a type, not a runtime schema: errors are built by exarp itself, never parsed,
+ * so defining them loads no validation library.
+ */
+export function defineError<Data>(name: string, message: (data: Data) => string): ErrorClass<Data> {
+  return class extends ExarpError<Data> {
     static readonly errorName = name;
-    static readonly schema = schema;
-    static is(error: unknown): error is ExarpError<z.infer<Schema>> {
+    static is(error: unknown): error is ExarpError<Data> {
       return error instanceof ExarpError && error.name === name;
     }
-    constructor(data: z.infer<Schema>) {
+    constructor(data: Data) {
       super(name, message(data), data);
     }
   };

@@ -1,4 +1,9 @@
-// The public API of the exarp core, listed by name.
+// The public API of the exarp core, listed by name. Importing it loads zod for the schemas (the
+// command line loads zod only for verbs that validate input; see kernel/zod.ts).
+import { z } from "zod";
+import { provideZod } from "./kernel/zod.ts";
+
+provideZod(z);
 
 export { actorFromEnv, osActor, osUserName } from "./app/actor.ts";
 export type { DoctorCheck, DoctorExtension, DoctorReport } from "./app/doctor.ts";
@@ -47,6 +52,7 @@ export {
 } from "./identity/identity.ts";
 export { type BusyRetry, retryWhileBusy, SHORT_BUSY_TIMEOUT_MS } from "./kernel/busy.ts";
 export type { Actor, ServiceContext } from "./kernel/context.ts";
+export { loadZod, provideZod } from "./kernel/zod.ts";
 export { heldBy, holderName, type Lease, liveLease } from "./lease/lease.ts";
 export { findProjectRoot, initRoot, projectPaths, requireProjectRoot } from "./project/root.ts";
 export { loadSettings, SETTINGS, type Settings } from "./project/settings.ts";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { initProject } from "exarp";
 import { ExarpPlugin } from "../src/plugin.ts";
 
-const CLI = join(import.meta.dir, "..", "..", "exarp", "dist", "cli", "main.js");
+const CLI = join(import.meta.dir, "..", "..", "exarp", "dist", "bin", "exarp.js");
 const root = mkdtempSync(join(tmpdir(), "exarp-hooks-"));
 const setup = initProject(root);
 const lines = Array.from({ length: 10_000 }, (_, i) =>

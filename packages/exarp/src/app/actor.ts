@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
-import { InvalidInput } from "../errors-catalog.ts";
-import { type Actor, ActorName, PERSON_PREFIX, SessionId } from "../identity/identity.ts";
+import { type Actor, actorName, PERSON_PREFIX, sessionId } from "../identity/identity.ts";
+import { checkField } from "../kernel/query.ts";
 
 let cachedUser: string | undefined;
 
@@ -46,15 +46,11 @@ export function osActor(): Actor {
 
 /** Checks an identity from a flag or variable with the one identity schema; `source` names it in errors. */
 export function parseActorName(value: string, source: string): string {
-  const parsed = ActorName.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new InvalidInput({ issues: parsed.error.issues.map((i) => `${source}: ${i.message}`) });
+  return checkField(actorName, value, source);
 }
 
 export function parseSessionId(value: string, source: string): string {
-  const parsed = SessionId.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new InvalidInput({ issues: parsed.error.issues.map((i) => `${source}: ${i.message}`) });
+  return checkField(sessionId, value, source);
 }
 
 /** The identity of whoever runs this process: `$EXARP_AGENT`/`$EXARP_SESSION`, else the OS user (a person). */

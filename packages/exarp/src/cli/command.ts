@@ -72,8 +72,17 @@ export type CliCommand = {
   examples?: string[];
   /** How this command names the service fields its input maps to (`{ taskId: "ID" }`), for errors. */
   fields?: Record<string, string>;
-  run(ctx: CliContext): CliResult | Promise<CliResult>;
+  /**
+   * True when the command only reads (for these values): it then runs without loading the
+   * validation library, which every command that writes or checks input with a schema loads.
+   */
+  readOnly?: boolean | ((values: CliValues) => boolean);
+  /** The command's code, loaded only when it runs (help and `--version` load none). */
+  load(): Promise<CliRun>;
 };
+
+/** What a command does when it runs. */
+export type CliRun = (ctx: CliContext) => CliResult | Promise<CliResult>;
 
 /** Raised for bad command lines; exit code 2. */
 export class UsageError extends Error {

@@ -3,11 +3,11 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { actorFromEnv, parseActorName, parseSessionId } from "../app/actor.ts";
 import type { Exarp } from "../app/exarp.ts";
-import { initProject, openProject } from "../app/project.ts";
+import { loadZod } from "../kernel/zod.ts";
 import { checkFolder, initRoot, requireProjectRoot } from "../project/root.ts";
 import { neutralizeBlock, neutralizeLine, safeJson } from "../text/safe.ts";
+import { VERSION } from "../version.ts";
 import {
   type CliCommand,
   type CliContext,
@@ -30,8 +30,6 @@ export type CliIo = {
   stdin: () => Promise<string>;
 };
 
-export const VERSION = "0.1.0";
-
 /** Runs one exarp command line and returns its exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // After `--` every word is an argument: `--json` there is a title, not the option.
@@ -52,17 +50,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // `--json` answers in JSON even when asking for help: the same object `exarp help NAME --json` prints.
     if (values.help) return print(io, values.json ? safeJson(commandsJson(command), 2) : commandHelp(command));
     checkArity(command, positionals);
+    // The core and the command's code load only now: help and `--version` never pay for them.
+    const readOnly = typeof command.readOnly === "function" ? command.readOnly(values) : command.readOnly === true;
+    const [app, run] = await Promise.all([import("./app.ts"), command.load(), readOnly ? undefined : loadZod()]);
     const open = (create: boolean, overrides: OpenOverrides = {}) => {
       if (exarp) return exarp;
-      const given = identity(values);
-      const fromEnv = actorFromEnv(io.env);
+      const given = identity(values, app);
+      const fromEnv = app.actorFromEnv(io.env);
       const actor = overrides.actor
         ? overrides.actor(given, fromEnv)
         : { name: given.name ?? fromEnv.name, session: given.session ?? fromEnv.session };
       const warn = (message: string) => io.stderr(`exarp: warning: ${neutralizeLine(message)}\n`);
       const root = create ? initRoot(start(values, io), io.env) : rootOf(values, io);
       const options = { warn, actor, env: io.env, busyTimeoutMs: overrides.busyTimeoutMs };
-      exarp = (create ? initProject : openProject)(root, options);
+      exarp = (create ? app.initProject : app.openProject)(root, options);
       return exarp;
     };
     const ctx: CliContext = {
@@ -78,7 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       readStdin: io.stdin,
       note: (text) => io.stderr(`${neutralizeBlock(text)}\n`),
     };
-    const result = await command.run(ctx);
+    const result = await run(ctx);
     if (result.silent) return result.exitCode ?? EXIT.ok;
     if (result.raw || !values.json) io.stdout(`${neutralizeBlock(result.text)}\n`);
     else io.stdout(`${safeJson(result.data, 2)}\n`);
@@ -184,12 +185,12 @@ function checkArity(command: CliCommand, positionals: string[]): void {
 }
 
 /** `--as`/`--session` as given (checked with the one identity schema); the environment fills the rest. */
-function identity(values: CliValues): { name?: string; session?: string } {
+function identity(values: CliValues, app: typeof import("./app.ts")): { name?: string; session?: string } {
   const as = str(values, "as");
   const session = str(values, "session");
   return {
-    ...(as === undefined ? {} : { name: parseActorName(as, "--as") }),
-    ...(session === undefined ? {} : { session: parseSessionId(session, "--session") }),
+    ...(as === undefined ? {} : { name: app.parseActorName(as, "--as") }),
+    ...(session === undefined ? {} : { session: app.parseSessionId(session, "--session") }),
   };
 }
 

@@ -1,14 +1,14 @@
 import type { CliCommand } from "./command.ts";
-import { doctor, exportCommand, importCommand, init } from "./commands/admin.ts";
-import { approvals, approve, claim, deny, leases, release, renew, sweep } from "./commands/coordination.ts";
-import { demo } from "./commands/demo.ts";
-import { next, plan, ready } from "./commands/graph.ts";
-import { audit, history, undo } from "./commands/history.ts";
-import { comment, dep } from "./commands/links.ts";
-import { mcp } from "./commands/mcp.ts";
-import { prime } from "./commands/prime.ts";
-import { statusCommands } from "./commands/status.ts";
-import { add, edit, listCommand, show } from "./commands/tasks.ts";
+import { doctor, exportCommand, importCommand, init } from "./specs/admin.ts";
+import { approvals, approve, claim, deny, leases, release, renew, sweep } from "./specs/coordination.ts";
+import { demo } from "./specs/demo.ts";
+import { next, plan, ready } from "./specs/graph.ts";
+import { audit, history, undo } from "./specs/history.ts";
+import { comment, dep } from "./specs/links.ts";
+import { mcp } from "./specs/mcp.ts";
+import { prime } from "./specs/prime.ts";
+import { statusCommands } from "./specs/status.ts";
+import { add, edit, listCommand, show } from "./specs/tasks.ts";
 
 /** Every top-level verb, in the order help lists them. */
 export const commands: CliCommand[] = [

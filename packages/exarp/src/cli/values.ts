@@ -1,20 +1,23 @@
-import { Priority, Status } from "../task/task.ts";
+import { PRIORITIES, type Priority, STATUSES, type Status } from "../task/task.ts";
 import { type CliValues, list, str, UsageError } from "./command.ts";
+
+const isStatus = (name: string): name is Status => (STATUSES as readonly string[]).includes(name);
+const isPriority = (name: string): name is Priority => (PRIORITIES as readonly string[]).includes(name);
 
 /** A status as people type it: `in-progress`, `In_Progress` and `inprogress` all mean in_progress. */
 export function parseStatus(raw: string): Status {
   const name = raw.toLowerCase().replace(/[-\s]/g, "_");
-  const parsed = Status.safeParse(name === "inprogress" ? "in_progress" : name);
-  if (!parsed.success)
-    throw new UsageError(`unknown status ${JSON.stringify(raw)}; use one of ${Status.options.join(", ")}`);
-  return parsed.data;
+  const status = name === "inprogress" ? "in_progress" : name;
+  if (!isStatus(status))
+    throw new UsageError(`unknown status ${JSON.stringify(raw)}; use one of ${STATUSES.join(", ")}`);
+  return status;
 }
 
 export function parsePriority(raw: string): Priority {
-  const parsed = Priority.safeParse(raw.toLowerCase());
-  if (!parsed.success)
-    throw new UsageError(`unknown priority ${JSON.stringify(raw)}; use one of ${Priority.options.join(", ")}`);
-  return parsed.data;
+  const name = raw.toLowerCase();
+  if (!isPriority(name))
+    throw new UsageError(`unknown priority ${JSON.stringify(raw)}; use one of ${PRIORITIES.join(", ")}`);
+  return name;
 }
 
 /** `--status` (repeatable, comma-separated). */

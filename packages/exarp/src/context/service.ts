@@ -1,17 +1,17 @@
-import { z } from "zod";
 import type { GraphService } from "../graph/service.ts";
 import type { ServiceContext } from "../kernel/context.ts";
-import { parseInput } from "../kernel/input.ts";
+import { int, oneOf, type QueryOf, query } from "../kernel/query.ts";
 import { heldBy, liveLease } from "../lease/lease.ts";
 import type { Task } from "../task/task.ts";
 import { type ContextData, type ContextTask, DEFAULT_CONTEXT_BUDGET, renderContext } from "./render.ts";
 
-export const ContextRequest = z.strictObject({
-  role: z.enum(["build", "plan", "review"]).optional(),
-  budget: z.number().int().min(256).max(64_000).optional(),
-  ready: z.number().int().min(0).max(50).optional(),
+export const contextQuery = query({
+  role: oneOf(["build", "plan", "review"] as const),
+  budget: int(256, 64_000),
+  ready: int(0, 50),
 });
-export type ContextRequest = z.input<typeof ContextRequest>;
+export const ContextRequest = contextQuery.schema;
+export type ContextRequest = QueryOf<typeof contextQuery.shape>;
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 const item = (t: Task, note?: string): ContextTask => ({
@@ -67,13 +67,13 @@ export function createContextService(ctx: ServiceContext, graph: GraphService) {
   return {
     /** The data behind the context (for callers that render differently). */
     data(request: ContextRequest = {}): ContextData {
-      const r = parseInput(ContextRequest, request);
+      const r = contextQuery.parse(request);
       return gather(r.role ?? "build", r.ready ?? 8);
     },
 
     /** The context as text, within the byte budget (default 2 KB). */
     render(request: ContextRequest = {}): string {
-      const r = parseInput(ContextRequest, request);
+      const r = contextQuery.parse(request);
       return renderContext(gather(r.role ?? "build", r.ready ?? 8), r.budget ?? DEFAULT_CONTEXT_BUDGET);
     },
   };

@@ -1,77 +1,82 @@
-import { z } from "zod";
+import { lazy, z } from "../kernel/zod.ts";
 import { Comment, Status, Task, TaskFields, TaskId } from "../task/task.ts";
 
 /** A removed task as it was (row, dependencies, comments), kept in the log for the record. */
-export const TaskSnapshot = z.object({
-  task: Task,
-  dependsOn: z.array(TaskId),
-  comments: z.array(Comment),
-});
+export const TaskSnapshot = lazy(() =>
+  z.object({
+    task: Task,
+    dependsOn: z.array(TaskId),
+    comments: z.array(Comment),
+  }),
+);
 export type TaskSnapshot = z.infer<typeof TaskSnapshot>;
 
-const TaskPatch = TaskFields.partial();
+const TaskPatch = lazy(() => TaskFields.partial());
 
 /**
  * Every event exarp records, with the schema of its payload. Appending validates against it,
  * so the log never holds a malformed event. Names are past tense, dotted, lowercase.
  */
-export const eventPayloads = {
-  "task.created": z.object({
-    task: TaskFields.extend({ id: TaskId, status: Status, createdAt: z.number().int().optional() }),
-  }),
-  "task.edited": z.object({ taskId: TaskId, changes: TaskPatch, previous: TaskPatch }),
-  "task.status_changed": z.object({
-    taskId: TaskId,
-    from: Status,
-    to: Status,
-    reason: z.string().optional(),
-  }),
-  "task.deleted": z.object({ taskId: TaskId, snapshot: TaskSnapshot }),
-  "dependency.added": z.object({ taskId: TaskId, blockerId: TaskId }),
-  "dependency.removed": z.object({ taskId: TaskId, blockerId: TaskId }),
-  "comment.added": z.object({
-    taskId: TaskId,
-    commentId: z.string(),
-    body: z.string(),
-    author: z.string().optional(),
-    createdAt: z.number().int().optional(),
-  }),
-  "comment.removed": z.object({ taskId: TaskId, commentId: z.string() }),
-  // Leases: the fencing token of a grant is the seq of its lease.acquired event.
-  "lease.acquired": z.object({
-    taskId: TaskId,
-    agent: z.string(),
-    session: z.string().nullable(),
-    expiresAt: z.number().int(),
-  }),
-  "lease.renewed": z.object({ taskId: TaskId, token: z.number().int(), expiresAt: z.number().int() }),
-  "lease.released": z.object({
-    taskId: TaskId,
-    token: z.number().int(),
-    reason: z.enum(["released", "status", "forced"]),
-  }),
-  "lease.expired": z.object({
-    taskId: TaskId,
-    token: z.number().int(),
-    agent: z.string(),
-    session: z.string().nullable(),
-    expiredAt: z.number().int(),
-  }),
-  // Approvals: a request's id is the seq of its approval.requested event.
-  "approval.requested": z.object({
-    taskId: TaskId,
-    requestedBy: z.string(),
-    requestedSession: z.string().nullable(),
-  }),
-  "approval.decided": z.object({
-    taskId: TaskId,
-    requestId: z.number().int(),
-    outcome: z.enum(["approved", "denied"]),
-    reason: z.string().optional(),
-  }),
-  "approval.timed_out": z.object({ taskId: TaskId, requestId: z.number().int(), waitedMs: z.number().int() }),
-  "approval.withdrawn": z.object({ taskId: TaskId, requestId: z.number().int(), reason: z.string() }),
-} as const;
+export const eventPayloads = lazy(
+  () =>
+    ({
+      "task.created": z.object({
+        task: TaskFields.extend({ id: TaskId, status: Status, createdAt: z.number().int().optional() }),
+      }),
+      "task.edited": z.object({ taskId: TaskId, changes: TaskPatch, previous: TaskPatch }),
+      "task.status_changed": z.object({
+        taskId: TaskId,
+        from: Status,
+        to: Status,
+        reason: z.string().optional(),
+      }),
+      "task.deleted": z.object({ taskId: TaskId, snapshot: TaskSnapshot }),
+      "dependency.added": z.object({ taskId: TaskId, blockerId: TaskId }),
+      "dependency.removed": z.object({ taskId: TaskId, blockerId: TaskId }),
+      "comment.added": z.object({
+        taskId: TaskId,
+        commentId: z.string(),
+        body: z.string(),
+        author: z.string().optional(),
+        createdAt: z.number().int().optional(),
+      }),
+      "comment.removed": z.object({ taskId: TaskId, commentId: z.string() }),
+      // Leases: the fencing token of a grant is the seq of its lease.acquired event.
+      "lease.acquired": z.object({
+        taskId: TaskId,
+        agent: z.string(),
+        session: z.string().nullable(),
+        expiresAt: z.number().int(),
+      }),
+      "lease.renewed": z.object({ taskId: TaskId, token: z.number().int(), expiresAt: z.number().int() }),
+      "lease.released": z.object({
+        taskId: TaskId,
+        token: z.number().int(),
+        reason: z.enum(["released", "status", "forced"]),
+      }),
+      "lease.expired": z.object({
+        taskId: TaskId,
+        token: z.number().int(),
+        agent: z.string(),
+        session: z.string().nullable(),
+        expiredAt: z.number().int(),
+      }),
+      // Approvals: a request's id is the seq of its approval.requested event.
+      "approval.requested": z.object({
+        taskId: TaskId,
+        requestedBy: z.string(),
+        requestedSession: z.string().nullable(),
+      }),
+      "approval.decided": z.object({
+        taskId: TaskId,
+        requestId: z.number().int(),
+        outcome: z.enum(["approved", "denied"]),
+        reason: z.string().optional(),
+      }),
+      "approval.timed_out": z.object({ taskId: TaskId, requestId: z.number().int(), waitedMs: z.number().int() }),
+      "approval.withdrawn": z.object({ taskId: TaskId, requestId: z.number().int(), reason: z.string() }),
+    }) as const,
+);
 
 export type EventType = keyof typeof eventPayloads;
 export type PayloadOf<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
@@ -100,7 +105,8 @@ export type StoredEvent = NewEvent & EventMeta;
 /** Narrow a stored event to one type. */
 export type StoredEventOf<T extends EventType> = Extract<NewEvent, { type: T }> & EventMeta;
 
-export const eventTypes = Object.keys(eventPayloads) as EventType[];
+/** Every event type (building the payload schemas to list them: call it where validation happens anyway). */
+export const eventTypes = (): EventType[] => Object.keys(eventPayloads) as EventType[];
 
 /** The task an event is about (its stream), used for per-task history. */
 export function eventSubject(event: NewEvent): string {

@@ -1,12 +1,11 @@
-import { z } from "zod";
 import { NotFound } from "../errors-catalog.ts";
 import type { Feed } from "../feed/feed.ts";
 import { checkResult, type DoctorCheck } from "../kernel/check.ts";
 import type { ServiceContext } from "../kernel/context.ts";
-import { parseInput } from "../kernel/input.ts";
+import { checkTaskId, either, int, listOf, literal, type QueryOf, query, tag } from "../kernel/query.ts";
 import type { Queries, ReadyOptions } from "../store/queries.ts";
 import type { Store } from "../store/store.ts";
-import { MAX_TAGS, TagInput, type Task, TaskId } from "../task/task.ts";
+import { MAX_TAGS, type Task } from "../task/task.ts";
 import { type CriticalPath, criticalPath } from "./critical-path.ts";
 import { findCycles } from "./cycles.ts";
 import { type Explanation, explainTask } from "./explain.ts";
@@ -14,24 +13,19 @@ import { buildGraph, type Graph } from "./graph.ts";
 import { graphProblems } from "./problems.ts";
 import { computeWaves, type Waves } from "./waves.ts";
 
-export const ReadyQuery = z.strictObject({
-  tags: z.array(TagInput).max(MAX_TAGS).optional(),
-  limit: z.number().int().min(1).max(100_000).optional(),
-});
-export type ReadyQuery = z.input<typeof ReadyQuery>;
+/** Which ready tasks: only those carrying every tag, at most `limit`. */
+export const readyQuery = query({ tags: listOf(tag, MAX_TAGS), limit: int(1, 100_000) });
+export const ReadyQuery = readyQuery.schema;
+export type ReadyQuery = QueryOf<typeof readyQuery.shape>;
 
 /** What an agent can do: `can` lists capability tags (`*` = anything); tasks need all their tags covered. */
-export const NextQuery = z.strictObject({
-  can: z
-    .array(z.union([TagInput, z.literal("*")]))
-    .max(64)
-    .optional(),
-  tags: z.array(TagInput).max(MAX_TAGS).optional(),
-});
-export type NextQuery = z.input<typeof NextQuery>;
+export const nextQuery = query({ can: listOf(either(tag, literal("*")), 64), tags: listOf(tag, MAX_TAGS) });
+export const NextQuery = nextQuery.schema;
+export type NextQuery = QueryOf<typeof nextQuery.shape>;
 
-export const PlanQuery = z.strictObject({ cap: z.number().int().min(1).max(10_000).optional() });
-export type PlanQuery = z.input<typeof PlanQuery>;
+export const planQuery = query({ cap: int(1, 10_000) });
+export const PlanQuery = planQuery.schema;
+export type PlanQuery = QueryOf<typeof planQuery.shape>;
 
 export type ReadyTask = Task & { unblocks: number };
 export type Plan = Waves & { criticalPath: CriticalPath; cycles: string[][] };
@@ -85,7 +79,7 @@ export function createGraphService(ctx: ServiceContext, cache: GraphCache = crea
 
     /** Todo tasks whose blockers are all finished, best first (materialised: no graph walk). */
     ready(query: ReadyQuery = {}): ReadyTask[] {
-      const q = parseInput(ReadyQuery, query);
+      const q = readyQuery.parse(query);
       return ctx.store.readyTasks({ ...q, leasedFor: leasedFor() });
     },
 
@@ -96,20 +90,20 @@ export function createGraphService(ctx: ServiceContext, cache: GraphCache = crea
 
     /** The top ready task this agent can do, or undefined when there is none. */
     next(query: NextQuery = {}): ReadyTask | undefined {
-      const q = parseInput(NextQuery, query);
+      const q = nextQuery.parse(query);
       return firstReady(ctx.store, q, leasedFor());
     },
 
     /** Why a task is or is not ready: its status, open blockers (transitively) and any cycle. */
     explain(id: string): Explanation {
-      const taskId = parseInput(TaskId, id);
+      const taskId = checkTaskId(id);
       if (!ctx.store.taskExists(taskId)) throw new NotFound({ kind: "task", id: taskId });
       return explainTask(graph(), taskId);
     },
 
     /** Execution waves over unfinished work, the critical path, and what cannot be scheduled. */
     plan(query: PlanQuery = {}): Plan {
-      const { cap } = parseInput(PlanQuery, query);
+      const { cap } = planQuery.parse(query);
       const g = graph();
       const waves = computeWaves(g, cap);
       return {

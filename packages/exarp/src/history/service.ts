@@ -1,29 +1,27 @@
-import { z } from "zod";
 import { CycleDetected, NotFound, Refused } from "../errors-catalog.ts";
 import { eventSubject, type StoredEvent, type TaskSnapshot } from "../event/catalog.ts";
 import { actorLabel } from "../identity/identity.ts";
 import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
+import { int, type QueryOf, query, taskId } from "../kernel/query.ts";
+import { lazy, z } from "../kernel/zod.ts";
 import { checkWrite } from "../lease/decide.ts";
 import type { Queries } from "../store/queries.ts";
 import { checkParent } from "../task/require.ts";
 import { canTransition } from "../task/status.ts";
-import { type Status, TaskId } from "../task/task.ts";
+import type { Status } from "../task/task.ts";
 
 const label = (s: Status) => s.replace("_", " ");
 
 import { invertEvent } from "./invert.ts";
 
 /** Which events `history.list` returns. */
-export const HistoryQuery = z.strictObject({
-  taskId: TaskId.optional(),
-  after: z.number().int().min(0).optional(),
-  limit: z.number().int().min(1).max(100_000).optional(),
-});
-export type HistoryQuery = z.input<typeof HistoryQuery>;
+export const historyQuery = query({ taskId, after: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 100_000) });
+export const HistoryQuery = historyQuery.schema;
+export type HistoryQuery = QueryOf<typeof historyQuery.shape>;
 
 /** Undo the caller's own newest change, or the command that holds event `seq` (anyone's). */
-export const UndoRequest = z.strictObject({ seq: z.number().int().min(1).optional() });
+export const UndoRequest = lazy(() => z.strictObject({ seq: z.number().int().min(1).optional() }));
 export type UndoRequest = z.input<typeof UndoRequest>;
 
 /** The command that was undone and the compensating events that undid it. */
@@ -41,7 +39,7 @@ export function createHistoryService(ctx: ServiceContext) {
   return {
     /** Events in log order: the newest `limit` (default 50), or all after `after`, optionally for one task. */
     list(query: HistoryQuery = {}): StoredEvent[] {
-      const q = parseInput(HistoryQuery, query);
+      const q = historyQuery.parse(query);
       if (q.after !== undefined) return ctx.store.listEvents({ after: q.after, stream: q.taskId, limit: q.limit });
       return ctx.store.listEvents({ stream: q.taskId, limit: q.limit ?? 50, newestFirst: true }).reverse();
     },

@@ -1,4 +1,5 @@
-import { singleLine } from "../text/fields.ts";
+import { line } from "../kernel/query.ts";
+import { lazy } from "../kernel/zod.ts";
 
 /** Who acts: an agent or person, and (for agents) the session doing the work. */
 export type Actor = { name: string; session: string | null };
@@ -8,10 +9,12 @@ export type Actor = { name: string; session: string | null };
  * 1–100 characters, no control or bidi characters. By convention `user:` names a person,
  * `subagent:` an agent's helper, and anything else (`agent:build`) an agent.
  */
-export const ActorName = singleLine("identity", 100);
+export const actorName = line("identity", 100);
+export const ActorName = lazy(() => actorName.zod());
 
 /** A session id: the same rules as an identity. */
-export const SessionId = singleLine("session", 100);
+export const sessionId = line("session", 100);
+export const SessionId = lazy(() => sessionId.zod());
 
 /** The prefix of a person's identity: only people decide on reviews. */
 export const PERSON_PREFIX = "user:";

@@ -1,5 +1,5 @@
 // How a failed check is said, the same at every edge (CLI, MCP, plugin, HTTP).
-import { z } from "zod";
+import { z } from "../kernel/zod.ts";
 import { inline } from "../text/safe.ts";
 
 /** What a value is, in words (never the value itself: it may be huge or unprintable). */

@@ -1,5 +1,5 @@
-import { z } from "zod";
 import type { Actor } from "../identity/identity.ts";
+import { lazy, z } from "../kernel/zod.ts";
 import { TaskId } from "../task/task.ts";
 
 /** Default lease length: long enough for a real step of work, short enough that a dead agent's task comes back. */
@@ -16,14 +16,18 @@ export type Lease = {
   expiresAt: number;
 };
 
-const Ttl = z.number().int().min(1_000, "ttl must be at least 1 s").max(MAX_LEASE_TTL_MS, "ttl must be at most 24 h");
+const Ttl = lazy(() =>
+  z.number().int().min(1_000, "ttl must be at least 1 s").max(MAX_LEASE_TTL_MS, "ttl must be at most 24 h"),
+);
 
 /** Claim a task (or renew a lease the same holder already has). */
-export const ClaimRequest = z.strictObject({ taskId: TaskId, ttlMs: Ttl.optional() });
+export const ClaimRequest = lazy(() => z.strictObject({ taskId: TaskId, ttlMs: Ttl.optional() }));
 export type ClaimRequest = z.input<typeof ClaimRequest>;
 
 /** Extend, or end, a lease held by the caller; `force` lets someone else break it (recorded). */
-export const LeaseRequest = z.strictObject({ taskId: TaskId, ttlMs: Ttl.optional(), force: z.boolean().optional() });
+export const LeaseRequest = lazy(() =>
+  z.strictObject({ taskId: TaskId, ttlMs: Ttl.optional(), force: z.boolean().optional() }),
+);
 export type LeaseRequest = z.input<typeof LeaseRequest>;
 
 /** The result of a claim: a lease, or who holds the task instead (a lost race is a value, not an error). */

@@ -1,7 +1,7 @@
-import type { z } from "zod";
 import { firstReady, NextQuery, type ReadyTask } from "../graph/service.ts";
 import { checkWriter, runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
+import { lazy, type z } from "../kernel/zod.ts";
 import type { Tx } from "../store/store.ts";
 import { requireTask } from "../task/require.ts";
 import type { Task } from "../task/task.ts";
@@ -17,7 +17,7 @@ import {
 } from "./lease.ts";
 
 /** Ready-and-claim in one go: the best ready task this agent can do, leased to it. */
-export const ClaimNextRequest = NextQuery.extend({ ttlMs: ClaimRequest.shape.ttlMs });
+export const ClaimNextRequest = lazy(() => NextQuery.extend({ ttlMs: ClaimRequest.shape.ttlMs }));
 export type ClaimNextRequest = z.input<typeof ClaimNextRequest>;
 
 export type ClaimNextResult =

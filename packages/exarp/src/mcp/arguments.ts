@@ -1,8 +1,9 @@
 // Checking a tool call's `arguments` and saying what is wrong in words a model can act on: each
 // problem as `path: what to change`, never a raw zod dump. Argument problems are tool results
 // (`isError`), as the MCP specification asks, so the model sees them and can correct the call.
-import type { z } from "zod";
+
 import { issueMessage, valueKind } from "../kernel/issues.ts";
+import type { z } from "../kernel/zod.ts";
 import { inline } from "../text/safe.ts";
 
 /** Largest `arguments` object accepted, as JSON (a description may be 64,000 characters). */

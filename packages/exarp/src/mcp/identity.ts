@@ -1,7 +1,7 @@
-import { z } from "zod";
 import type { Exarp } from "../app/exarp.ts";
 import { type Actor, ActorName, isPerson, SessionId } from "../identity/identity.ts";
 import { retryWhileBusy } from "../kernel/busy.ts";
+import { lazy, z } from "../kernel/zod.ts";
 import { AS_TEXT, REFUSAL_TEXT } from "./prompts.ts";
 
 /** The services acting as one agent/session (what `exarp.as(actor)` returns). */
@@ -11,12 +11,14 @@ export type Services = ReturnType<Exarp["as"]>;
  * Who a call acts as, when not the server's own identity: the core's identity schema, naming an
  * agent or a sub-agent (whose writes the core refuses), never a person.
  */
-export const As = z
-  .strictObject({
-    agent: ActorName.refine((name) => !isPerson({ name }), { error: REFUSAL_TEXT.personAs }),
-    session: SessionId.optional(),
-  })
-  .describe(AS_TEXT);
+export const As = lazy(() =>
+  z
+    .strictObject({
+      agent: ActorName.refine((name) => !isPerson({ name }), { error: REFUSAL_TEXT.personAs }),
+      session: SessionId.optional(),
+    })
+    .describe(AS_TEXT),
+);
 export type As = z.output<typeof As>;
 
 /** The identity `exarp mcp` acts as when neither `--as` nor an agent's `$EXARP_AGENT` says. */

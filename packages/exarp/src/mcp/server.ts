@@ -1,10 +1,12 @@
-import { createRequire } from "node:module";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import type { Exarp } from "../app/exarp.ts";
 import { actorLabel } from "../identity/identity.ts";
+import { provideZod } from "../kernel/zod.ts";
 import { inline } from "../text/safe.ts";
+import { VERSION } from "../version.ts";
 import { createIdentity } from "./identity.ts";
 import { instructions } from "./prompts.ts";
 import { serveResources } from "./resources.ts";
@@ -19,6 +21,9 @@ import { taskWriteTool } from "./tools/task-write.ts";
 import { tasksTool } from "./tools/tasks.ts";
 
 /** Every tool, in the order `tools/list` shows them: at most 8, within 12,000 characters of JSON. */
+// The server validates every call: zod is loaded with it.
+provideZod(z);
+
 export const TOOLS: readonly ToolSpec[] = [
   tasksTool,
   taskWriteTool,
@@ -43,8 +48,6 @@ export type McpServerOptions = {
   busyRetryMs?: number;
 };
 
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
-
 const toolNames = TOOLS.map((t) => t.name).join(", ");
 
 /**
@@ -59,7 +62,7 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const identity = createIdentity(exarp, { log, busyRetryMs: options.busyRetryMs });
   const server = new Server(
-    { name: "exarp", version },
+    { name: "exarp", version: VERSION },
     {
       capabilities: { tools: {}, resources: { subscribe: true } },
       instructions: instructions(actorLabel(identity.actor.name, identity.actor.session)),

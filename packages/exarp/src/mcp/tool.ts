@@ -1,8 +1,8 @@
 import type { CallToolResult, Tool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
 import { ExarpError } from "../errors.ts";
 import { Busy, InvalidInput } from "../errors-catalog.ts";
 import { retryWhileBusy } from "../kernel/busy.ts";
+import { z } from "../kernel/zod.ts";
 import { isSqliteError } from "../store/driver.ts";
 import { neutralizeBlock, safeJson } from "../text/safe.ts";
 import { type ActionSpec, argumentsText, BadArguments, checkArguments } from "./arguments.ts";

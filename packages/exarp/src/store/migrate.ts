@@ -1,20 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { StorageError } from "../errors-catalog.ts";
 import type { SqlDriver } from "./driver.ts";
-
-const dir = new URL("./migrations/", import.meta.url);
-
-/** Numbered migrations (`0001_init.sql` …), in order. */
-export function listMigrations(): { version: number; name: string; sql: string }[] {
-  return readdirSync(dir)
-    .filter((name) => /^\d{4}_.+\.sql$/.test(name))
-    .sort()
-    .map((name) => ({ version: Number(name.slice(0, 4)), name, sql: readFileSync(new URL(name, dir), "utf8") }));
-}
+import { MIGRATIONS } from "./migrations/index.ts";
 
 /** Brings the schema up to date inside one immediate transaction; refuses a database from a newer exarp. */
 export function migrate(db: SqlDriver, path: string): void {
-  const migrations = listMigrations();
+  const migrations = MIGRATIONS;
   const latest = migrations.at(-1)?.version ?? 0;
   const current = userVersion(db);
   if (current > latest) {

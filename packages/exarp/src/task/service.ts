@@ -1,29 +1,32 @@
-import { z } from "zod";
 import { appendDecision } from "../approval/decision.ts";
 import { ApprovalRequired, NotFound } from "../errors-catalog.ts";
 import { isPerson } from "../identity/identity.ts";
 import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
+import { checkTaskId, int, line, listOf, oneOf, query, tag, taskId } from "../kernel/query.ts";
 import { checkWrite } from "../lease/decide.ts";
 import type { TaskFilter } from "../store/queries.ts";
-import { singleLine } from "../text/fields.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
 import { checkVersion, decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
 import { checkParent, requireTask } from "./require.ts";
 import type { Comment, Task, TaskDetail } from "./task.ts";
-import { AssigneeInput, MAX_TAGS, Priority, Status, TagInput, TaskId } from "./task.ts";
+import { MAX_TAGS, PRIORITIES, STATUSES } from "./task.ts";
 import { transitionEvents } from "./transition.ts";
 
+/** The most rows one list returns. */
+export const MAX_ROWS = 100_000;
+
 /** Filters accepted by `tasks.list`, validated like every other input. */
-export const TaskListFilter = z.strictObject({
-  status: z.array(Status).optional(),
-  priority: z.array(Priority).optional(),
-  tags: z.array(TagInput).max(MAX_TAGS).optional(),
-  text: singleLine("text", 500).optional(),
-  parentId: TaskId.optional(),
-  assignee: AssigneeInput.optional(),
-  limit: z.number().int().min(1).max(100_000).optional(),
+export const taskListQuery = query({
+  status: listOf(oneOf(STATUSES)),
+  priority: listOf(oneOf(PRIORITIES)),
+  tags: listOf(tag, MAX_TAGS),
+  text: line("text", 500),
+  parentId: taskId,
+  assignee: line("assignee", 100),
+  limit: int(1, MAX_ROWS),
 });
+export const TaskListFilter = taskListQuery.schema;
 
 /** Creating, editing, moving, linking and commenting on tasks. */
 export function createTaskService(ctx: ServiceContext) {
@@ -122,7 +125,7 @@ export function createTaskService(ctx: ServiceContext) {
 
     /** A task with dependencies both ways and its comments; NotFound when absent. */
     get(id: string): TaskDetail {
-      const detail = ctx.store.taskDetail(parseInput(TaskId, id), ctx.clock.now());
+      const detail = ctx.store.taskDetail(checkTaskId(id), ctx.clock.now());
       if (!detail) throw new NotFound({ kind: "task", id });
       return detail;
     },
@@ -133,7 +136,7 @@ export function createTaskService(ctx: ServiceContext) {
     },
 
     list(filter: TaskFilter = {}): Task[] {
-      return ctx.store.listTasks(parseInput(TaskListFilter, filter), ctx.clock.now());
+      return ctx.store.listTasks(taskListQuery.parse(filter), ctx.clock.now());
     },
 
     countByStatus: () => ctx.store.countByStatus(ctx.clock.now()),

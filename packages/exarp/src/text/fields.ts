@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../kernel/zod.ts";
 import { normalizeNewlines, unsafeReason } from "./safe.ts";
 
 /**

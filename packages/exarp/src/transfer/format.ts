@@ -1,38 +1,44 @@
-import { z } from "zod";
 import { InvalidInput } from "../errors-catalog.ts";
 import { eventPayloads, eventTypes, type StoredEvent } from "../event/catalog.ts";
+import { lazy, z } from "../kernel/zod.ts";
 import { Comment, Task, TaskId } from "../task/task.ts";
 
 /** First line of an export. */
-export const ExportHeader = z.strictObject({
-  kind: z.literal("exarp.export"),
-  version: z.literal(1),
-  exportedAt: z.number().int(),
-  tasks: z.number().int().min(0),
-  comments: z.number().int().min(0),
-  events: z.number().int().min(0),
-});
+export const ExportHeader = lazy(() =>
+  z.strictObject({
+    kind: z.literal("exarp.export"),
+    version: z.literal(1),
+    exportedAt: z.number().int(),
+    tasks: z.number().int().min(0),
+    comments: z.number().int().min(0),
+    events: z.number().int().min(0),
+  }),
+);
 
-export const ExportTask = z.strictObject({ kind: z.literal("task"), ...Task.shape, dependsOn: z.array(TaskId) });
+export const ExportTask = lazy(() =>
+  z.strictObject({ kind: z.literal("task"), ...Task.shape, dependsOn: z.array(TaskId) }),
+);
 export type ExportTask = z.infer<typeof ExportTask>;
 
-export const ExportComment = z.strictObject({ kind: z.literal("comment"), ...Comment.shape });
+export const ExportComment = lazy(() => z.strictObject({ kind: z.literal("comment"), ...Comment.shape }));
 export type ExportComment = z.infer<typeof ExportComment>;
 
-const EventLine = z.strictObject({
-  kind: z.literal("event"),
-  seq: z.number().int().min(1),
-  type: z.enum(eventTypes as [string, ...string[]]),
-  time: z.number().int(),
-  actor: z.string(),
-  session: z.string().nullable(),
-  origin: z.string(),
-  command: z.number().int().min(1),
-  undoes: z.number().int().nullable(),
-  payload: z.unknown(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
+const EventLine = lazy(() =>
+  z.strictObject({
+    kind: z.literal("event"),
+    seq: z.number().int().min(1),
+    type: z.enum(eventTypes() as [string, ...string[]]),
+    time: z.number().int(),
+    actor: z.string(),
+    session: z.string().nullable(),
+    origin: z.string(),
+    command: z.number().int().min(1),
+    undoes: z.number().int().nullable(),
+    payload: z.unknown(),
+    prevHash: z.string(),
+    hash: z.string(),
+  }),
+);
 
 export type ExportFile = { tasks: ExportTask[]; comments: ExportComment[]; events: StoredEvent[] };
 

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI (tests run after `npm run build`). */
-export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../dist/bin/exarp.js", import.meta.url));
 
 export type CliRun = { code: number; stdout: string; stderr: string };
 

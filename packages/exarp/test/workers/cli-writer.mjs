@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../../dist/bin/exarp.js", import.meta.url));
 const [root, name, max] = process.argv.slice(2);
 let stopped = false;
 createInterface({ input: process.stdin }).on("line", (line) => {

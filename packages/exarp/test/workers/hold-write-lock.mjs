@@ -14,8 +14,8 @@ const release = () => {
   if (!db.inTransaction) return;
   db.exec("ROLLBACK");
   db.close();
-  process.stdout.write("released\n");
-  process.exit(0);
+  // Exit only once the line is out: a pipe write is asynchronous, and exit would drop it.
+  process.stdout.write("released\n", () => process.exit(0));
 };
 setTimeout(release, Number(holdMs));
 for await (const line of createInterface({ input: process.stdin })) if (line === "release") release();

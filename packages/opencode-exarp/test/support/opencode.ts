@@ -27,7 +27,7 @@ const SEED_PACKAGE = { dependencies: { "@opencode-ai/plugin": "1.18.33" } };
 const SEED_LOCK = { name: "seeded", lockfileVersion: 3, requires: true, packages: { "": SEED_PACKAGE } };
 
 /** The exarp CLI as built from this repository (`npm run build`). */
-export const EXARP_CLI = join(repo, "packages", "exarp", "dist", "cli", "main.js");
+export const EXARP_CLI = join(repo, "packages", "exarp", "dist", "bin", "exarp.js");
 
 export type Limits = { context: number; output: number };
 

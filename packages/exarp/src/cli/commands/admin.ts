@@ -6,44 +6,25 @@ import { DiskFull } from "../../errors-catalog.ts";
 import { mergeOpencodeConfig, OPENCODE_MCP_ENTRY } from "../../mcp/opencode-config.ts";
 import { initRoot, projectPaths } from "../../project/root.ts";
 import { inline } from "../../text/safe.ts";
-import { type CliCommand, str, UsageError } from "../command.ts";
+import { type CliRun, str, UsageError } from "../command.ts";
 
-export const init: CliCommand = {
-  name: "init",
-  summary:
-    "Create the project's .exarp/ (database, audit trail) at the repository root; --opencode also adds the MCP server to opencode.json",
-  usage: "",
-  arity: [0, 0],
-  options: {
-    opencode: {
-      type: "boolean",
-      help: "add the exarp MCP server to the project's opencode.json (mcp.exarp), keeping everything else in it",
-    },
-  },
-  examples: [
-    "exarp init            # at the repository root (the main checkout, from a worktree)",
-    "exarp init --opencode",
-  ],
-  run(ctx) {
-    const root = initRoot(ctx.start(), ctx.env);
-    // Decided before anything is written: a config we refuse leaves the folder exactly as it was.
-    const opencode = ctx.values.opencode ? planOpencode(root) : undefined;
-    const paths = projectPaths(root);
-    const existed = existsSync(paths.db);
-    ctx.initExarp();
-    const lines = [`exarp project ${existed ? "already" : "now"} at ${paths.dir}`];
-    if (opencode) {
-      if ("text" in opencode.merge) writeFileAtomic(opencode.file, opencode.merge.text);
-      lines.push(OPENCODE_SAID[opencode.merge.outcome]);
-    } else if (canOfferOpencode(join(root, OPENCODE_FILE))) {
-      ctx.note("tip: `exarp init --opencode` adds the exarp MCP server to opencode.json");
-    }
-    const project = { ...paths, created: !existed };
-    const data = opencode
-      ? { project, opencode: { file: opencode.file, outcome: opencode.merge.outcome } }
-      : { project };
-    return { data, text: lines.join("\n") };
-  },
+export const init: CliRun = (ctx) => {
+  const root = initRoot(ctx.start(), ctx.env);
+  // Decided before anything is written: a config we refuse leaves the folder exactly as it was.
+  const opencode = ctx.values.opencode ? planOpencode(root) : undefined;
+  const paths = projectPaths(root);
+  const existed = existsSync(paths.db);
+  ctx.initExarp();
+  const lines = [`exarp project ${existed ? "already" : "now"} at ${paths.dir}`];
+  if (opencode) {
+    if ("text" in opencode.merge) writeFileAtomic(opencode.file, opencode.merge.text);
+    lines.push(OPENCODE_SAID[opencode.merge.outcome]);
+  } else if (canOfferOpencode(join(root, OPENCODE_FILE))) {
+    ctx.note("tip: `exarp init --opencode` adds the exarp MCP server to opencode.json");
+  }
+  const project = { ...paths, created: !existed };
+  const data = opencode ? { project, opencode: { file: opencode.file, outcome: opencode.merge.outcome } } : { project };
+  return { data, text: lines.join("\n") };
 };
 
 const OPENCODE_FILE = "opencode.json";
@@ -106,36 +87,22 @@ function writeFileAtomic(file: string, text: string): void {
   }
 }
 
-export const doctor: CliCommand = {
-  name: "doctor",
-  summary:
-    "Verify the database, hash chain, audit mirror, replay and graph (exit 1 on any problem); --restore rebuilds a lost database",
-  usage: "",
-  arity: [0, 0],
-  options: {
-    restore: {
-      type: "boolean",
-      help: "rebuild a missing or damaged database from the audit trail (hash chain verified; the old files are kept aside)",
-    },
-  },
-  examples: ["exarp doctor", "exarp doctor --restore   # after .exarp/exarp.db was lost or damaged"],
-  run(ctx) {
-    if (ctx.values.restore) {
-      const restored = restoreProject(ctx.root());
-      const report = ctx.exarp().doctor();
-      const head = [
-        `restored ${restored.events} events from the audit trail (the database was: ${restored.reason})`,
-        ...restored.movedAside.map((p) => `kept the damaged file as ${p}`),
-      ];
-      return {
-        data: { restored, ...report },
-        text: [...head, reportText(report)].join("\n"),
-        exitCode: report.ok ? 0 : 1,
-      };
-    }
+export const doctor: CliRun = (ctx) => {
+  if (ctx.values.restore) {
+    const restored = restoreProject(ctx.root());
     const report = ctx.exarp().doctor();
-    return { data: report, text: reportText(report), exitCode: report.ok ? 0 : 1 };
-  },
+    const head = [
+      `restored ${restored.events} events from the audit trail (the database was: ${restored.reason})`,
+      ...restored.movedAside.map((p) => `kept the damaged file as ${p}`),
+    ];
+    return {
+      data: { restored, ...report },
+      text: [...head, reportText(report)].join("\n"),
+      exitCode: report.ok ? 0 : 1,
+    };
+  }
+  const report = ctx.exarp().doctor();
+  return { data: report, text: reportText(report), exitCode: report.ok ? 0 : 1 };
 };
 
 function reportText(report: DoctorReport): string {
@@ -150,56 +117,37 @@ function reportText(report: DoctorReport): string {
     .join("\n");
 }
 
-export const exportCommand: CliCommand = {
-  name: "export",
-  summary: "Write tasks, comments and the full event log as JSONL (stdout or --out)",
-  usage: "",
-  arity: [0, 0],
-  options: { out: { type: "string", short: "o", value: "FILE", help: "write to FILE instead of stdout" } },
-  run(ctx) {
-    const lines: string[] = [];
-    const counts = ctx.exarp().transfer.exportTo((line) => lines.push(line));
-    const body = `${lines.join("\n")}\n`;
-    const out = str(ctx.values, "out");
-    if (out) {
-      writeFileAtomic(resolve(ctx.cwd, out), body);
-      return {
-        data: { export: { ...counts, file: out } },
-        text: `exported ${counts.tasks} tasks, ${counts.comments} comments, ${counts.events} events to ${out}`,
-      };
-    }
-    return { data: { export: counts }, text: body.trimEnd(), raw: true };
-  },
+export const exportCommand: CliRun = (ctx) => {
+  const lines: string[] = [];
+  const counts = ctx.exarp().transfer.exportTo((line) => lines.push(line));
+  const body = `${lines.join("\n")}\n`;
+  const out = str(ctx.values, "out");
+  if (out) {
+    writeFileAtomic(resolve(ctx.cwd, out), body);
+    return {
+      data: { export: { ...counts, file: out } },
+      text: `exported ${counts.tasks} tasks, ${counts.comments} comments, ${counts.events} events to ${out}`,
+    };
+  }
+  return { data: { export: counts }, text: body.trimEnd(), raw: true };
 };
 
-export const importCommand: CliCommand = {
-  name: "import",
-  summary: "Import an export (FILE or - for stdin); refuses malformed input without writing",
-  usage: "FILE",
-  arity: [1, 1],
-  options: {
-    strict: {
-      type: "boolean",
-      help: "refuse a file whose tasks form a dependency cycle or depend on tasks that do not exist (by default they are kept and named)",
-    },
-  },
-  async run(ctx) {
-    const file = ctx.args[0] as string;
-    let text: string;
-    try {
-      text = file === "-" ? await ctx.readStdin() : readFileSync(resolve(ctx.cwd, file), "utf8");
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-    const result = ctx.exarp().transfer.importText(text, { strict: ctx.values.strict === true });
-    const how = result.mode === "log" ? "restored the full history" : "added as new tasks";
-    const kept = result.graphProblems.map((p) => `kept, never ready until fixed: ${inline(p)}`);
-    return {
-      data: { import: result },
-      text: [
-        `imported ${result.tasks} tasks, ${result.comments} comments (${how}; ${result.events} events)`,
-        ...kept,
-      ].join("\n"),
-    };
-  },
+export const importCommand: CliRun = async (ctx) => {
+  const file = ctx.args[0] as string;
+  let text: string;
+  try {
+    text = file === "-" ? await ctx.readStdin() : readFileSync(resolve(ctx.cwd, file), "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const result = ctx.exarp().transfer.importText(text, { strict: ctx.values.strict === true });
+  const how = result.mode === "log" ? "restored the full history" : "added as new tasks";
+  const kept = result.graphProblems.map((p) => `kept, never ready until fixed: ${inline(p)}`);
+  return {
+    data: { import: result },
+    text: [
+      `imported ${result.tasks} tasks, ${result.comments} comments (${how}; ${result.events} events)`,
+      ...kept,
+    ].join("\n"),
+  };
 };

@@ -5,7 +5,7 @@ import { initProject } from "../../app/project.ts";
 import { seedDemo } from "../../project/demo.ts";
 import type { Status, Task } from "../../task/task.ts";
 import { inline } from "../../text/safe.ts";
-import { type CliCommand, str } from "../command.ts";
+import { type CliRun, str } from "../command.ts";
 import { eventLine, leaseLine, statusLabel } from "../render.ts";
 
 const COLUMNS: Status[] = ["todo", "in_progress", "review", "done", "blocked"];
@@ -20,51 +20,44 @@ function board(tasks: readonly Task[]): string {
   }).join("\n\n");
 }
 
-export const demo: CliCommand = {
-  name: "demo",
-  summary: "Seed a realistic demo project in a temp folder and show its board, ready work, plan and history",
-  usage: "",
-  arity: [0, 0],
-  options: { dir: { type: "string", value: "DIR", help: "seed DIR instead of a new temp folder" } },
-  run(ctx) {
-    const dirOption = str(ctx.values, "dir");
-    const dir = dirOption ? resolve(ctx.cwd, dirOption) : mkdtempSync(join(tmpdir(), "exarp-demo-"));
-    const exarp = initProject(dir, { warn: (m) => ctx.note(`exarp: warning: ${m}`) });
-    try {
-      seedDemo(exarp);
-      const tasks = exarp.tasks.list({});
-      const ready = exarp.graph.ready();
-      const plan = exarp.graph.plan();
-      const history = exarp.history.list({ limit: 12 });
-      const leases = exarp.leases.list();
-      const pending = exarp.approvals.pending();
-      const text = [
-        `demo project: ${dir}`,
-        "",
-        "== board",
-        board(tasks),
-        "",
-        "== ready to start (todo, every blocker finished, best first)",
-        ...ready.map((t) => `  ${t.id}  ${t.priority.padEnd(8)}  unblocks ${t.unblocks}  ${inline(t.title, 50)}`),
-        "",
-        "== leases (who works on what, until when)",
-        ...leases.map((l) => `  ${leaseLine(l)}`),
-        "",
-        "== waiting for a person's approval (exarp done ID approves it / exarp deny ID --reason …)",
-        ...pending.map((a) => `  ${a.taskId}  asked by ${a.requestedBy}  ${inline(a.title, 50)}`),
-        "",
-        "== plan",
-        ...plan.waves.map((w, i) => `  wave ${i}: ${w.join(" ")}`),
-        `  critical path (${plan.criticalPath.total} min): ${plan.criticalPath.tasks.join(" → ")}`,
-        "",
-        "== history (latest 12 of the hash-chained log)",
-        ...history.map((e) => `  ${eventLine(e)}`),
-        "",
-        `try: npx exarp -C ${dir} show ${ready[0]?.id ?? tasks[0]?.id}   ·   npx exarp -C ${dir} plan -f mermaid`,
-      ];
-      return { data: { dir, tasks, ready, leases, approvals: pending, plan, history }, text: text.join("\n") };
-    } finally {
-      exarp.close();
-    }
-  },
+export const demo: CliRun = (ctx) => {
+  const dirOption = str(ctx.values, "dir");
+  const dir = dirOption ? resolve(ctx.cwd, dirOption) : mkdtempSync(join(tmpdir(), "exarp-demo-"));
+  const exarp = initProject(dir, { warn: (m) => ctx.note(`exarp: warning: ${m}`) });
+  try {
+    seedDemo(exarp);
+    const tasks = exarp.tasks.list({});
+    const ready = exarp.graph.ready();
+    const plan = exarp.graph.plan();
+    const history = exarp.history.list({ limit: 12 });
+    const leases = exarp.leases.list();
+    const pending = exarp.approvals.pending();
+    const text = [
+      `demo project: ${dir}`,
+      "",
+      "== board",
+      board(tasks),
+      "",
+      "== ready to start (todo, every blocker finished, best first)",
+      ...ready.map((t) => `  ${t.id}  ${t.priority.padEnd(8)}  unblocks ${t.unblocks}  ${inline(t.title, 50)}`),
+      "",
+      "== leases (who works on what, until when)",
+      ...leases.map((l) => `  ${leaseLine(l)}`),
+      "",
+      "== waiting for a person's approval (exarp done ID approves it / exarp deny ID --reason …)",
+      ...pending.map((a) => `  ${a.taskId}  asked by ${a.requestedBy}  ${inline(a.title, 50)}`),
+      "",
+      "== plan",
+      ...plan.waves.map((w, i) => `  wave ${i}: ${w.join(" ")}`),
+      `  critical path (${plan.criticalPath.total} min): ${plan.criticalPath.tasks.join(" → ")}`,
+      "",
+      "== history (latest 12 of the hash-chained log)",
+      ...history.map((e) => `  ${eventLine(e)}`),
+      "",
+      `try: npx exarp -C ${dir} show ${ready[0]?.id ?? tasks[0]?.id}   ·   npx exarp -C ${dir} plan -f mermaid`,
+    ];
+    return { data: { dir, tasks, ready, leases, approvals: pending, plan, history }, text: text.join("\n") };
+  } finally {
+    exarp.close();
+  }
 };

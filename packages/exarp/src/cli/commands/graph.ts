@@ -2,9 +2,9 @@ import type { Explanation } from "../../graph/explain.ts";
 import { planToMermaid } from "../../graph/mermaid.ts";
 import type { Plan, ReadyTask } from "../../graph/service.ts";
 import { inline } from "../../text/safe.ts";
-import { type CliCommand, int, list, str, UsageError } from "../command.ts";
+import { type CliRun, int, list, str, UsageError } from "../command.ts";
 import { leaseLine, statusLabel, table } from "../render.ts";
-import { ttlMs, ttlOption } from "./coordination.ts";
+import { ttlMs } from "./coordination.ts";
 
 function readyTable(tasks: readonly ReadyTask[]): string {
   if (tasks.length === 0) return "nothing is ready";
@@ -19,81 +19,45 @@ export function explanationLines(e: Explanation): string[] {
   return e.reasons.map((r) => `  ${inline(r)}`);
 }
 
-export const ready: CliCommand = {
-  name: "ready",
-  summary: "List tasks ready to start: todo, every blocker finished, best first",
-  usage: "",
-  arity: [0, 0],
-  options: {
-    tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "only tasks with every one of these tags" },
-    limit: { type: "string", short: "n", value: "N", help: "at most N tasks (and N explanations)" },
-    explain: { type: "boolean", help: "also say why each waiting todo task is not ready" },
-    claim: { type: "boolean", help: "claim the best one for --as in the same transaction (exit 1 if none)" },
-    can: {
-      type: "string",
-      multiple: true,
-      value: "TAGS",
-      help: "with --claim: only tasks whose tags the agent can do (* = any)",
-    },
-    ...ttlOption,
-  },
-  examples: ["exarp ready --claim --as agent:build --session ses_1 --can api,db"],
-  run(ctx) {
-    const { graph, tasks, leases } = ctx.exarp();
-    if (ctx.values.claim) {
-      const result = leases.claimNext({
-        tags: list(ctx.values, "tag"),
-        can: list(ctx.values, "can"),
-        ttlMs: ttlMs(ctx.values),
-      });
-      if (!result.acquired) return { data: { acquired: false }, text: "nothing ready to claim", exitCode: 1 };
-      const { task, ...claim } = result;
-      return {
-        data: { ...claim, task },
-        text: `claimed ${inline(task.id)}  ${inline(task.title)}\n${leaseLine(result.lease)}`,
-      };
-    }
-    const limit = int(ctx.values, "limit");
-    const readyTasks = graph.ready({ tags: list(ctx.values, "tag"), limit });
-    if (!ctx.values.explain) return { data: { tasks: readyTasks }, text: readyTable(readyTasks) };
-    const readyIds = new Set(readyTasks.map((t) => t.id));
-    const waiting = tasks
-      .list({ status: ["todo"], tags: list(ctx.values, "tag") })
-      .filter((t) => !readyIds.has(t.id))
-      .slice(0, limit ?? 20)
-      .map((t) => graph.explain(t.id));
-    const text = [
-      readyTable(readyTasks),
-      ...(waiting.length ? ["", "not ready:"] : []),
-      ...waiting.flatMap((e) => [inline(e.id), ...explanationLines(e)]),
-    ];
-    return { data: { tasks: readyTasks, notReady: waiting }, text: text.join("\n") };
-  },
+export const ready: CliRun = (ctx) => {
+  const { graph, tasks, leases } = ctx.exarp();
+  if (ctx.values.claim) {
+    const result = leases.claimNext({
+      tags: list(ctx.values, "tag"),
+      can: list(ctx.values, "can"),
+      ttlMs: ttlMs(ctx.values),
+    });
+    if (!result.acquired) return { data: { acquired: false }, text: "nothing ready to claim", exitCode: 1 };
+    const { task, ...claim } = result;
+    return {
+      data: { ...claim, task },
+      text: `claimed ${inline(task.id)}  ${inline(task.title)}\n${leaseLine(result.lease)}`,
+    };
+  }
+  const limit = int(ctx.values, "limit");
+  const readyTasks = graph.ready({ tags: list(ctx.values, "tag"), limit });
+  if (!ctx.values.explain) return { data: { tasks: readyTasks }, text: readyTable(readyTasks) };
+  const readyIds = new Set(readyTasks.map((t) => t.id));
+  const waiting = tasks
+    .list({ status: ["todo"], tags: list(ctx.values, "tag") })
+    .filter((t) => !readyIds.has(t.id))
+    .slice(0, limit ?? 20)
+    .map((t) => graph.explain(t.id));
+  const text = [
+    readyTable(readyTasks),
+    ...(waiting.length ? ["", "not ready:"] : []),
+    ...waiting.flatMap((e) => [inline(e.id), ...explanationLines(e)]),
+  ];
+  return { data: { tasks: readyTasks, notReady: waiting }, text: text.join("\n") };
 };
 
-export const next: CliCommand = {
-  name: "next",
-  summary: "The top ready task for an agent (optionally only tags it can do)",
-  usage: "",
-  arity: [0, 0],
-  options: {
-    can: {
-      type: "string",
-      multiple: true,
-      value: "TAGS",
-      help: "capability tags of the agent; a task needs all its tags covered (* = any)",
-    },
-    tag: { type: "string", short: "t", multiple: true, value: "TAG", help: "only tasks with every one of these tags" },
-  },
-  examples: ["exarp next --as agent:db --can db,sql"],
-  run(ctx) {
-    const task = ctx.exarp().graph.next({ can: list(ctx.values, "can"), tags: list(ctx.values, "tag") });
-    if (!task) return { data: { task: null }, text: "nothing is ready for you" };
-    return {
-      data: { task },
-      text: `${inline(task.id)}  ${inline(task.title)}\npriority ${task.priority} · unblocks ${task.unblocks} · tags ${inline(task.tags.join(", ")) || "none"}`,
-    };
-  },
+export const next: CliRun = (ctx) => {
+  const task = ctx.exarp().graph.next({ can: list(ctx.values, "can"), tags: list(ctx.values, "tag") });
+  if (!task) return { data: { task: null }, text: "nothing is ready for you" };
+  return {
+    data: { task },
+    text: `${inline(task.id)}  ${inline(task.title)}\npriority ${task.priority} · unblocks ${task.unblocks} · tags ${inline(task.tags.join(", ")) || "none"}`,
+  };
 };
 
 function planText(plan: Plan, title: (id: string) => string): string {
@@ -126,35 +90,20 @@ function planText(plan: Plan, title: (id: string) => string): string {
   return lines.join("\n");
 }
 
-export const plan: CliCommand = {
-  name: "plan",
-  summary: "Execution waves over unfinished work, max parallelism and the critical path",
-  usage: "",
-  arity: [0, 0],
-  options: {
-    cap: { type: "string", value: "N", help: "at most N tasks per wave" },
-    format: {
-      type: "string",
-      short: "f",
-      value: "F",
-      help: "text (default) or mermaid (a diagram to paste into Markdown)",
-    },
-  },
-  run(ctx) {
-    const format = str(ctx.values, "format") ?? "text";
-    if (!["text", "mermaid"].includes(format))
-      throw new UsageError(`--format takes text or mermaid, not ${JSON.stringify(format)}`);
-    const { graph, tasks } = ctx.exarp();
-    const result = graph.plan({ cap: int(ctx.values, "cap") });
-    const title = (id: string) => tasks.find(id)?.title ?? "";
-    if (format === "mermaid") {
-      const titles = new Map(result.waves.flat().map((id) => [id, title(id)]));
-      return { data: { plan: result }, text: planToMermaid(graph.graph(), result, result.criticalPath.tasks, titles) };
-    }
-    const label = (id: string) => {
-      const t = tasks.find(id);
-      return t ? `${inline(t.title, 60)}${t.status === "todo" ? "" : ` [${statusLabel(t.status)}]`}` : "";
-    };
-    return { data: { plan: result }, text: planText(result, label) };
-  },
+export const plan: CliRun = (ctx) => {
+  const format = str(ctx.values, "format") ?? "text";
+  if (!["text", "mermaid"].includes(format))
+    throw new UsageError(`--format takes text or mermaid, not ${JSON.stringify(format)}`);
+  const { graph, tasks } = ctx.exarp();
+  const result = graph.plan({ cap: int(ctx.values, "cap") });
+  const title = (id: string) => tasks.find(id)?.title ?? "";
+  if (format === "mermaid") {
+    const titles = new Map(result.waves.flat().map((id) => [id, title(id)]));
+    return { data: { plan: result }, text: planToMermaid(graph.graph(), result, result.criticalPath.tasks, titles) };
+  }
+  const label = (id: string) => {
+    const t = tasks.find(id);
+    return t ? `${inline(t.title, 60)}${t.status === "todo" ? "" : ` [${statusLabel(t.status)}]`}` : "";
+  };
+  return { data: { plan: result }, text: planText(result, label) };
 };

@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { WaitRequest } from "../../approval/approval.ts";
+import { lazy, z } from "../../kernel/zod.ts";
 import { As } from "../identity.ts";
 import { REFUSAL_TEXT, TOOL_TEXT } from "../prompts.ts";
 import { defineTool } from "../tool.ts";
@@ -10,17 +10,21 @@ export const DEFAULT_WAIT_MS = 30_000;
 
 // No approve or deny: only a person decides, and this server never acts as one. Asking for them is
 // answered with where a person decides, not with the bare list of actions.
-const Action = z.enum(["request", "list"], {
-  error: (issue) => (issue.input === "approve" || issue.input === "deny" ? REFUSAL_TEXT.decide : undefined),
-});
+const Action = lazy(() =>
+  z.enum(["request", "list"], {
+    error: (issue) => (issue.input === "approve" || issue.input === "deny" ? REFUSAL_TEXT.decide : undefined),
+  }),
+);
 
-const Input = z.strictObject({
-  action: Action,
-  taskId: WaitRequest.shape.taskId.optional(),
-  timeoutMs: WaitRequest.shape.timeoutMs.optional(),
-  lease: WaitRequest.shape.lease,
-  as: As.optional(),
-});
+const Input = lazy(() =>
+  z.strictObject({
+    action: Action,
+    taskId: WaitRequest.shape.taskId.optional(),
+    timeoutMs: WaitRequest.shape.timeoutMs.optional(),
+    lease: WaitRequest.shape.lease,
+    as: As.optional(),
+  }),
+);
 
 export const approvalTool = defineTool({
   name: "approval",

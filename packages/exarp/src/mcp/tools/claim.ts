@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { NextQuery } from "../../graph/service.ts";
+import { lazy, z } from "../../kernel/zod.ts";
 import { ClaimRequest, LeaseRequest } from "../../lease/lease.ts";
 import { badArguments } from "../arguments.ts";
 import { As } from "../identity.ts";
@@ -7,15 +7,17 @@ import { TOOL_TEXT } from "../prompts.ts";
 import { defineTool } from "../tool.ts";
 import { iso, leaseView, taskSummary } from "../views.ts";
 
-const Input = z.strictObject({
-  action: z.enum(["claim", "renew", "release", "list"]),
-  taskId: ClaimRequest.shape.taskId.optional(),
-  ttlMs: ClaimRequest.shape.ttlMs,
-  can: NextQuery.shape.can,
-  tags: NextQuery.shape.tags,
-  force: LeaseRequest.shape.force,
-  as: As.optional(),
-});
+const Input = lazy(() =>
+  z.strictObject({
+    action: z.enum(["claim", "renew", "release", "list"]),
+    taskId: ClaimRequest.shape.taskId.optional(),
+    ttlMs: ClaimRequest.shape.ttlMs,
+    can: NextQuery.shape.can,
+    tags: NextQuery.shape.tags,
+    force: LeaseRequest.shape.force,
+    as: As.optional(),
+  }),
+);
 
 export const claimTool = defineTool({
   name: "claim",

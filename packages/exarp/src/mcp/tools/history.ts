@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { HistoryQuery, UndoRequest } from "../../history/service.ts";
+import { lazy, z } from "../../kernel/zod.ts";
 import { As } from "../identity.ts";
 import { TOOL_TEXT } from "../prompts.ts";
 import { defineTool } from "../tool.ts";
@@ -8,14 +8,16 @@ import { eventView } from "../views.ts";
 /** Events returned unless asked for more; a cursor pages through the rest. */
 const DEFAULT_LIMIT = 50;
 
-const Input = z.strictObject({
-  action: z.enum(["list", "undo"]),
-  taskId: HistoryQuery.shape.taskId,
-  after: HistoryQuery.shape.after,
-  limit: HistoryQuery.shape.limit,
-  seq: UndoRequest.shape.seq,
-  as: As.optional(),
-});
+const Input = lazy(() =>
+  z.strictObject({
+    action: z.enum(["list", "undo"]),
+    taskId: HistoryQuery.shape.taskId,
+    after: HistoryQuery.shape.after,
+    limit: HistoryQuery.shape.limit,
+    seq: UndoRequest.shape.seq,
+    as: As.optional(),
+  }),
+);
 
 export const historyTool = defineTool({
   name: "history",

@@ -1,3 +1,4 @@
+import { lazy } from "../../kernel/zod.ts";
 import { StatusChange } from "../../task/commands.ts";
 import { As } from "../identity.ts";
 import { TOOL_TEXT } from "../prompts.ts";
@@ -7,7 +8,7 @@ import { taskSummary } from "../views.ts";
 export const taskStatusTool = defineTool({
   name: "task_status",
   description: TOOL_TEXT.task_status,
-  input: StatusChange.extend({ as: As.optional() }),
+  input: lazy(() => StatusChange.extend({ as: As.optional() })),
   run({ as: _, ...change }, services) {
     const task = services.tasks.setStatus(change);
     return { json: { task: taskSummary(task) } };

@@ -1,27 +1,29 @@
-import { z } from "zod";
+import { lazy, z } from "../../kernel/zod.ts";
 import { CommentAdd, DependencyChange, TaskCreate, TaskEdit } from "../../task/commands.ts";
 import { As } from "../identity.ts";
 import { TOOL_TEXT } from "../prompts.ts";
 import { defineTool } from "../tool.ts";
 import { iso, taskSummary } from "../views.ts";
 
-const Input = z.strictObject({
-  action: z.enum(["create", "edit", "comment", "depend", "undepend"]),
-  id: TaskEdit.shape.id.optional(),
-  title: TaskEdit.shape.title,
-  description: TaskEdit.shape.description,
-  priority: TaskEdit.shape.priority,
-  tags: TaskEdit.shape.tags,
-  parentId: TaskEdit.shape.parentId,
-  estimate: TaskEdit.shape.estimate,
-  assignee: TaskEdit.shape.assignee,
-  dependsOn: TaskCreate.shape.dependsOn.unwrap().optional(),
-  blockerId: DependencyChange.shape.blockerId.optional(),
-  body: CommentAdd.shape.body.optional(),
-  expectedVersion: TaskEdit.shape.expectedVersion,
-  lease: TaskEdit.shape.lease,
-  as: As.optional(),
-});
+const Input = lazy(() =>
+  z.strictObject({
+    action: z.enum(["create", "edit", "comment", "depend", "undepend"]),
+    id: TaskEdit.shape.id.optional(),
+    title: TaskEdit.shape.title,
+    description: TaskEdit.shape.description,
+    priority: TaskEdit.shape.priority,
+    tags: TaskEdit.shape.tags,
+    parentId: TaskEdit.shape.parentId,
+    estimate: TaskEdit.shape.estimate,
+    assignee: TaskEdit.shape.assignee,
+    dependsOn: TaskCreate.shape.dependsOn.unwrap().optional(),
+    blockerId: DependencyChange.shape.blockerId.optional(),
+    body: CommentAdd.shape.body.optional(),
+    expectedVersion: TaskEdit.shape.expectedVersion,
+    lease: TaskEdit.shape.lease,
+    as: As.optional(),
+  }),
+);
 
 const FIELDS = ["title", "description", "priority", "tags", "parentId", "estimate", "assignee"] as const;
 const GUARDS = ["expectedVersion", "lease"] as const;

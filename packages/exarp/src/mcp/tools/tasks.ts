@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { NextQuery } from "../../graph/service.ts";
-import { TaskListFilter } from "../../task/service.ts";
+import { lazy, z } from "../../kernel/zod.ts";
+import { MAX_ROWS, TaskListFilter } from "../../task/service.ts";
 import { type Status, TaskId } from "../../task/task.ts";
 import { As } from "../identity.ts";
 import { TOOL_TEXT } from "../prompts.ts";
@@ -11,23 +11,24 @@ const OPEN: Status[] = ["todo", "in_progress", "review", "blocked"];
 /** Rows a list returns unless asked for more: a model reads every one of them. */
 const DEFAULT_LIMIT = { list: 50, ready: 20 } as const;
 
-const Input = z.strictObject({
-  action: z.enum(["list", "show", "ready", "next"]),
-  id: TaskId.optional(),
-  status: TaskListFilter.shape.status,
-  priority: TaskListFilter.shape.priority,
-  tags: TaskListFilter.shape.tags,
-  text: TaskListFilter.shape.text,
-  parentId: TaskListFilter.shape.parentId,
-  assignee: TaskListFilter.shape.assignee,
-  can: NextQuery.shape.can,
-  limit: TaskListFilter.shape.limit,
-  as: As.optional(),
-});
+const Input = lazy(() =>
+  z.strictObject({
+    action: z.enum(["list", "show", "ready", "next"]),
+    id: TaskId.optional(),
+    status: TaskListFilter.shape.status,
+    priority: TaskListFilter.shape.priority,
+    tags: TaskListFilter.shape.tags,
+    text: TaskListFilter.shape.text,
+    parentId: TaskListFilter.shape.parentId,
+    assignee: TaskListFilter.shape.assignee,
+    can: NextQuery.shape.can,
+    limit: TaskListFilter.shape.limit,
+    as: As.optional(),
+  }),
+);
 
-/** The most rows the core returns at once; one more than `limit` is asked for to tell whether there are more. */
-const MOST = TaskListFilter.shape.limit.unwrap().maxValue ?? 100_000;
-const probe = (limit: number) => Math.min(limit + 1, MOST);
+/** One more row than `limit` is asked for to tell whether there are more (the core returns at most MAX_ROWS). */
+const probe = (limit: number) => Math.min(limit + 1, MAX_ROWS);
 
 /** At most `limit` rows, saying when there were more. */
 function page<T, U>(rows: T[], limit: number, view: (row: T) => U, key: string) {

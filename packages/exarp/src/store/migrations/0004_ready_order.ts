@@ -1,3 +1,5 @@
+// Migration 4: ready order. The SQL is kept in a module so every build (library, bundles) carries it.
+export const sql = `
 -- The ready set in work order straight from an index: priority, then how much unfinished work waits
 -- on the task (materialised like open_blockers), then age, then id. No per-row subquery, no sort.
 ALTER TABLE tasks ADD COLUMN open_dependents INTEGER NOT NULL DEFAULT 0;
@@ -10,3 +12,4 @@ UPDATE tasks SET open_dependents = (
 );
 DROP INDEX tasks_ready;
 CREATE INDEX tasks_ready ON tasks (status, open_blockers, priority_rank, open_dependents DESC, created_at, id);
+`;

@@ -1,3 +1,5 @@
+// Migration 3: coordination. The SQL is kept in a module so every build (library, bundles) carries it.
+export const sql = `
 -- Live leases (one per task). A row ends with lease.released or lease.expired; whether it is still
 -- live is decided at read time (expires_at > now), so the projection never depends on the clock.
 CREATE TABLE leases (
@@ -25,3 +27,4 @@ CREATE TABLE approvals (
 ) STRICT;
 CREATE INDEX approvals_by_task ON approvals (task_id, id);
 CREATE INDEX approvals_pending ON approvals (state) WHERE state = 'pending';
+`;

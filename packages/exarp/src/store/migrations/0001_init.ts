@@ -1,3 +1,5 @@
+// Migration 1: init. The SQL is kept in a module so every build (library, bundles) carries it.
+export const sql = `
 -- The event log is the source of truth; every other table is a projection rebuilt from it.
 CREATE TABLE events (
   seq       INTEGER PRIMARY KEY,
@@ -58,3 +60,4 @@ CREATE TABLE comments (
   seq        INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX comments_by_task ON comments (task_id, seq);
+`;
