@@ -34,6 +34,8 @@ await build({
   splitting: true,
   format: "esm",
   platform: "node",
+  // ESM builds first: jsonc-parser's UMD main requires its parts through a parameter esbuild cannot follow.
+  mainFields: ["module", "main"],
   target: "node20",
   // The native driver stays a dependency; bun:sqlite exists only inside Bun, where this bundle never runs.
   external: ["better-sqlite3", "bun:sqlite"],

@@ -12,6 +12,8 @@ import { InvalidInput, StorageError } from "../errors-catalog.ts";
  * older exarp still opens a project a newer one configured.
  */
 export const CONFIG_FILE = "config.json";
+/** Sections of local.json that are records kept by exarp, not settings (`install`: what `exarp init` wrote). */
+const RECORDS = new Set(["install"]);
 export const LOCAL_FILE = "local.json";
 
 type Setting<T> = {
@@ -82,7 +84,7 @@ function unknownKeys(file: Record<string, unknown>): string[] {
   const known = new Set<string>(Object.keys(SETTINGS));
   const out: string[] = [];
   for (const [section, inner] of Object.entries(file)) {
-    if (section === "$schema") continue;
+    if (section === "$schema" || RECORDS.has(section)) continue;
     if (!inner || typeof inner !== "object" || Array.isArray(inner)) {
       out.push(section);
       continue;

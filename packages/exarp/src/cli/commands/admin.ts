@@ -1,69 +1,10 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { DoctorReport } from "../../app/doctor.ts";
 import { restoreProject } from "../../app/restore.ts";
 import { DiskFull } from "../../errors-catalog.ts";
-import { mergeOpencodeConfig, OPENCODE_MCP_ENTRY } from "../../mcp/opencode-config.ts";
-import { initRoot, projectPaths } from "../../project/root.ts";
 import { inline } from "../../text/safe.ts";
 import { type CliRun, str, UsageError } from "../command.ts";
-
-export const init: CliRun = (ctx) => {
-  const root = initRoot(ctx.start(), ctx.env);
-  // Decided before anything is written: a config we refuse leaves the folder exactly as it was.
-  const opencode = ctx.values.opencode ? planOpencode(root) : undefined;
-  const paths = projectPaths(root);
-  const existed = existsSync(paths.db);
-  ctx.initExarp();
-  const lines = [`exarp project ${existed ? "already" : "now"} at ${paths.dir}`];
-  if (opencode) {
-    if ("text" in opencode.merge) writeFileAtomic(opencode.file, opencode.merge.text);
-    lines.push(OPENCODE_SAID[opencode.merge.outcome]);
-  } else if (canOfferOpencode(join(root, OPENCODE_FILE))) {
-    ctx.note("tip: `exarp init --opencode` adds the exarp MCP server to opencode.json");
-  }
-  const project = { ...paths, created: !existed };
-  const data = opencode ? { project, opencode: { file: opencode.file, outcome: opencode.merge.outcome } } : { project };
-  return { data, text: lines.join("\n") };
-};
-
-const OPENCODE_FILE = "opencode.json";
-
-const OPENCODE_SAID = {
-  created: `created ${OPENCODE_FILE} with the exarp MCP server (mcp.exarp)`,
-  added: `added the exarp MCP server to ${OPENCODE_FILE} (mcp.exarp)`,
-  present: `${OPENCODE_FILE} already has the exarp MCP server`,
-  kept: `${OPENCODE_FILE} already has an mcp.exarp entry of its own; left as it is`,
-} as const;
-
-/** What `--opencode` will do to root/opencode.json; a usage error (nothing written) when it cannot. */
-function planOpencode(root: string) {
-  const file = join(root, OPENCODE_FILE);
-  let text: string | undefined;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
-      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    if (existsSync(join(root, "opencode.jsonc")))
-      throw new UsageError(
-        `opencode.jsonc exists and exarp does not rewrite JSONC; add "mcp": { "exarp": ${JSON.stringify(OPENCODE_MCP_ENTRY)} } to it yourself`,
-      );
-  }
-  const merge = mergeOpencodeConfig(text);
-  if (merge.outcome === "refused")
-    throw new UsageError(`${file} not changed: ${merge.reason}; fix it, or add mcp.exarp by hand`);
-  return { file, merge };
-}
-
-/** True when root has an opencode.json that `--opencode` would add the server to. */
-function canOfferOpencode(file: string): boolean {
-  try {
-    return existsSync(file) && mergeOpencodeConfig(readFileSync(file, "utf8")).outcome === "added";
-  } catch {
-    return false; // unreadable: nothing to offer
-  }
-}
 
 /**
  * Writes beside the file, then renames: a crash leaves the old file or the new one, never half. A

@@ -1,22 +1,41 @@
 import type { CliCommand } from "../command.ts";
 
+const client = (help: string) => ({ type: "boolean" as const, help });
+
 export const init: CliCommand = {
   name: "init",
   summary:
-    "Create the project's .exarp/ (database, audit trail) at the repository root; --opencode also adds the MCP server to opencode.json",
+    "Create the project's .exarp/ at the repository root and wire clients (OpenCode, Claude Code, Cursor, Zed); asks at a terminal, idempotent",
   usage: "",
   arity: [0, 0],
   options: {
-    opencode: {
+    yes: {
       type: "boolean",
-      help: "add the exarp MCP server to the project's opencode.json (mcp.exarp), keeping everything else in it",
+      short: "y",
+      help: "ask nothing: wire the clients named, else those the project shows signs of",
     },
+    opencode: client(
+      "OpenCode with the plugin (opencode.json: plugin by path, agents, commands; verified by starting OpenCode)",
+    ),
+    "opencode-mcp": client("OpenCode through the MCP server only (opencode.json: mcp.exarp, agents, commands)"),
+    "claude-code": client("Claude Code (.mcp.json: mcpServers.exarp; .claude/agents, .claude/commands)"),
+    cursor: client("Cursor (.cursor/mcp.json: mcpServers.exarp)"),
+    zed: client("Zed (.zed/settings.json: context_servers.exarp)"),
+    model: {
+      type: "string",
+      value: "MODEL",
+      help: "the model the agent templates and /next name (OpenCode: provider/model)",
+    },
+    "small-model": { type: "string", value: "MODEL", help: "the model /waves names (default: --model)" },
+    force: { type: "boolean", help: "replace files and keys someone changed since exarp wrote them" },
+    "dry-run": { type: "boolean", help: "print what would change, change nothing" },
   },
   examples: [
-    "exarp init            # at the repository root (the main checkout, from a worktree)",
-    "exarp init --opencode",
+    "exarp init                      # at a terminal: asks which clients to wire",
+    "exarp init --yes --opencode --model anthropic/claude-sonnet-4-5",
+    "exarp init --claude-code --cursor --dry-run",
   ],
-  load: async () => (await import("../commands/admin.ts")).init,
+  load: async () => (await import("../commands/init.ts")).init,
 };
 
 export const doctor: CliCommand = {

@@ -1,0 +1,210 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type Artifact,
+  artifactsFor,
+  CLIENT_INFO,
+  CLIENTS,
+  type Client,
+  mcpFor,
+  type Wiring,
+} from "../../install/artifacts.ts";
+import { readCurrent, writeAtomic } from "../../install/files.ts";
+import { findOpencode, findPlugin, ownScript } from "../../install/locate.ts";
+import { type Plan, planInstall, type Step } from "../../install/plan.ts";
+import { readRecord, writeRecord } from "../../install/record.ts";
+import { BUILD_AGENT } from "../../install/templates.ts";
+import { checkMcp, checkOpencodePlugin, type Verdict } from "../../install/verify.ts";
+import { initRoot, projectPaths } from "../../project/root.ts";
+import { inline, unsafeReason } from "../../text/safe.ts";
+import { type CliContext, type CliRun, str, UsageError } from "../command.ts";
+
+/** A choice of clients and models, from flags or from the prompts. */
+export type InitChoice = { clients: Client[]; model?: string; smallModel?: string };
+
+const MCP_CLIENTS: readonly Client[] = ["opencode-mcp", "claude-code", "cursor", "zed"];
+
+/** Clients this project already shows signs of, for `--yes` and the prompts' defaults. */
+export function detectClients(root: string, pluginFound: boolean): Client[] {
+  const has = (...names: string[]) => names.some((n) => existsSync(join(root, n)));
+  const found: Client[] = [];
+  if (has("opencode.json", "opencode.jsonc", ".opencode")) found.push(pluginFound ? "opencode" : "opencode-mcp");
+  if (has(".claude", ".mcp.json", "CLAUDE.md")) found.push("claude-code");
+  if (has(".cursor")) found.push("cursor");
+  if (has(".zed")) found.push("zed");
+  return found;
+}
+
+/** A model name as the templates hold it: one line, no spaces; OpenCode's are `provider/model`. */
+export function checkModel(flag: string, value: string | undefined, clients: readonly Client[]): string | undefined {
+  if (value === undefined) return undefined;
+  const bad = unsafeReason(value, false);
+  if (bad) throw new UsageError(`--${flag} ${bad}`);
+  if (value.length === 0 || value.length > 200 || /\s/.test(value))
+    throw new UsageError(`--${flag} must be a model name of 1 to 200 characters without spaces`);
+  if (clients.some((c) => c.startsWith("opencode")) && !/^[^/]+\/.+$/.test(value))
+    throw new UsageError(
+      `--${flag} for OpenCode is provider/model (for example anthropic/claude-sonnet-4-5), not ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
+function choiceFromFlags(ctx: CliContext, root: string, pluginFound: boolean): InitChoice | undefined {
+  const flagged = CLIENTS.filter((c) => ctx.values[c] === true);
+  if (flagged.length === 0 && ctx.values.yes !== true) return undefined;
+  const clients = flagged.length ? flagged : detectClients(root, pluginFound);
+  return { clients, model: str(ctx.values, "model"), smallModel: str(ctx.values, "small-model") };
+}
+
+function checkChoice(choice: InitChoice): InitChoice {
+  if (choice.clients.includes("opencode") && choice.clients.includes("opencode-mcp"))
+    throw new UsageError(
+      "choose one of --opencode (the plugin) and --opencode-mcp (the MCP server): OpenCode would see the same exarp_… tool names twice and keep only one set",
+    );
+  return {
+    clients: choice.clients,
+    model: checkModel("model", choice.model, choice.clients),
+    smallModel: checkModel("small-model", choice.smallModel, choice.clients),
+  };
+}
+
+/** The wiring for this project; refuses when --opencode has no plugin package to point at. */
+function wiringFor(root: string, choice: InitChoice, plugin: string | undefined): Wiring {
+  const script = ownScript(process.argv[1]);
+  if (!script)
+    throw new UsageError("cannot tell where this exarp's CLI script is; run it as `exarp` or `node …/exarp.js`");
+  if (choice.clients.includes("opencode") && !plugin)
+    throw new UsageError(
+      `opencode-exarp is not installed in ${root} (nor beside this exarp): run \`npm install --save-dev opencode-exarp\` there, or use --opencode-mcp`,
+    );
+  const opencodeFile = existsSync(join(root, "opencode.jsonc"))
+    ? ({ path: "opencode.jsonc", format: "jsonc" } as const)
+    : ({ path: "opencode.json", format: "jsonc" } as const);
+  return {
+    mcp: { command: process.execPath, args: [script, "mcp", "-C", root] },
+    plugin: plugin ?? "./node_modules/opencode-exarp",
+    opencodeFile,
+    ...(choice.model ? { model: choice.model } : {}),
+    ...(choice.smallModel ? { smallModel: choice.smallModel } : {}),
+  };
+}
+
+const SAID: Record<Step["action"], string> = {
+  create: "create",
+  add: "add",
+  update: "update",
+  unchanged: "unchanged",
+  remove: "remove",
+  overwrite: "overwrite (--force)",
+};
+
+export function planLines(plan: Plan): string[] {
+  return plan.steps.map((s) => `  ${SAID[s.action].padEnd(19)} ${inline(s.label)}`);
+}
+
+export const init: CliRun = async (ctx) => {
+  const root = initRoot(ctx.start(), ctx.env);
+  const plugin = findPlugin(root, ownScript(process.argv[1]));
+  const interactive =
+    !ctx.json && process.stdin.isTTY === true && process.stdout.isTTY === true && CLIENTS.every((c) => !ctx.values[c]);
+  let choice = choiceFromFlags(ctx, root, plugin !== undefined);
+  if (!choice && interactive && ctx.values.yes !== true) {
+    const { askChoice } = await import("./init-prompts.ts");
+    choice = await askChoice(detectClients(root, plugin !== undefined), plugin !== undefined, checkModel);
+    if (!choice) return { data: { cancelled: true }, text: "cancelled; nothing changed", exitCode: 1 };
+  }
+  const chosen = checkChoice(choice ?? { clients: [] });
+  const paths = projectPaths(root);
+  const existed = existsSync(paths.db);
+  const wiring = chosen.clients.length ? wiringFor(root, chosen, plugin) : undefined;
+  const artifacts: Artifact[] = wiring ? chosen.clients.flatMap((c) => artifactsFor(c, wiring)) : [];
+  const plan = planInstall(artifacts, (rel) => readCurrent(root, rel), readRecord(root), ctx.values.force === true);
+  if (plan.invalid.length)
+    throw new UsageError(
+      `nothing changed: ${plan.invalid.map((p) => inline(p)).join("; ")} — fix it, or wire that client by hand`,
+    );
+  if (plan.conflicts.length)
+    return {
+      data: { conflicts: plan.conflicts },
+      text: [
+        "nothing changed: these were changed by someone else since exarp wrote them (or were never exarp's):",
+        ...plan.conflicts.map((c) => `  ${inline(c)}`),
+        "keep them, or run again with --force to replace them",
+      ].join("\n"),
+      exitCode: 1,
+    };
+  const steps = plan.steps.map((s) => ({ ...s }));
+  if (ctx.values["dry-run"] === true) {
+    const head = `${existed ? "would keep" : "would create"} the exarp project at ${paths.dir}`;
+    return {
+      data: { dryRun: true, project: { ...paths, created: false }, clients: chosen.clients, steps },
+      text: [head, ...planLines(plan), "dry run: nothing changed"].join("\n"),
+    };
+  }
+
+  ctx.initExarp();
+  const lines = [`exarp project ${existed ? "already" : "now"} at ${paths.dir}`];
+  const verified: Record<string, Verdict> = {};
+  // Each MCP entry is started exactly as written before the file naming it is.
+  for (const client of wiring ? chosen.clients.filter((c) => MCP_CLIENTS.includes(c)) : []) {
+    const launch = mcpFor(client, wiring as Wiring);
+    const verdict = await checkMcp(launch, root, ctx.env);
+    verified[client] = verdict;
+    if (!verdict.ok)
+      return {
+        data: { project: paths, clients: chosen.clients, verified },
+        text: [
+          ...lines,
+          `${CLIENT_INFO[client].title}: the MCP server did not start: ${inline(verdict.reason, 600)}`,
+          "nothing else changed",
+        ].join("\n"),
+        exitCode: 1,
+      };
+  }
+  for (const write of plan.writes) writeAtomic(root, write.path, write.text);
+  if (chosen.clients.length) writeRecord(root, plan.record);
+  lines.push(...planLines(plan));
+
+  let exitCode = 0;
+  for (const client of chosen.clients) {
+    const title = CLIENT_INFO[client].title;
+    if (client === "opencode") {
+      const opencode = findOpencode(root, ctx.env);
+      if (!opencode) {
+        lines.push(
+          `${title}: wired; not verified: no \`opencode\` in node_modules/.bin or on PATH (run \`exarp init --opencode\` again once it is installed)`,
+        );
+        continue;
+      }
+      if (existsSync(join(root, ".opencode")))
+        ctx.note(
+          "note: this project has .opencode/, where OpenCode installs packages at each start; offline, the plugin waits for it",
+        );
+      const verdict = await checkOpencodePlugin(opencode, BUILD_AGENT, "exarp_board", root, ctx.env);
+      verified[client] = verdict;
+      lines.push(
+        verdict.ok
+          ? `${title}: ${verdict.detail} in ${verdict.ms} ms`
+          : `${title}: NOT loading: ${inline(verdict.reason, 600)}`,
+      );
+      if (!verdict.ok) exitCode = 1;
+      continue;
+    }
+    const verdict = verified[client];
+    if (verdict?.ok)
+      lines.push(`${title}: ${verdict.detail} (${verdict.ms} ms), acting as ${CLIENT_INFO[client].agent}`);
+  }
+  if (chosen.clients.length === 0)
+    ctx.note(
+      "tip: `exarp init --opencode` (or --claude-code, --cursor, --zed) wires a client; `exarp init --help` lists them",
+    );
+  if (/[/\\]_npx[/\\]/.test(process.argv[1] ?? "") && chosen.clients.some((c) => MCP_CLIENTS.includes(c)))
+    ctx.note(
+      "note: this exarp runs from npx's cache, which npm may clear; `npm install --save-dev exarp` keeps the MCP entry working",
+    );
+  return {
+    data: { project: { ...paths, created: !existed }, clients: chosen.clients, steps, verified },
+    text: lines.join("\n"),
+    exitCode,
+  };
+};
