@@ -1,7 +1,7 @@
 // `exarp init` as an installer: what it writes for each client, that each MCP entry it writes really
 // starts exarp as an agent (never as the person who approves), that re-runs are idempotent and
 // refuse to overwrite what a person changed, and that bad or hostile existing files change nothing.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   lstatSync,
@@ -398,6 +398,60 @@ describe("exarp init: bad input changes nothing", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain(says);
+    expect(p.snapshot()).toEqual({});
+  });
+});
+
+describe("exarp init at a terminal", () => {
+  /** Runs init in a real pseudo-terminal (util-linux `script`), answering each prompt once it shows. */
+  async function atTerminal(root: string, env: NodeJS.ProcessEnv, answers: [RegExp, string][]) {
+    const child = spawn(
+      "script",
+      ["-qfec", `stty cols 120 rows 40; exec "${process.execPath}" "${CLI}" init`, "/dev/null"],
+      {
+        cwd: root,
+        env: { ...env, TERM: "xterm-256color" },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
+    let screen = "";
+    child.stdout.on("data", (d: Buffer) => {
+      screen += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    for (const [prompt, keys] of answers) {
+      const start = Date.now();
+      while (!prompt.test(screen)) {
+        if (Date.now() - start > 20_000) throw new Error(`prompt ${prompt} never showed:\n${screen}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      screen = "";
+      child.stdin.write(keys);
+    }
+    const code = await exited;
+    return { code, screen };
+  }
+
+  it("asks for the clients and models, then wires what was chosen", async () => {
+    const p = repo({ ".cursor/rules.md": "" });
+    const { code, screen } = await atTerminal(p.root, p.env, [
+      [/Wire exarp into which clients/, "\u001b[B"], // down to Claude Code
+      [/Claude Code/, " \r"], // pick it (Cursor is already picked: the project has .cursor/)
+      [/Model for the exarp agents/, "opus\r"],
+      [/Small model for \/waves/, "\r"],
+    ]);
+    expect(code, screen).toBe(0);
+    expect(screen).toContain("Claude Code: exarp answered initialize");
+    expect(screen).toContain("Cursor: exarp answered initialize");
+    expect(p.read(".claude/agents/exarp-build.md")).toContain('model: "opus"');
+    expect(p.read(".claude/commands/waves.md")).toContain('model: "opus"');
+    expect(existsSync(join(p.root, ".cursor", "mcp.json"))).toBe(true);
+  });
+
+  it("Ctrl-C at a prompt changes nothing", async () => {
+    const p = repo();
+    const { code } = await atTerminal(p.root, p.env, [[/Wire exarp into which clients/, "\u0003"]]);
+    expect(code).toBe(1);
     expect(p.snapshot()).toEqual({});
   });
 });
