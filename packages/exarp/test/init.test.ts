@@ -300,6 +300,41 @@ describe("exarp init: idempotent, and never overwrites what a person changed", (
   });
 });
 
+describe("exarp init --remove", () => {
+  it("takes out exactly what init wrote, keeps everything else and the project; refuses what a person changed", () => {
+    const mcp = `{\n  "mcpServers": {\n    "github": { "command": "gh-mcp" }\n  }\n}\n`;
+    const p = repo({ ".mcp.json": mcp, "opencode.json": '{ "theme": "dark" }\n' });
+    p.json(["--claude-code", "--cursor", "--opencode-mcp"]);
+    const wired = p.snapshot();
+    const dry = p.run(["--remove", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("remove              .claude/commands/next.md");
+    expect(p.snapshot()).toEqual(wired);
+
+    writeFileSync(join(p.root, ".claude/commands/waves.md"), "mine now\n");
+    const refused = p.run(["--remove"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("  .claude/commands/waves.md\n");
+    expect(p.read(".claude/commands/waves.md")).toBe("mine now\n");
+
+    const cursorOnly = p.json(["--remove", "--cursor"]);
+    expect(cursorOnly.removed).toEqual(["cursor"]);
+    expect(JSON.parse(p.read(".cursor/mcp.json"))).toEqual({ mcpServers: {} });
+
+    const r = p.run(["--remove", "--force"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("removed exarp's wiring for OpenCode (MCP server only), Claude Code");
+    expect(r.stdout).toContain("kept");
+    expect(existsSync(join(p.root, ".claude/commands/next.md"))).toBe(false);
+    expect(existsSync(join(p.root, ".claude/commands/waves.md"))).toBe(false);
+    expect(JSON.parse(p.read(".mcp.json"))).toEqual({ mcpServers: { github: { command: "gh-mcp" } } });
+    expect(JSON.parse(p.read("opencode.json"))).toEqual({ theme: "dark", mcp: {}, agent: {}, command: {} });
+    expect(existsSync(join(p.root, ".exarp", "exarp.db"))).toBe(true);
+    expect(JSON.parse(p.read(".exarp/local.json")).install).toEqual({});
+    expect(p.run(["--remove"]).stdout).toContain("nothing of exarp's to remove");
+  });
+});
+
 describe("exarp init: the two OpenCode wirings never collide", () => {
   it("switching between the plugin and the MCP server removes exarp's own other wiring", () => {
     const p = repo();
@@ -320,7 +355,7 @@ describe("exarp init: the two OpenCode wirings never collide", () => {
     const r = p.run(["--opencode"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("opencode.json: mcp.exarp");
-    expect(r.stdout).toContain("OpenCode silently keeps only one");
+    expect(r.stdout).toContain("a second set of exarp tools");
     expect(p.read("opencode.json")).toBe(own);
     expect(existsSync(join(p.root, ".exarp"))).toBe(false);
 

@@ -21,6 +21,8 @@ export type SettingsFile = { path: string; format: JsonFormat };
 export type Artifact =
   /** A file exarp owns whole (a template). */
   | { kind: "file"; path: string; content: string }
+  /** A file of exarp's that must go (`init --remove`). */
+  | { kind: "no-file"; path: string }
   /** A key exarp owns inside someone else's settings file. */
   | { kind: "key"; file: SettingsFile; key: KeyPath; value: unknown }
   /** A key that must not be there for this wiring (the other OpenCode wiring's, whose tools would collide). */
@@ -119,7 +121,7 @@ export function artifactsFor(client: Client, wiring: Wiring): Artifact[] {
           kind: "no-key",
           file: wiring.opencodeFile,
           key: ["mcp", "exarp"],
-          why: "the exarp MCP server's tools would share names with the plugin's (exarp_…), and OpenCode silently keeps only one",
+          why: "with the plugin wired, the model would get a second set of exarp tools doing the same work as another identity",
         },
         ...opencodeTemplates(wiring, PLUGIN_TOOLS),
       ];
@@ -136,7 +138,7 @@ export function artifactsFor(client: Client, wiring: Wiring): Artifact[] {
           file: wiring.opencodeFile,
           key: ["plugin"],
           matches: namesOpencodeExarp,
-          why: "the plugin's tools would share names with the exarp MCP server's (exarp_…)",
+          why: "with the MCP server wired, the model would get a second set of exarp tools doing the same work as another identity",
         },
         ...opencodeTemplates(wiring, mcpTools("exarp_")),
       ];
@@ -174,11 +176,20 @@ export function artifactsFor(client: Client, wiring: Wiring): Artifact[] {
 }
 
 /** The settings file an artifact lives in, or its own path. */
-export const artifactPath = (a: Artifact) => (a.kind === "file" ? a.path : a.file.path);
+export const artifactPath = (a: Artifact) => (a.kind === "file" || a.kind === "no-file" ? a.path : a.file.path);
+
+/** What undoing an artifact means: the file deleted, the key or plugin entry taken out. */
+export function removalOf(a: Artifact): Artifact | undefined {
+  const why = "exarp init --remove takes out only what exarp wrote";
+  if (a.kind === "file") return { kind: "no-file", path: a.path };
+  if (a.kind === "key") return { kind: "no-key", file: a.file, key: a.key, why };
+  if (a.kind === "element") return { kind: "no-element", file: a.file, key: a.key, matches: (v) => v === a.value, why };
+  return undefined;
+}
 
 /** How an artifact is named in the plan and in refusals: `opencode.json: mcp.exarp`. */
 export function artifactLabel(a: Artifact): string {
-  if (a.kind === "file") return a.path;
+  if (a.kind === "file" || a.kind === "no-file") return a.path;
   const key = a.key.join(".");
   if (a.kind === "element") return `${a.file.path}: ${key} entry ${JSON.stringify(a.value)}`;
   if (a.kind === "no-element") return `${a.file.path}: ${key} entries naming opencode-exarp`;

@@ -96,3 +96,12 @@ export function writeAtomic(root: string, rel: string, text: string): void {
     throw new StorageError({ path: path.split(sep).join("/"), reason: `cannot write it (${code})` });
   }
 }
+
+/** Deletes `rel` (a regular file, checked by readCurrent); one already gone is fine. */
+export function removeFile(root: string, rel: string): void {
+  try {
+    rmSync(join(root, ...rel.split("/")), { force: true });
+  } catch (error) {
+    throw new StorageError({ path: rel, reason: `cannot remove it (${errnoCode(error)})` });
+  }
+}

@@ -18,6 +18,8 @@ export type Plan = {
   steps: Step[];
   /** Files to write, with their new text. */
   writes: { path: string; text: string; created: boolean }[];
+  /** Files of exarp's to delete (`--remove`). */
+  deletes: string[];
   /** Things a person changed (or wrote), which exarp will not overwrite without --force. */
   conflicts: string[];
   /** Files exarp cannot use (invalid JSON, a symlink…), left untouched. */
@@ -28,8 +30,9 @@ export type Plan = {
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
-const recordId = (a: Artifact) =>
-  a.kind === "file"
+/** The record's name for an artifact. */
+export const recordId = (a: Artifact) =>
+  a.kind === "file" || a.kind === "no-file"
     ? a.path
     : `${a.file.path}#${a.key.join(".")}${a.kind === "element" || a.kind === "no-element" ? "[]" : ""}`;
 
@@ -45,7 +48,7 @@ export function planInstall(
   recorded: Record_,
   force: boolean,
 ): Plan {
-  const plan: Plan = { steps: [], writes: [], conflicts: [], invalid: [], record: { ...recorded } };
+  const plan: Plan = { steps: [], writes: [], deletes: [], conflicts: [], invalid: [], record: { ...recorded } };
   const byPath = new Map<string, Artifact[]>();
   for (const a of artifacts) byPath.set(artifactPath(a), [...(byPath.get(artifactPath(a)) ?? []), a]);
 
@@ -58,6 +61,10 @@ export function planInstall(
     const [first] = group as [Artifact];
     if (first.kind === "file") {
       planFile(plan, first, now, recorded, force);
+      continue;
+    }
+    if (first.kind === "no-file") {
+      planNoFile(plan, first, now, recorded, force);
       continue;
     }
     planSettings(plan, path, group, now, recorded, force);
@@ -85,6 +92,20 @@ function planFile(plan: Plan, a: Artifact & { kind: "file" }, now: Current, reco
   plan.record[id] = want;
 }
 
+function planNoFile(plan: Plan, a: Artifact & { kind: "no-file" }, now: Current, recorded: Record_, force: boolean) {
+  if (!("text" in now)) {
+    delete plan.record[a.path];
+    return;
+  }
+  if (recorded[a.path] !== sha256(now.text) && !force) {
+    plan.conflicts.push(a.path);
+    return;
+  }
+  plan.steps.push({ label: a.path, action: "remove" });
+  plan.deletes.push(a.path);
+  delete plan.record[a.path];
+}
+
 function planSettings(
   plan: Plan,
   path: string,
@@ -93,7 +114,7 @@ function planSettings(
   recorded: Record_,
   force: boolean,
 ) {
-  const format = (group[0] as Exclude<Artifact, { kind: "file" }>).file.format;
+  const format = (group[0] as Exclude<Artifact, { kind: "file" | "no-file" }>).file.format;
   const existed = "text" in now;
   let text = "text" in now ? now.text : newSettingsText(SCHEMAS[path] ? { $schema: SCHEMAS[path] } : {});
   const parsed = parseSettings(text, format);
@@ -115,7 +136,7 @@ function planSettings(
   };
 
   for (const a of group) {
-    if (a.kind === "file") continue;
+    if (a.kind === "file" || a.kind === "no-file") continue;
     const label = artifactLabel(a);
     const id = recordId(a);
     const blocked = blockedAt(root, a.key);

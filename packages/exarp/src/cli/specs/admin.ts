@@ -28,12 +28,17 @@ export const init: CliCommand = {
     },
     "small-model": { type: "string", value: "MODEL", help: "the model /waves names (default: --model)" },
     force: { type: "boolean", help: "replace files and keys someone changed since exarp wrote them" },
+    remove: {
+      type: "boolean",
+      help: "take out what init wrote (for the clients named, else all) and nobody changed since; .exarp/ stays",
+    },
     "dry-run": { type: "boolean", help: "print what would change, change nothing" },
   },
   examples: [
     "exarp init                      # at a terminal: asks which clients to wire",
     "exarp init --yes --opencode --model anthropic/claude-sonnet-4-5",
     "exarp init --claude-code --cursor --dry-run",
+    "exarp init --remove            # undo the wiring; the tasks stay",
   ],
   load: async () => (await import("../commands/init.ts")).init,
 };
