@@ -204,12 +204,14 @@ describe("exarp init: the clients", () => {
     expect(Object.keys(bare.snapshot()).every((f) => f.startsWith(".exarp/"))).toBe(true);
   });
 
-  it("without flags and without a terminal it creates only the project, and says how to wire a client", () => {
-    const p = repo();
+  it("without flags and without a terminal it creates only the project, and names the clients it saw", () => {
+    const p = repo({ ".cursor/rules.md": "" });
     const r = p.run([]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("exarp init --opencode");
-    expect(Object.keys(p.snapshot()).every((f) => f.startsWith(".exarp/"))).toBe(true);
+    expect(r.stderr).toBe("tip: `exarp init --cursor` wires Cursor, seen in this project\n");
+    expect(Object.keys(p.snapshot()).filter((f) => !f.startsWith(".exarp/"))).toEqual([".cursor/rules.md"]);
+    const bare = repo();
+    expect(bare.run([]).stderr).toBe("");
   });
 });
 

@@ -44,8 +44,48 @@ export type ProjectOptions = {
 export function prepareProject(mock: MockModel, options: ProjectOptions = {}) {
   const limits = options.limits ?? { context: 20_000, output: 2_000 };
   const scratch = mkdtempSync(join(tmpdir(), "exarp-oc-"));
-  const home = join(scratch, "home");
   const project = join(scratch, "project");
+  const env = isolatedEnv(scratch);
+  seed(join(project, ".opencode"), join(repo, "node_modules"));
+  mkdirSync(join(project, ".opencode", "plugins"), { recursive: true });
+  writeFileSync(
+    join(project, ".opencode", "plugins", "exarp.ts"),
+    `export { ExarpPlugin } from ${JSON.stringify(PLUGIN_ENTRY)};\n`,
+  );
+  const mcp = options.mcp
+    ? { exarp: { type: "local", command: [process.execPath, EXARP_CLI, "mcp", "-C", project], enabled: true } }
+    : undefined;
+  writeFileSync(
+    join(project, "opencode.json"),
+    JSON.stringify({ ...mockConfig(mock.port, limits), ...(mcp ? { mcp } : {}) }, null, 2),
+  );
+  // An OS notifier that records what it was asked to show.
+  writeFileSync(join(scratch, "bin", "notify-send"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "$NOTIFY_LOG"\n`);
+  chmodSync(join(scratch, "bin", "notify-send"), 0o755);
+  return {
+    scratch,
+    project,
+    env,
+    /** What OpenCode wrote to its log files so far (plugin lines included, via `client.app.log`). */
+    log: () => {
+      const dir = join(env.XDG_DATA_HOME as string, "opencode", "log");
+      return existsSync(dir)
+        ? readdirSync(dir)
+            .map((f) => readFileSync(join(dir, f), "utf8"))
+            .join("\n")
+        : "";
+    },
+    cleanup: () => rmSync(scratch, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * The environment for OpenCode in `scratch`: private HOME, XDG folders and TMPDIR, the switches
+ * that keep it off the network, a seeded config folder (so it never runs npm), and `scratch/bin`
+ * first on PATH.
+ */
+export function isolatedEnv(scratch: string): NodeJS.ProcessEnv {
+  const home = join(scratch, "home");
   const env: NodeJS.ProcessEnv = {
     PATH: `${join(scratch, "bin")}:${process.env.PATH}`,
     HOME: home,
@@ -69,39 +109,9 @@ export function prepareProject(mock: MockModel, options: ProjectOptions = {}) {
   };
   for (const key of ["XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "TMPDIR"])
     mkdirSync(env[key] as string, { recursive: true });
+  mkdirSync(join(scratch, "bin"), { recursive: true });
   seed(join(env.XDG_CONFIG_HOME as string, "opencode"), undefined);
-  seed(join(project, ".opencode"), join(repo, "node_modules"));
-  mkdirSync(join(project, ".opencode", "plugins"), { recursive: true });
-  writeFileSync(
-    join(project, ".opencode", "plugins", "exarp.ts"),
-    `export { ExarpPlugin } from ${JSON.stringify(PLUGIN_ENTRY)};\n`,
-  );
-  const mcp = options.mcp
-    ? { exarp: { type: "local", command: [process.execPath, EXARP_CLI, "mcp", "-C", project], enabled: true } }
-    : undefined;
-  writeFileSync(
-    join(project, "opencode.json"),
-    JSON.stringify({ ...config(mock.port, limits), ...(mcp ? { mcp } : {}) }, null, 2),
-  );
-  // An OS notifier that records what it was asked to show.
-  mkdirSync(join(scratch, "bin"));
-  writeFileSync(join(scratch, "bin", "notify-send"), `#!/bin/sh\nprintf '%s\\n' "$*" >> "$NOTIFY_LOG"\n`);
-  chmodSync(join(scratch, "bin", "notify-send"), 0o755);
-  return {
-    scratch,
-    project,
-    env,
-    /** What OpenCode wrote to its log files so far (plugin lines included, via `client.app.log`). */
-    log: () => {
-      const dir = join(env.XDG_DATA_HOME as string, "opencode", "log");
-      return existsSync(dir)
-        ? readdirSync(dir)
-            .map((f) => readFileSync(join(dir, f), "utf8"))
-            .join("\n")
-        : "";
-    },
-    cleanup: () => rmSync(scratch, { recursive: true, force: true }),
-  };
+  return env;
 }
 
 function seed(dir: string, nodeModules: string | undefined): void {
@@ -112,7 +122,8 @@ function seed(dir: string, nodeModules: string | undefined): void {
   writeFileSync(join(dir, "package-lock.json"), JSON.stringify(SEED_LOCK));
 }
 
-function config(port: number, limits: Limits) {
+/** opencode.json settings whose only model is the mock on `port`. */
+export function mockConfig(port: number, limits: Limits = { context: 20_000, output: 2_000 }) {
   return {
     $schema: "https://opencode.ai/config.json",
     model: "mock/mock-model",

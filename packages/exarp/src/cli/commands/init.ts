@@ -7,12 +7,11 @@ import {
   CLIENTS,
   type Client,
   mcpFor,
-  removalOf,
   type Wiring,
 } from "../../install/artifacts.ts";
-import { readCurrent, removeFile, writeAtomic } from "../../install/files.ts";
+import { readCurrent, writeAtomic } from "../../install/files.ts";
 import { findOpencode, findPlugin, ownScript } from "../../install/locate.ts";
-import { type Plan, planInstall, recordId, type Step } from "../../install/plan.ts";
+import { type Plan, planInstall, type Step } from "../../install/plan.ts";
 import { readRecord, writeRecord } from "../../install/record.ts";
 import { BUILD_AGENT } from "../../install/templates.ts";
 import { checkMcp, checkOpencodePlugin, type Verdict } from "../../install/verify.ts";
@@ -57,7 +56,7 @@ function choiceFromFlags(ctx: CliContext, root: string, pluginFound: boolean): I
   return { clients, model: str(ctx.values, "model"), smallModel: str(ctx.values, "small-model") };
 }
 
-function checkChoice(choice: InitChoice): InitChoice {
+export function checkChoice(choice: InitChoice): InitChoice {
   if (choice.clients.includes("opencode") && choice.clients.includes("opencode-mcp"))
     throw new UsageError(
       "choose one of --opencode (the plugin) and --opencode-mcp (the MCP server): with both, the model gets two sets of exarp tools for the same work",
@@ -70,7 +69,7 @@ function checkChoice(choice: InitChoice): InitChoice {
 }
 
 /** The wiring for this project; refuses when --opencode has no plugin package to point at. */
-function wiringFor(root: string, choice: InitChoice, plugin: string | undefined, removing = false): Wiring {
+export function wiringFor(root: string, choice: InitChoice, plugin: string | undefined, removing = false): Wiring {
   const script = ownScript(process.argv[1]);
   if (!script)
     throw new UsageError("cannot tell where this exarp's CLI script is; run it as `exarp` or `node …/exarp.js`");
@@ -104,7 +103,7 @@ export function planLines(plan: Plan): string[] {
 }
 
 export const init: CliRun = async (ctx) => {
-  if (ctx.values.remove === true) return remove(ctx);
+  if (ctx.values.remove === true) return (await import("./init-remove.ts")).remove(ctx);
   const root = initRoot(ctx.start(), ctx.env);
   const plugin = findPlugin(root, ownScript(process.argv[1]));
   const interactive =
@@ -196,9 +195,10 @@ export const init: CliRun = async (ctx) => {
     if (verdict?.ok)
       lines.push(`${title}: ${verdict.detail} (${verdict.ms} ms), acting as ${CLIENT_INFO[client].agent}`);
   }
-  if (chosen.clients.length === 0)
+  const seen = chosen.clients.length ? [] : detectClients(root, plugin !== undefined);
+  if (seen.length)
     ctx.note(
-      "tip: `exarp init --opencode` (or --claude-code, --cursor, --zed) wires a client; `exarp init --help` lists them",
+      `tip: \`exarp init ${seen.map((c) => `--${c}`).join(" ")}\` wires ${seen.map((c) => CLIENT_INFO[c].title).join(", ")}, seen in this project`,
     );
   if (/[/\\]_npx[/\\]/.test(process.argv[1] ?? "") && chosen.clients.some((c) => MCP_CLIENTS.includes(c)))
     ctx.note(
@@ -210,52 +210,3 @@ export const init: CliRun = async (ctx) => {
     exitCode,
   };
 };
-
-/** `init --remove`: takes out what init wrote and nobody changed since; the project's .exarp/ stays. */
-async function remove(ctx: CliContext) {
-  const root = initRoot(ctx.start(), ctx.env);
-  const record = readRecord(root);
-  const flagged = CLIENTS.filter((c) => ctx.values[c] === true);
-  // Every client when none is named: both OpenCode wirings too, since only recorded ones match.
-  const choice = flagged.length ? checkChoice({ clients: flagged }) : { clients: [...CLIENTS] };
-  const wiring = wiringFor(root, choice, findPlugin(root, ownScript(process.argv[1])), true);
-  const ids = new Map(choice.clients.map((c) => [c, artifactsFor(c, wiring).map(recordId)]));
-  const shared = (id: string) => [...ids.values()].filter((list) => list.includes(id)).length > 1;
-  // A client counts as wired by what only it writes (the two OpenCode wirings share their templates).
-  const clients = choice.clients.filter((c) => ids.get(c)?.some((id) => id in record && !shared(id)));
-  if (
-    !clients.some((c) => c.startsWith("opencode")) &&
-    choice.clients.some((c) => c.startsWith("opencode") && ids.get(c)?.some((id) => id in record))
-  )
-    clients.unshift(choice.clients.includes("opencode-mcp") ? "opencode-mcp" : "opencode");
-  const artifacts = clients.flatMap((c) => artifactsFor(c, wiring).flatMap((a) => removalOf(a) ?? []));
-  const plan = planInstall(artifacts, (rel) => readCurrent(root, rel), record, ctx.values.force === true);
-  if (plan.invalid.length)
-    throw new UsageError(
-      `nothing changed: ${plan.invalid.map((p) => inline(p)).join("; ")} — fix it, or remove exarp's entries by hand`,
-    );
-  if (plan.conflicts.length)
-    return {
-      data: { conflicts: plan.conflicts },
-      text: [
-        "nothing changed: these were changed since exarp wrote them:",
-        ...plan.conflicts.map((c) => `  ${inline(c)}`),
-        "keep them, or run again with --force to remove them anyway",
-      ].join("\n"),
-      exitCode: 1,
-    };
-  const steps = plan.steps.map((s) => ({ ...s }));
-  const kept = `kept ${projectPaths(root).dir} (the tasks and their history; delete it yourself if you mean to)`;
-  if (ctx.values["dry-run"] === true)
-    return {
-      data: { dryRun: true, clients, steps },
-      text: [...planLines(plan), "dry run: nothing changed"].join("\n"),
-    };
-  for (const write of plan.writes) writeAtomic(root, write.path, write.text);
-  for (const path of plan.deletes) removeFile(root, path);
-  if (clients.length) writeRecord(root, plan.record);
-  const head = clients.length
-    ? `removed exarp's wiring for ${clients.map((c) => CLIENT_INFO[c].title).join(", ")}`
-    : "nothing of exarp's to remove";
-  return { data: { removed: clients, steps }, text: [head, ...planLines(plan), kept].join("\n") };
-}

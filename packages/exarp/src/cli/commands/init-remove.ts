@@ -1,0 +1,58 @@
+import { artifactsFor, CLIENT_INFO, CLIENTS, removalOf } from "../../install/artifacts.ts";
+import { readCurrent, removeFile, writeAtomic } from "../../install/files.ts";
+import { findPlugin, ownScript } from "../../install/locate.ts";
+import { planInstall, recordId } from "../../install/plan.ts";
+import { readRecord, writeRecord } from "../../install/record.ts";
+import { initRoot, projectPaths } from "../../project/root.ts";
+import { inline } from "../../text/safe.ts";
+import { type CliContext, type CliResult, UsageError } from "../command.ts";
+import { checkChoice, planLines, wiringFor } from "./init.ts";
+
+/** `init --remove`: takes out what init wrote and nobody changed since; the project's .exarp/ stays. */
+export async function remove(ctx: CliContext): Promise<CliResult> {
+  const root = initRoot(ctx.start(), ctx.env);
+  const record = readRecord(root);
+  const flagged = CLIENTS.filter((c) => ctx.values[c] === true);
+  // Every client when none is named: both OpenCode wirings too, since only recorded ones match.
+  const choice = flagged.length ? checkChoice({ clients: flagged }) : { clients: [...CLIENTS] };
+  const wiring = wiringFor(root, choice, findPlugin(root, ownScript(process.argv[1])), true);
+  const ids = new Map(choice.clients.map((c) => [c, artifactsFor(c, wiring).map(recordId)]));
+  const shared = (id: string) => [...ids.values()].filter((list) => list.includes(id)).length > 1;
+  // A client counts as wired by what only it writes (the two OpenCode wirings share their templates).
+  const clients = choice.clients.filter((c) => ids.get(c)?.some((id) => id in record && !shared(id)));
+  if (
+    !clients.some((c) => c.startsWith("opencode")) &&
+    choice.clients.some((c) => c.startsWith("opencode") && ids.get(c)?.some((id) => id in record))
+  )
+    clients.unshift(choice.clients.includes("opencode-mcp") ? "opencode-mcp" : "opencode");
+  const artifacts = clients.flatMap((c) => artifactsFor(c, wiring).flatMap((a) => removalOf(a) ?? []));
+  const plan = planInstall(artifacts, (rel) => readCurrent(root, rel), record, ctx.values.force === true);
+  if (plan.invalid.length)
+    throw new UsageError(
+      `nothing changed: ${plan.invalid.map((p) => inline(p)).join("; ")} — fix it, or remove exarp's entries by hand`,
+    );
+  if (plan.conflicts.length)
+    return {
+      data: { conflicts: plan.conflicts },
+      text: [
+        "nothing changed: these were changed since exarp wrote them:",
+        ...plan.conflicts.map((c) => `  ${inline(c)}`),
+        "keep them, or run again with --force to remove them anyway",
+      ].join("\n"),
+      exitCode: 1,
+    };
+  const steps = plan.steps.map((s) => ({ ...s }));
+  const kept = `kept ${projectPaths(root).dir} (the tasks and their history; delete it yourself if you mean to)`;
+  if (ctx.values["dry-run"] === true)
+    return {
+      data: { dryRun: true, clients, steps },
+      text: [...planLines(plan), "dry run: nothing changed"].join("\n"),
+    };
+  for (const write of plan.writes) writeAtomic(root, write.path, write.text);
+  for (const path of plan.deletes) removeFile(root, path);
+  if (clients.length) writeRecord(root, plan.record);
+  const head = clients.length
+    ? `removed exarp's wiring for ${clients.map((c) => CLIENT_INFO[c].title).join(", ")}`
+    : "nothing of exarp's to remove";
+  return { data: { removed: clients, steps }, text: [head, ...planLines(plan), kept].join("\n") };
+}
