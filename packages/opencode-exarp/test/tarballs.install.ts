@@ -2,10 +2,10 @@
 // npm into a fresh project outside the repository, wired by `exarp init`, then used by the real
 // OpenCode against the recording mock model and by a real MCP client through the command init wrote.
 // Run by `npm run test:install` (CI step): npm install needs the npm registry for the dependencies.
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -17,6 +17,9 @@ const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "exarp-tarballs-"));
 const project = join(scratch, "project");
 const env = isolatedEnv(scratch);
+// better-sqlite3 compiles against this Node's own headers when it has them (no download of headers).
+const nodedir = dirname(dirname(process.execPath));
+if (existsSync(join(nodedir, "include", "node", "node.h"))) env.npm_config_nodedir = nodedir;
 let mock: MockModel;
 let oc: Served | undefined;
 
@@ -25,6 +28,19 @@ const sh = (command: string, args: string[], cwd = project) => {
   if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 };
+/** The long steps (pack, install) without blocking the test worker, which must keep answering vitest. */
+const shAsync = (command: string, args: string[], cwd: string) =>
+  new Promise<string>((resolve, reject) =>
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...env, PATH: process.env.PATH }, encoding: "utf8", timeout: 540_000, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stdout}\n${stderr}`))
+          : resolve(stdout),
+    ),
+  );
 const exarp = (...args: string[]) => sh(join(project, "node_modules", ".bin", "exarp"), args);
 
 beforeAll(async () => {
@@ -33,29 +49,29 @@ beforeAll(async () => {
   const packs = join(scratch, "packs");
   mkdirSync(packs);
   const packed = JSON.parse(
-    execFileSync(
+    await shAsync(
       "npm",
       ["pack", "--json", "--pack-destination", packs, "-w", "packages/exarp", "-w", "packages/opencode-exarp"],
-      {
-        cwd: repo,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-      },
+      repo,
     ),
   ) as { filename: string }[];
   // A fresh project far from the checkout, with the user's own OpenCode settings (the mock model).
   mkdirSync(join(project, ".git"), { recursive: true });
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "fresh", private: true }));
   writeFileSync(join(project, "opencode.json"), `${JSON.stringify(mockConfig(mock.port), null, 2)}\n`);
-  sh("npm", [
-    "install",
-    "--save-dev",
-    "--no-audit",
-    "--no-fund",
-    "--cache",
-    join(scratch, "npm-cache"),
-    ...packed.map((p) => join(packs, p.filename)),
-  ]);
+  await shAsync(
+    "npm",
+    [
+      "install",
+      "--save-dev",
+      "--no-audit",
+      "--no-fund",
+      "--cache",
+      join(scratch, "npm-cache"),
+      ...packed.map((p) => join(packs, p.filename)),
+    ],
+    project,
+  );
   // The OpenCode on this machine, on PATH, for `init` to check the plugin with.
   symlinkSync(OPENCODE_BIN, join(scratch, "bin", "opencode"));
 }, 600_000);
