@@ -4,9 +4,8 @@ import { findPlugin, ownScript } from "../../install/locate.ts";
 import { planInstall, recordId } from "../../install/plan.ts";
 import { readRecord, writeRecord } from "../../install/record.ts";
 import { initRoot, projectPaths } from "../../project/root.ts";
-import { inline } from "../../text/safe.ts";
-import { type CliContext, type CliResult, UsageError } from "../command.ts";
-import { checkChoice, planLines, wiringFor } from "./init.ts";
+import type { CliContext, CliResult } from "../command.ts";
+import { checkChoice, planLines, refusal, wiringFor } from "./init.ts";
 
 /** `init --remove`: takes out what init wrote and nobody changed since; the project's .exarp/ stays. */
 export async function remove(ctx: CliContext): Promise<CliResult> {
@@ -27,20 +26,8 @@ export async function remove(ctx: CliContext): Promise<CliResult> {
     clients.unshift(choice.clients.includes("opencode-mcp") ? "opencode-mcp" : "opencode");
   const artifacts = clients.flatMap((c) => artifactsFor(c, wiring).flatMap((a) => removalOf(a) ?? []));
   const plan = planInstall(artifacts, (rel) => readCurrent(root, rel), record, ctx.values.force === true);
-  if (plan.invalid.length)
-    throw new UsageError(
-      `nothing changed: ${plan.invalid.map((p) => inline(p)).join("; ")} — fix it, or remove exarp's entries by hand`,
-    );
-  if (plan.conflicts.length)
-    return {
-      data: { conflicts: plan.conflicts },
-      text: [
-        "nothing changed: these were changed since exarp wrote them:",
-        ...plan.conflicts.map((c) => `  ${inline(c)}`),
-        "keep them, or run again with --force to remove them anyway",
-      ].join("\n"),
-      exitCode: 1,
-    };
+  const refused = refusal(plan, "remove exarp's entries by hand", "remove them anyway");
+  if (refused) return refused;
   const steps = plan.steps.map((s) => ({ ...s }));
   const kept = `kept ${projectPaths(root).dir} (the tasks and their history; delete it yourself if you mean to)`;
   if (ctx.values["dry-run"] === true)

@@ -17,7 +17,7 @@ import { BUILD_AGENT } from "../../install/templates.ts";
 import { checkMcp, checkOpencodePlugin, type Verdict } from "../../install/verify.ts";
 import { initRoot, projectPaths } from "../../project/root.ts";
 import { inline, unsafeReason } from "../../text/safe.ts";
-import { type CliContext, type CliRun, str, UsageError } from "../command.ts";
+import { type CliContext, type CliResult, type CliRun, str, UsageError } from "../command.ts";
 
 /** A choice of clients and models, from flags or from the prompts. */
 export type InitChoice = { clients: Client[]; model?: string; smallModel?: string };
@@ -98,6 +98,25 @@ const SAID: Record<Step["action"], string> = {
   overwrite: "overwrite (--force)",
 };
 
+/**
+ * What a plan that cannot be carried out says: files exarp cannot use are bad input (exit 2);
+ * things someone else changed are named, to keep or to replace with --force (exit 1).
+ */
+export function refusal(plan: Plan, byHand: string, forceDoes: string): CliResult | undefined {
+  if (plan.invalid.length)
+    throw new UsageError(`nothing changed: ${plan.invalid.map((p) => inline(p)).join("; ")} — fix it, or ${byHand}`);
+  if (!plan.conflicts.length) return undefined;
+  return {
+    data: { conflicts: plan.conflicts },
+    text: [
+      "nothing changed: these were changed by someone else since exarp wrote them (or were never exarp's):",
+      ...plan.conflicts.map((c) => `  ${inline(c)}`),
+      `keep them, or run again with --force to ${forceDoes}`,
+    ].join("\n"),
+    exitCode: 1,
+  };
+}
+
 export function planLines(plan: Plan): string[] {
   return plan.steps.map((s) => `  ${SAID[s.action].padEnd(19)} ${inline(s.label)}`);
 }
@@ -120,20 +139,8 @@ export const init: CliRun = async (ctx) => {
   const wiring = chosen.clients.length ? wiringFor(root, chosen, plugin) : undefined;
   const artifacts: Artifact[] = wiring ? chosen.clients.flatMap((c) => artifactsFor(c, wiring)) : [];
   const plan = planInstall(artifacts, (rel) => readCurrent(root, rel), readRecord(root), ctx.values.force === true);
-  if (plan.invalid.length)
-    throw new UsageError(
-      `nothing changed: ${plan.invalid.map((p) => inline(p)).join("; ")} — fix it, or wire that client by hand`,
-    );
-  if (plan.conflicts.length)
-    return {
-      data: { conflicts: plan.conflicts },
-      text: [
-        "nothing changed: these were changed by someone else since exarp wrote them (or were never exarp's):",
-        ...plan.conflicts.map((c) => `  ${inline(c)}`),
-        "keep them, or run again with --force to replace them",
-      ].join("\n"),
-      exitCode: 1,
-    };
+  const refused = refusal(plan, "wire that client by hand", "replace them");
+  if (refused) return refused;
   const steps = plan.steps.map((s) => ({ ...s }));
   if (ctx.values["dry-run"] === true) {
     const head = `${existed ? "would keep" : "would create"} the exarp project at ${paths.dir}`;
