@@ -1,6 +1,6 @@
 // Runs every exarp benchmark in sequence, each in its own process, after printing the machine it runs on.
 import { spawnSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const scripts = [
@@ -14,8 +14,11 @@ const scripts = [
   "read-under-lock.mjs",
 ];
 const cpu = cpus();
+// The load average says how much else the machine was doing (a shared machine makes every figure noisier).
 console.log(
-  `machine: ${cpu[0]?.model ?? "unknown cpu"} x${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
+  `machine: ${cpu[0]?.model ?? "unknown cpu"} x${cpu.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
 );
 
 let failed = 0;

@@ -1,4 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
 
 /** Crockford's base32 in lower case: no i, l, o, u, so ids read aloud without ambiguity. */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -6,7 +8,13 @@ const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 /** Source of randomness for ids; injected so tests can make ids collide on purpose. */
 export type RandomSource = (bytes: number) => Uint8Array;
 
-export const cryptoRandom: RandomSource = (n) => randomBytes(n);
+let randomBytes: RandomSource | undefined;
+
+/** node:crypto's randomBytes, loaded on first use: loading node:crypto takes about 4 ms, which a read never needs. */
+export const cryptoRandom: RandomSource = (n) => {
+  randomBytes ??= (require("node:crypto") as typeof import("node:crypto")).randomBytes;
+  return randomBytes(n);
+};
 
 /** `length` base32 characters from `random`. */
 export function base32(random: RandomSource, length: number): string {

@@ -208,10 +208,11 @@ describe("exarp init: the clients", () => {
     const p = repo({ ".cursor/rules.md": "" });
     const r = p.run([]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("tip: `exarp init --cursor` wires Cursor, seen in this project\n");
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("seen in this project, not wired: Cursor (`exarp init --cursor`)");
     expect(Object.keys(p.snapshot()).filter((f) => !f.startsWith(".exarp/"))).toEqual([".cursor/rules.md"]);
     const bare = repo();
-    expect(bare.run([]).stderr).toBe("");
+    expect(bare.run([]).stdout).not.toContain("seen in this project");
   });
 });
 
@@ -256,10 +257,10 @@ describe("exarp init: idempotent, and never overwrites what a person changed", (
     const before = p.snapshot();
     const refused = p.run(["--claude-code", "--model", "haiku"]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain("nothing changed");
-    expect(refused.stdout).toContain("  .claude/commands/next.md\n");
-    expect(refused.stdout).toContain("  .mcp.json: mcpServers.exarp\n");
-    expect(refused.stdout).toContain("--force");
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toBe(
+      "exarp: nothing changed: changed by someone else since exarp wrote them (or never exarp's): .mcp.json: mcpServers.exarp; .claude/commands/next.md — keep them, or run again with --force to replace them\n",
+    );
     expect(p.snapshot()).toEqual(before);
 
     const forced = p.json(["--claude-code", "--model", "haiku", "--force"]);
@@ -282,8 +283,8 @@ describe("exarp init: idempotent, and never overwrites what a person changed", (
     const p = repo({ ".claude/commands/waves.md": template, ".claude/commands/next.md": "theirs\n" });
     const r = p.run(["--claude-code"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(".claude/commands/next.md");
-    expect(r.stdout).not.toContain(".claude/commands/waves.md");
+    expect(r.stderr).toContain(".claude/commands/next.md");
+    expect(r.stderr).not.toContain(".claude/commands/waves.md");
   });
 
   it("keeps everything else in the files it merges into: other keys, comments, order, indentation", () => {
@@ -316,7 +317,7 @@ describe("exarp init --remove", () => {
     writeFileSync(join(p.root, ".claude/commands/waves.md"), "mine now\n");
     const refused = p.run(["--remove"]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain("  .claude/commands/waves.md\n");
+    expect(refused.stderr).toContain("(or never exarp's): .claude/commands/waves.md — keep them");
     expect(p.read(".claude/commands/waves.md")).toBe("mine now\n");
 
     const cursorOnly = p.json(["--remove", "--cursor"]);
@@ -356,15 +357,15 @@ describe("exarp init: the two OpenCode wirings never collide", () => {
     const p = repo({ "opencode.json": own });
     const r = p.run(["--opencode"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("opencode.json: mcp.exarp");
-    expect(r.stdout).toContain("a second set of exarp tools");
+    expect(r.stderr).toContain("opencode.json: mcp.exarp");
+    expect(r.stderr).toContain("a second set of exarp tools");
     expect(p.read("opencode.json")).toBe(own);
     expect(existsSync(join(p.root, ".exarp"))).toBe(false);
 
     const bare = repo({ "opencode.json": '{ "plugin": ["opencode-exarp", "other-plugin"] }' });
     const refused = bare.run(["--opencode"]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain("fetches a plugin named any other way from the registry");
+    expect(refused.stderr).toContain("fetches a plugin named any other way from the registry");
     const forced = bare.json(["--opencode", "--force"]);
     expect(forced.clients).toEqual(["opencode"]);
     const plugins = JSON.parse(bare.read("opencode.json")).plugin;

@@ -61,11 +61,16 @@ export function createExarp(options: ExarpOptions) {
   const { store } = options;
   const ids = options.ids ?? createIds();
   const feed = createFeed(store);
+  // Drawn on first use (the first write, or a bus message): drawing it loads node:crypto, which a read never needs.
+  let origin: string | undefined;
   const base: ServiceContext = {
     store,
     clock: options.clock ?? systemClock,
     ids,
-    origin: ids.origin(),
+    get origin() {
+      origin ??= ids.origin();
+      return origin;
+    },
     actor: options.actor ? checkedActor(options.actor) : actorFromEnv(),
     feed,
     watchDir: options.auditDir,
@@ -74,7 +79,15 @@ export function createExarp(options: ExarpOptions) {
   // The mirror is written inside each write transaction; opening a project and reading never touch it.
   if (options.auditDir)
     store.participate(createAuditMirror(options.auditDir, { maxBytes: options.auditMaxBytes, warn }));
-  const bus = createBus({ store, feed, origin: base.origin, watchDir: options.auditDir, report: warn });
+  const bus = createBus({
+    store,
+    feed,
+    get origin() {
+      return base.origin;
+    },
+    watchDir: options.auditDir,
+    report: warn,
+  });
   // One graph cache for the process: acting as another identity costs no rebuild.
   const graphs = createGraphCache(store, feed);
   return {
@@ -82,7 +95,9 @@ export function createExarp(options: ExarpOptions) {
     store,
     feed,
     bus,
-    origin: base.origin,
+    get origin() {
+      return base.origin;
+    },
     /** The same services acting as someone else (MCP per-call identity, tests). */
     as: (actor: Actor) => createServices({ ...base, actor: checkedActor(actor) }, options.leaseTtlMs, graphs),
     /** Audit lines from `.exarp/audit*.jsonl`, filtered; lines that are not audit lines are skipped and reported. */

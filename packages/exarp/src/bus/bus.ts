@@ -33,7 +33,7 @@ export type BusOptions = {
  * its origin, so a process never handles its own echo. A throwing subscriber does not stop the others.
  */
 export function createBus(options: BusOptions) {
-  const { store, feed, origin } = options;
+  const { store, feed } = options;
   const handlers = new Map<EventType | "*", Set<BusHandler<EventType>>>();
   let watcher: Watcher | undefined;
 
@@ -68,7 +68,7 @@ export function createBus(options: BusOptions) {
     watcher ??= feed.watch(
       feed.head(),
       (events) => {
-        for (const e of events) if (e.origin !== origin) deliver(fromEvent(e));
+        for (const e of events) if (e.origin !== options.origin) deliver(fromEvent(e));
       },
       { watchDir: options.watchDir },
     );
@@ -92,7 +92,15 @@ export function createBus(options: BusOptions) {
      */
     publish<T extends EventType>(topic: T, payload: PayloadOf<T>, actor = "local"): void {
       const parsed = eventPayloads[topic].parse(payload) as PayloadOf<T>;
-      deliver({ topic, payload: parsed, seq: null, origin, actor, session: null, time: Date.now() } as BusMessage);
+      deliver({
+        topic,
+        payload: parsed,
+        seq: null,
+        origin: options.origin,
+        actor,
+        session: null,
+        time: Date.now(),
+      } as BusMessage);
     },
 
     close(): void {

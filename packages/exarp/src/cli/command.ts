@@ -77,6 +77,11 @@ export type CliCommand = {
    * validation library, which every command that writes or checks input with a schema loads.
    */
   readOnly?: boolean | ((values: CliValues) => boolean);
+  /**
+   * True when the command loads the validation library itself, before the first input it checks
+   * (`exarp mcp`: at its first tool call), so it starts without it like a read.
+   */
+  loadsZodItself?: boolean;
   /** The command's code, loaded only when it runs (help and `--version` load none). */
   load(): Promise<CliRun>;
 };

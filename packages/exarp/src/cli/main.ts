@@ -1,7 +1,4 @@
-#!/usr/bin/env node
-import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Exarp } from "../app/exarp.ts";
 import { loadZod } from "../kernel/zod.ts";
@@ -52,7 +49,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     checkArity(command, positionals);
     // The core and the command's code load only now: help and `--version` never pay for them.
     const readOnly = typeof command.readOnly === "function" ? command.readOnly(values) : command.readOnly === true;
-    const [app, run] = await Promise.all([import("./app.ts"), command.load(), readOnly ? undefined : loadZod()]);
+    const needsZod = !readOnly && command.loadsZodItself !== true;
+    const [app, run] = await Promise.all([import("./app.ts"), command.load(), needsZod ? loadZod() : undefined]);
     const open = (create: boolean, overrides: OpenOverrides = {}) => {
       if (exarp) return exarp;
       const given = identity(values, app);
@@ -210,9 +208,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
+/** The `exarp` command on this process's stdio and environment; returns its exit code. */
+export async function main(argv: string[]): Promise<number> {
   // A reader that stops early (`exarp export | head -1`) is not an error: stop quietly.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
@@ -220,12 +217,11 @@ if (invokedDirectly) {
       throw error;
     });
   }
-  const code = await runCli(process.argv.slice(2), {
+  return runCli(argv, {
     cwd: process.cwd(),
     env: process.env,
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     stdin: () => readAll(process.stdin),
   });
-  process.exitCode = code;
 }

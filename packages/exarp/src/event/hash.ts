@@ -1,4 +1,7 @@
-import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+let createHash: typeof import("node:crypto").createHash | undefined;
 
 /** The hash the first event chains to. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -31,5 +34,7 @@ export function hashEvent(prevHash: string, f: HashedFields): string {
     f.undoes,
     f.payload,
   ]);
+  // node:crypto is loaded on first use: loading it takes about 4 ms, which a read never needs.
+  createHash ??= (require("node:crypto") as typeof import("node:crypto")).createHash;
   return createHash("sha256").update(prevHash).update("\n").update(body).digest("hex");
 }

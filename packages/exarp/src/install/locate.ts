@@ -2,17 +2,23 @@
 // binary. Paths are checked to exist, so nothing is wired to a file that is not there.
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { delimiter, dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { isInside } from "../project/root.ts";
 
-/** The CLI script this process runs (symlinks such as node_modules/.bin/exarp resolved). */
-export function ownScript(argv1: string | undefined): string | undefined {
-  if (!argv1) return undefined;
-  try {
-    const path = realpathSync(argv1);
-    return statSync(path).isFile() ? path : undefined;
-  } catch {
-    return undefined;
+/**
+ * The installed CLI launcher (`dist/bin/exarp.js`), found from this code's own location: beside it
+ * in the bundle, or in the package's dist/ when running from source. Undefined when not built.
+ */
+export function ownScript(): string | undefined {
+  for (const rel of ["./exarp.js", "../../dist/bin/exarp.js"]) {
+    try {
+      const path = realpathSync(fileURLToPath(new URL(rel, import.meta.url)));
+      if (statSync(path).isFile()) return path;
+    } catch {
+      // not this layout
+    }
   }
+  return undefined;
 }
 
 const packageDir = (dir: string, name: string) => {

@@ -3,7 +3,7 @@
 // schema derived from the same definition, which the MCP server publishes and which a property test
 // holds the check to (same inputs accepted, same values out). Writes always validate with zod.
 import { InvalidInput } from "../errors-catalog.ts";
-import { unsafeReason } from "../text/safe.ts";
+import { inline, unsafeReason } from "../text/safe.ts";
 import { lazy, z } from "./zod.ts";
 
 /** One optional field of a read query. */
@@ -166,31 +166,37 @@ export function query<S extends Shape>(shape: S): Query<S> {
           Object.fromEntries(Object.entries(shape).map(([k, f]) => [k, f.zod().optional()])),
         ) as unknown as SchemaOf<S>,
     ),
+    // Read as zod reads an object: each field by name (inherited properties too), an unknown key
+    // among its own keys refused, a field given as undefined kept as undefined.
     parse(input) {
-      const given = input ?? {};
-      if (typeof given !== "object" || Array.isArray(given))
+      const given = input === undefined ? {} : input;
+      if (given === null || typeof given !== "object" || Array.isArray(given))
         throw new InvalidInput({
           issues: [`must be an object, not ${kind(given)}`],
           fields: [{ path: "", message: `must be an object, not ${kind(given)}` }],
         });
+      const object = given as Record<string, unknown>;
       const fields: { path: string; message: string }[] = [];
       const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
-        const field = shape[key];
-        if (!field) {
-          fields.push({
-            path: "",
-            message: `unknown argument ${key}; the arguments are ${Object.keys(shape).join(", ")}`,
-          });
+      for (const [key, field] of Object.entries(shape)) {
+        const value = object[key];
+        if (value === undefined) {
+          if (key in object) out[key] = undefined;
           continue;
         }
-        if (value === undefined) continue;
         const r = field.check(value);
         if ("problem" in r) {
           const [sub, ...rest] = r.problem.split(": ");
           const nested = /^\d+$/.test(sub ?? "") && rest.length;
           fields.push({ path: nested ? `${key}.${sub}` : key, message: nested ? rest.join(": ") : r.problem });
         } else out[key] = r.ok;
+      }
+      for (const key of Object.keys(object)) {
+        if (Object.hasOwn(shape, key)) continue;
+        fields.push({
+          path: "",
+          message: `unknown argument ${inline(key, 40)}; the arguments are ${Object.keys(shape).join(", ")}`,
+        });
       }
       if (fields.length)
         throw new InvalidInput({

@@ -1,8 +1,9 @@
 // zod, loaded only when a schema is first used. Every schema in the core is built lazily (`lazy`),
 // through this `z`, so importing the core costs no validation library: the command line's read
 // verbs never load it, and everything else loads it once. An entry point provides zod before the
-// first write: the library entry (index.ts) and the MCP server import it; the CLI awaits `loadZod()`
-// for verbs that validate input; the test setups provide it.
+// first write: the library entry (index.ts) imports it; the CLI awaits `loadZod()` for verbs that
+// validate input, and the MCP server before its first `tools/list` or `tools/call`; the test setups
+// provide it. (In the built CLI, `import("zod")` is answered by dist/bin/zod.js, a script of its own.)
 import type * as Zod from "zod";
 
 type ZodApi = typeof Zod.z;

@@ -1,17 +1,10 @@
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import {
-  ListResourcesRequestSchema,
-  ReadResourceRequestSchema,
-  type Resource,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { Resource } from "@modelcontextprotocol/sdk/types.js";
 import type { Exarp } from "../app/exarp.ts";
 import type { StoredEvent } from "../event/catalog.ts";
 import type { Watcher } from "../feed/feed.ts";
-import { safeJson } from "../text/safe.ts";
+import { inline, safeJson } from "../text/safe.ts";
 import { RESOURCE_TEXT } from "./prompts.ts";
-import { ProtocolError } from "./tool.ts";
+import { INVALID_PARAMS, ProtocolError, type RequestHandler } from "./protocol.ts";
 import { eventView, taskSummary } from "./views.ts";
 
 /** A read-only view of the board, re-read on request and announced when it changes. */
@@ -65,58 +58,67 @@ function find(uri: string): ResourceSpec {
   const spec = RESOURCES.find((r) => r.uri === uri);
   if (!spec) {
     const known = RESOURCES.map((r) => r.uri).join(", ");
-    throw new ProtocolError(RESOURCE_NOT_FOUND, `unknown resource ${uri}; resources: ${known}`);
+    throw new ProtocolError(RESOURCE_NOT_FOUND, `unknown resource ${inline(uri, 200)}; resources: ${known}`);
   }
   return spec;
 }
 
+/** The resource a request names in `params.uri`. */
+function named(method: string, params: unknown): ResourceSpec {
+  const uri = (params as { uri?: unknown } | null | undefined)?.uri;
+  if (typeof uri !== "string") throw new ProtocolError(INVALID_PARAMS, `${method} needs params.uri, a resource URI`);
+  return find(uri);
+}
+
 /**
- * Serves the resources and their subscriptions: while a client is subscribed, a change-feed watcher
- * (file watch on `.exarp/` plus polling) sends `notifications/resources/updated` for each resource the
- * new events touch, whichever process committed them. Returns a function that stops watching.
+ * The resources and their subscriptions: while a client is subscribed, a change-feed watcher (file
+ * watch on `.exarp/` plus polling) calls `notify` for each resource the new events touch, whichever
+ * process committed them. `stop` ends the watching.
  */
 export function serveResources(
-  server: Server,
   exarp: Exarp,
-  options: { watchDir?: string; log: (line: string) => void },
-): () => void {
+  options: { watchDir?: string; log: (line: string) => void; notify: (uri: string) => Promise<void> },
+): { handlers: Record<string, RequestHandler>; stop: () => void } {
   const subscribed = new Set<string>();
   let watcher: Watcher | undefined;
 
-  const notify = (events: StoredEvent[]) => {
+  const changed = (events: StoredEvent[]) => {
     for (const uri of subscribed) {
       if (!events.some((find(uri) as ResourceSpec).changedBy)) continue;
-      server
-        .sendResourceUpdated({ uri })
-        .catch((error: unknown) => options.log(`exarp mcp: cannot notify ${uri}: ${String(error)}`));
+      options.notify(uri).catch((error: unknown) => options.log(`exarp mcp: cannot notify ${uri}: ${String(error)}`));
     }
   };
 
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({
-    resources: RESOURCES.map(({ uri, name, description, mimeType }) => ({ uri, name, description, mimeType })),
-  }));
-  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
-    const spec = find(request.params.uri);
-    const text = safeJson(spec.read(exarp));
-    return { contents: [{ uri: spec.uri, mimeType: spec.mimeType, text }] };
-  });
-  server.setRequestHandler(SubscribeRequestSchema, (request) => {
-    subscribed.add(find(request.params.uri).uri);
-    watcher ??= exarp.feed.watch(exarp.feed.head(), notify, { watchDir: options.watchDir });
-    return {};
-  });
-  server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
-    subscribed.delete(find(request.params.uri).uri);
-    if (subscribed.size === 0) {
+  const handlers: Record<string, RequestHandler> = {
+    "resources/list": () => ({
+      resources: RESOURCES.map(({ uri, name, description, mimeType }) => ({ uri, name, description, mimeType })),
+    }),
+    "resources/read": (params) => {
+      const spec = named("resources/read", params);
+      const text = safeJson(spec.read(exarp));
+      return { contents: [{ uri: spec.uri, mimeType: spec.mimeType, text }] };
+    },
+    "resources/subscribe": (params) => {
+      subscribed.add(named("resources/subscribe", params).uri);
+      watcher ??= exarp.feed.watch(exarp.feed.head(), changed, { watchDir: options.watchDir });
+      return {};
+    },
+    "resources/unsubscribe": (params) => {
+      subscribed.delete(named("resources/unsubscribe", params).uri);
+      if (subscribed.size === 0) {
+        watcher?.close();
+        watcher = undefined;
+      }
+      return {};
+    },
+  };
+
+  return {
+    handlers,
+    stop: () => {
+      subscribed.clear();
       watcher?.close();
       watcher = undefined;
-    }
-    return {};
-  });
-
-  return () => {
-    subscribed.clear();
-    watcher?.close();
-    watcher = undefined;
+    },
   };
 }

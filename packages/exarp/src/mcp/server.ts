@@ -1,16 +1,15 @@
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Exarp } from "../app/exarp.ts";
 import { actorLabel } from "../identity/identity.ts";
-import { provideZod } from "../kernel/zod.ts";
+import { loadZod } from "../kernel/zod.ts";
 import { inline } from "../text/safe.ts";
 import { VERSION } from "../version.ts";
 import { createIdentity } from "./identity.ts";
 import { instructions } from "./prompts.ts";
+import { agreedVersion, createProtocol, INVALID_PARAMS, ProtocolError } from "./protocol.ts";
 import { serveResources } from "./resources.ts";
-import { callTool, INVALID_PARAMS, ProtocolError, type ToolSpec, toolDefinition } from "./tool.ts";
+import { callTool, type ToolSpec, toolDefinition } from "./tool.ts";
 import { approvalTool } from "./tools/approval.ts";
 import { claimTool } from "./tools/claim.ts";
 import { historyTool } from "./tools/history.ts";
@@ -21,9 +20,6 @@ import { taskWriteTool } from "./tools/task-write.ts";
 import { tasksTool } from "./tools/tasks.ts";
 
 /** Every tool, in the order `tools/list` shows them: at most 8, within 12,000 characters of JSON. */
-// The server validates every call: zod is loaded with it.
-provideZod(z);
-
 export const TOOLS: readonly ToolSpec[] = [
   tasksTool,
   taskWriteTool,
@@ -56,19 +52,15 @@ const toolNames = TOOLS.map((t) => t.name).join(", ");
  * call's `as`), never for a person. Contract, as the MCP specification asks: everything about a
  * known tool's call — arguments that fail validation, refusals, busy, bugs — is a tool result with
  * `isError: true` the model can read; JSON-RPC errors only for an unknown tool or a `tools/call`
- * without a tool name (-32602).
+ * without a tool name (-32602). zod is loaded by the first `tools/list` or `tools/call` (the
+ * server answers `initialize`, `ping` and resources without it), before any argument is checked.
  */
 export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const identity = createIdentity(exarp, { log, busyRetryMs: options.busyRetryMs });
-  const server = new Server(
-    { name: "exarp", version: VERSION },
-    {
-      capabilities: { tools: {}, resources: { subscribe: true } },
-      instructions: instructions(actorLabel(identity.actor.name, identity.actor.session)),
-    },
-  );
-  const definitions = TOOLS.map(toolDefinition);
+  const capabilities = { tools: {}, resources: { subscribe: true } };
+  const serverInfo = { name: "exarp", version: VERSION };
+  let definitions: Tool[] | undefined;
   const running = new Set<Promise<unknown>>();
   // Aborts calls still waiting (an approval request) when the connection closes.
   const closing = new AbortController();
@@ -79,40 +71,57 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
       throw new ProtocolError(INVALID_PARAMS, `tools/call needs a tool name; tools: ${toolNames}`);
     const tool = TOOLS.find((t) => t.name === name);
     if (!tool) throw new ProtocolError(INVALID_PARAMS, `unknown tool ${inline(name, 80)}; tools: ${toolNames}`);
-    const result = callTool(tool, args, identity, {
-      log,
-      busyRetryMs: options.busyRetryMs,
-      signal: AbortSignal.any([signal, closing.signal]),
-    });
+    const result = loadZod().then(() =>
+      callTool(tool, args, identity, {
+        log,
+        busyRetryMs: options.busyRetryMs,
+        signal: AbortSignal.any([signal, closing.signal]),
+      }),
+    );
     running.add(result);
     const done = () => running.delete(result);
     result.then(done, done);
     return result;
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }));
-  // `tools/call` is served from the fallback handler, which gets the request as sent: the SDK's
-  // Server validates a registered `tools/call` handler's request itself and answers a bad
-  // `arguments` (null, an array) with a protocol error before any handler runs.
-  server.fallbackRequestHandler = async (request, extra) => {
-    if (request.method === "tools/call") return call(request.params, extra.signal);
-    throw new ProtocolError(ErrorCode.MethodNotFound, "Method not found");
-  };
-  const stopResources = serveResources(server, exarp, { watchDir: options.watchDir, log });
-
   let markClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve;
   });
-  server.onclose = () => {
-    closing.abort();
-    stopResources();
-    markClosed();
-  };
+  const resources = serveResources(exarp, {
+    watchDir: options.watchDir,
+    log,
+    notify: (uri) => protocol.notify("notifications/resources/updated", { uri }),
+  });
+  const protocol = createProtocol(
+    {
+      initialize: (params) => ({
+        protocolVersion: agreedVersion((params as { protocolVersion?: unknown } | undefined)?.protocolVersion),
+        capabilities,
+        serverInfo,
+        instructions: instructions(actorLabel(identity.actor.name, identity.actor.session)),
+      }),
+      ping: () => ({}),
+      "tools/list": async () => {
+        await loadZod();
+        definitions ??= TOOLS.map(toolDefinition);
+        return { tools: definitions };
+      },
+      "tools/call": call,
+      ...resources.handlers,
+    },
+    {
+      onclose: () => {
+        closing.abort();
+        resources.stop();
+        markClosed();
+      },
+      onerror: (error) => log(`exarp mcp: ${error.message}`),
+    },
+  );
 
   return {
-    server,
-    connect: (transport: Transport) => server.connect(transport),
+    connect: (transport: Transport) => protocol.connect(transport),
     /** Settles when the connection closes (the client went away, or `close()`). */
     closed,
     /**
@@ -121,7 +130,7 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
      * of them outlives the store it writes to.
      */
     async close(): Promise<void> {
-      await server.close();
+      await protocol.close();
       closing.abort();
       await Promise.allSettled([...running]);
       await identity.idle();

@@ -36,25 +36,6 @@ export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): ToolSpec {
   return spec as unknown as ToolSpec;
 }
 
-/**
- * A JSON-RPC error the SDK sends as it is: a plain Error with a `code` (McpError would prefix its
- * message with "MCP error -32602:", and the client prefixes it again). Only for requests that are
- * not a call of a known tool; everything about a tool's arguments is a tool result.
- */
-export class ProtocolError extends Error {
-  readonly code: number;
-  readonly data: unknown;
-  constructor(code: number, message: string, data?: unknown) {
-    super(message);
-    this.name = "ProtocolError";
-    this.code = code;
-    this.data = data;
-  }
-}
-
-/** JSON-RPC "invalid params": an unknown tool, or a `tools/call` without a tool name. */
-export const INVALID_PARAMS = -32602;
-
 /** The tool's entry in `tools/list`: its JSON Schema generated from the zod input, compacted. */
 export function toolDefinition(tool: ToolSpec): Tool {
   return {

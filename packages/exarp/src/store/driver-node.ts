@@ -1,13 +1,46 @@
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { OpenMode, SqlDriver, SqlStatement, SqlValue } from "./driver.ts";
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 
-/** better-sqlite3, loaded on first use so that Bun never touches the native module. */
+/**
+ * The version of better-sqlite3 whose JavaScript the command line's bundle carries (defined by
+ * scripts/build.mjs); not defined in the library or from source, which load the installed package.
+ */
+declare const EXARP_BUNDLED_BETTER_SQLITE3: string | undefined;
+
+let driver: { Database: typeof BetterSqlite3; nativeBinding: string | undefined } | undefined;
+
+/**
+ * better-sqlite3, loaded on first use so that Bun never touches the native module. Its addon is
+ * named where an install builds it: left to itself, better-sqlite3 looks for it with the `bindings`
+ * package, which tries a dozen paths (about 4 ms). The command line's bundle carries the package's
+ * JavaScript (compiled with the rest, from the code cache: loading its 14 files costs about 5 ms)
+ * and uses it only beside the addon of that very version; otherwise the installed package is loaded.
+ */
+function betterSqlite3() {
+  if (!driver) {
+    const entry = nodeRequire.resolve("better-sqlite3");
+    const root = join(dirname(entry), "..");
+    const addon = join(root, "build", "Release", "better_sqlite3.node");
+    const nativeBinding = existsSync(addon) ? addon : undefined;
+    const bundled =
+      typeof EXARP_BUNDLED_BETTER_SQLITE3 === "string" &&
+      nativeBinding !== undefined &&
+      (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version?: unknown }).version ===
+        EXARP_BUNDLED_BETTER_SQLITE3;
+    const Database = (bundled ? require("better-sqlite3") : nodeRequire(entry)) as typeof BetterSqlite3;
+    driver = { Database, nativeBinding };
+  }
+  return driver;
+}
+
 export function openNodeDriver(path: string, mode: OpenMode): SqlDriver {
-  const Database = require("better-sqlite3") as typeof BetterSqlite3;
-  const db = new Database(path, { fileMustExist: !mode.create && path !== ":memory:" });
+  const { Database, nativeBinding } = betterSqlite3();
+  const db = new Database(path, { fileMustExist: !mode.create && path !== ":memory:", nativeBinding });
   const cache = new Map<string, SqlStatement<never>>();
   return {
     name: "better-sqlite3",

@@ -14,7 +14,7 @@ export async function remove(ctx: CliContext): Promise<CliResult> {
   const flagged = CLIENTS.filter((c) => ctx.values[c] === true);
   // Every client when none is named: both OpenCode wirings too, since only recorded ones match.
   const choice = flagged.length ? checkChoice({ clients: flagged }) : { clients: [...CLIENTS] };
-  const wiring = wiringFor(root, choice, findPlugin(root, ownScript(process.argv[1])), true);
+  const wiring = wiringFor(root, choice, findPlugin(root, ownScript()), true);
   const ids = new Map(choice.clients.map((c) => [c, artifactsFor(c, wiring).map(recordId)]));
   const shared = (id: string) => [...ids.values()].filter((list) => list.includes(id)).length > 1;
   // A client counts as wired by what only it writes (the two OpenCode wirings share their templates).
@@ -26,8 +26,7 @@ export async function remove(ctx: CliContext): Promise<CliResult> {
     clients.unshift(choice.clients.includes("opencode-mcp") ? "opencode-mcp" : "opencode");
   const artifacts = clients.flatMap((c) => artifactsFor(c, wiring).flatMap((a) => removalOf(a) ?? []));
   const plan = planInstall(artifacts, (rel) => readCurrent(root, rel), record, ctx.values.force === true);
-  const refused = refusal(plan, "remove exarp's entries by hand", "remove them anyway");
-  if (refused) return refused;
+  refusal(plan, "remove exarp's entries by hand", "remove them anyway");
   const steps = plan.steps.map((s) => ({ ...s }));
   const kept = `kept ${projectPaths(root).dir} (the tasks and their history; delete it yourself if you mean to)`;
   if (ctx.values["dry-run"] === true)

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { Refused } from "../../errors-catalog.ts";
 import {
   type Artifact,
   artifactsFor,
@@ -17,7 +18,7 @@ import { BUILD_AGENT } from "../../install/templates.ts";
 import { checkMcp, checkOpencodePlugin, type Verdict } from "../../install/verify.ts";
 import { initRoot, projectPaths } from "../../project/root.ts";
 import { inline, unsafeReason } from "../../text/safe.ts";
-import { type CliContext, type CliResult, type CliRun, str, UsageError } from "../command.ts";
+import { type CliContext, type CliRun, str, UsageError } from "../command.ts";
 
 /** A choice of clients and models, from flags or from the prompts. */
 export type InitChoice = { clients: Client[]; model?: string; smallModel?: string };
@@ -70,7 +71,7 @@ export function checkChoice(choice: InitChoice): InitChoice {
 
 /** The wiring for this project; refuses when --opencode has no plugin package to point at. */
 export function wiringFor(root: string, choice: InitChoice, plugin: string | undefined, removing = false): Wiring {
-  const script = ownScript(process.argv[1]);
+  const script = ownScript();
   if (!script)
     throw new UsageError("cannot tell where this exarp's CLI script is; run it as `exarp` or `node …/exarp.js`");
   if (choice.clients.includes("opencode") && !plugin && !removing)
@@ -99,22 +100,16 @@ const SAID: Record<Step["action"], string> = {
 };
 
 /**
- * What a plan that cannot be carried out says: files exarp cannot use are bad input (exit 2);
- * things someone else changed are named, to keep or to replace with --force (exit 1).
+ * Refuses a plan that cannot be carried out: files exarp cannot use are bad input (exit 2); things
+ * someone else changed are named, to keep or to replace with --force (Refused, exit 1).
  */
-export function refusal(plan: Plan, byHand: string, forceDoes: string): CliResult | undefined {
+export function refusal(plan: Plan, byHand: string, forceDoes: string): void {
   if (plan.invalid.length)
     throw new UsageError(`nothing changed: ${plan.invalid.map((p) => inline(p)).join("; ")} — fix it, or ${byHand}`);
-  if (!plan.conflicts.length) return undefined;
-  return {
-    data: { conflicts: plan.conflicts },
-    text: [
-      "nothing changed: these were changed by someone else since exarp wrote them (or were never exarp's):",
-      ...plan.conflicts.map((c) => `  ${inline(c)}`),
-      `keep them, or run again with --force to ${forceDoes}`,
-    ].join("\n"),
-    exitCode: 1,
-  };
+  if (plan.conflicts.length)
+    throw new Refused({
+      reason: `nothing changed: changed by someone else since exarp wrote them (or never exarp's): ${plan.conflicts.map((c) => inline(c)).join("; ")} — keep them, or run again with --force to ${forceDoes}`,
+    });
 }
 
 export function planLines(plan: Plan): string[] {
@@ -124,7 +119,7 @@ export function planLines(plan: Plan): string[] {
 export const init: CliRun = async (ctx) => {
   if (ctx.values.remove === true) return (await import("./init-remove.ts")).remove(ctx);
   const root = initRoot(ctx.start(), ctx.env);
-  const plugin = findPlugin(root, ownScript(process.argv[1]));
+  const plugin = findPlugin(root, ownScript());
   const interactive =
     !ctx.json && process.stdin.isTTY === true && process.stdout.isTTY === true && CLIENTS.every((c) => !ctx.values[c]);
   let choice = choiceFromFlags(ctx, root, plugin !== undefined);
@@ -139,8 +134,7 @@ export const init: CliRun = async (ctx) => {
   const wiring = chosen.clients.length ? wiringFor(root, chosen, plugin) : undefined;
   const artifacts: Artifact[] = wiring ? chosen.clients.flatMap((c) => artifactsFor(c, wiring)) : [];
   const plan = planInstall(artifacts, (rel) => readCurrent(root, rel), readRecord(root), ctx.values.force === true);
-  const refused = refusal(plan, "wire that client by hand", "replace them");
-  if (refused) return refused;
+  refusal(plan, "wire that client by hand", "replace them");
   const steps = plan.steps.map((s) => ({ ...s }));
   if (ctx.values["dry-run"] === true) {
     const head = `${existed ? "would keep" : "would create"} the exarp project at ${paths.dir}`;
@@ -159,15 +153,9 @@ export const init: CliRun = async (ctx) => {
     const verdict = await checkMcp(launch, root, ctx.env);
     verified[client] = verdict;
     if (!verdict.ok)
-      return {
-        data: { project: paths, clients: chosen.clients, verified },
-        text: [
-          ...lines,
-          `${CLIENT_INFO[client].title}: the MCP server did not start: ${inline(verdict.reason, 600)}`,
-          "nothing else changed",
-        ].join("\n"),
-        exitCode: 1,
-      };
+      throw new Refused({
+        reason: `${CLIENT_INFO[client].title}: the MCP server did not start as it would be written (${inline(verdict.reason, 600)}); no client was wired, the project is at ${paths.dir}`,
+      });
   }
   for (const write of plan.writes) writeAtomic(root, write.path, write.text);
   if (chosen.clients.length) writeRecord(root, plan.record);
@@ -190,12 +178,11 @@ export const init: CliRun = async (ctx) => {
         );
       const verdict = await checkOpencodePlugin(opencode, BUILD_AGENT, "exarp_board", root, ctx.env);
       verified[client] = verdict;
-      lines.push(
-        verdict.ok
-          ? `${title}: ${verdict.detail} in ${verdict.ms} ms`
-          : `${title}: NOT loading: ${inline(verdict.reason, 600)}`,
-      );
-      if (!verdict.ok) exitCode = 1;
+      if (verdict.ok) lines.push(`${title}: ${verdict.detail} in ${verdict.ms} ms`);
+      else {
+        ctx.note(`exarp: ${title}: wired, but OpenCode does NOT load the plugin: ${inline(verdict.reason, 600)}`);
+        exitCode = 1;
+      }
       continue;
     }
     const verdict = verified[client];
@@ -204,15 +191,15 @@ export const init: CliRun = async (ctx) => {
   }
   const seen = chosen.clients.length ? [] : detectClients(root, plugin !== undefined);
   if (seen.length)
-    ctx.note(
-      `tip: \`exarp init ${seen.map((c) => `--${c}`).join(" ")}\` wires ${seen.map((c) => CLIENT_INFO[c].title).join(", ")}, seen in this project`,
+    lines.push(
+      `seen in this project, not wired: ${seen.map((c) => CLIENT_INFO[c].title).join(", ")} (\`exarp init ${seen.map((c) => `--${c}`).join(" ")}\`)`,
     );
-  if (/[/\\]_npx[/\\]/.test(process.argv[1] ?? "") && chosen.clients.some((c) => MCP_CLIENTS.includes(c)))
-    ctx.note(
-      "note: this exarp runs from npx's cache, which npm may clear; `npm install --save-dev exarp` keeps the MCP entry working",
+  if (/[/\\]_npx[/\\]/.test(wiring?.mcp.args[0] ?? "") && chosen.clients.some((c) => MCP_CLIENTS.includes(c)))
+    lines.push(
+      "note: this exarp runs from npx's cache, which npm may clear; `npm install --save-dev exarp` keeps the MCP entries working",
     );
   return {
-    data: { project: { ...paths, created: !existed }, clients: chosen.clients, steps, verified },
+    data: { project: { ...paths, created: !existed }, clients: chosen.clients, steps, verified, seen },
     text: lines.join("\n"),
     exitCode,
   };

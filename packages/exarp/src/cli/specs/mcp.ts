@@ -9,5 +9,6 @@ export const mcp: CliCommand = {
     "exarp mcp --as agent:build --session ses_1   # or EXARP_AGENT / EXARP_SESSION; calls may pass `as` (an agent)",
     'opencode.json: { "mcp": { "exarp": { "type": "local", "command": ["npx", "exarp", "mcp"] } } }  (exarp init --opencode)',
   ],
+  loadsZodItself: true,
   load: async () => (await import("../commands/mcp.ts")).mcp,
 };
