@@ -7,7 +7,7 @@ export const mcp: CliCommand = {
   arity: [0, 0],
   examples: [
     "exarp mcp --as agent:build --session ses_1   # or EXARP_AGENT / EXARP_SESSION; calls may pass `as` (an agent)",
-    'opencode.json: { "mcp": { "exarp": { "type": "local", "command": ["npx", "exarp", "mcp"] } } }  (exarp init --opencode)',
+    "exarp init --claude-code   # writes the entry (this node and CLI, --as agent:claude-code) once it answers initialize",
   ],
   loadsZodItself: true,
   load: async () => (await import("../commands/mcp.ts")).mcp,
