@@ -130,6 +130,7 @@ export async function checkOpencodePlugin(
   opencode: string,
   agent: string,
   tool: string,
+  plugin: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
   timeoutMs = 90_000,
@@ -148,8 +149,27 @@ export async function checkOpencodePlugin(
     .split("\n")
     .filter((l) => /exarp|plugin/i.test(l) && /level=(ERROR|WARN)|exarp plugin/.test(l))
     .map((l) => /message="?([^"]*)"?/.exec(l)?.[1] ?? l);
+  if (said.length) return { ok: false, reason: `the plugin's tools are missing: ${tail(said.join("\n"), 3)}` };
+  // OpenCode logs nothing when a plugin fails to import: import it in OpenCode's own Bun to say why.
+  const why = await importError(opencode, plugin, cwd, env);
   return {
     ok: false,
-    reason: `OpenCode started but the plugin's tools are missing${said.length ? `: ${tail(said.join("\n"), 3)}` : " (no error was logged; run `opencode debug agent build --print-logs`)"}`,
+    reason: `the plugin's tools are missing${why ? `; importing ${plugin} in OpenCode's runtime fails: ${why}` : " and OpenCode logged no error (try `opencode debug agent build --print-logs`)"}`,
   };
+}
+
+/**
+ * The error importing `plugin` gives in the Bun that the opencode binary is built on (a Bun
+ * executable runs as plain Bun with BUN_BE_BUN=1), or undefined when it imports and exports a function.
+ */
+async function importError(opencode: string, plugin: string, cwd: string, env: NodeJS.ProcessEnv) {
+  const check = `const m = await import(${JSON.stringify(plugin)}); if (!Object.values(m).some((v) => typeof v === "function")) throw new Error("it exports no plugin function");`;
+  const ran = await run(opencode, ["-e", check], cwd, { ...env, BUN_BE_BUN: "1" }, 20_000);
+  if (ran.code === 0) return undefined;
+  const error = ran.stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .find((l) => /^(error|\w*Error):/.test(l));
+  const at = /\bat (\S+:\d+:\d+)/.exec(ran.stderr)?.[1];
+  return error ? `${error.slice(0, 300)}${at ? ` (${at})` : ""}` : tail(ran.stderr, 2) || undefined;
 }

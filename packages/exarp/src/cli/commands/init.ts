@@ -176,7 +176,9 @@ export const init: CliRun = async (ctx) => {
         ctx.note(
           "note: this project has .opencode/, where OpenCode installs packages at each start; offline, the plugin waits for it",
         );
-      const verdict = await checkOpencodePlugin(opencode, BUILD_AGENT, "exarp_board", root, ctx.env);
+      const entry = (wiring as Wiring).plugin;
+      const pluginPath = entry.startsWith(".") ? join(root, entry) : entry;
+      const verdict = await checkOpencodePlugin(opencode, BUILD_AGENT, "exarp_board", pluginPath, root, ctx.env);
       verified[client] = verdict;
       if (verdict.ok) lines.push(`${title}: ${verdict.detail} in ${verdict.ms} ms`);
       else {
