@@ -9,6 +9,8 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  rmSync,
+  statfsSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -437,6 +439,60 @@ describe("exarp init: bad input changes nothing", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain(says);
     expect(p.snapshot()).toEqual({});
+  });
+});
+
+describe("exarp init on a full disk", () => {
+  // Like damage.test.ts: a real tmpfs, which a root process (CI, here) can mount; one that may not
+  // says so and asserts it is not root.
+  it("puts back what it had written when a later file does not fit: exit 3, the folder as it was", () => {
+    const p = repo();
+    const mnt = join(p.base, "mnt");
+    mkdirSync(mnt);
+    const mount = spawnSync("mount", ["-t", "tmpfs", "-o", "size=1048576", "tmpfs", mnt], { encoding: "utf8" });
+    if (mount.status !== 0) {
+      expect(process.getuid?.(), `running as root, but mount failed: ${mount.stderr}`).not.toBe(0);
+      console.warn("init on a full disk not proven here (not root)");
+      return;
+    }
+    try {
+      const root = join(mnt, "repo");
+      mkdirSync(join(root, ".git"), { recursive: true });
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [CLI, "init", ...args], {
+          cwd: root,
+          env: p.env,
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+      expect(run([]).status).toBe(0);
+      writeFileSync(join(root, ".mcp.json"), '{ "mcpServers": { "github": { "command": "gh-mcp" } } }\n');
+      // What init manages: everything but the database and its journal files.
+      const managed = () =>
+        Object.fromEntries(Object.entries(snapshot(root)).filter(([f]) => !/^\.exarp\/exarp\.db/.test(f)));
+      const before = managed();
+      const outcomes: string[] = [];
+      // Leave 1, 2, 3… blocks free: each time the disk fills at another step of the change.
+      for (let free = 1; free <= 24; free++) {
+        const { bavail, bsize } = statfsSync(mnt);
+        writeFileSync(join(mnt, "ballast"), Buffer.alloc(Math.max(0, bavail - free) * bsize));
+        const r = run(["--claude-code"]);
+        rmSync(join(mnt, "ballast"));
+        if (r.status === 0) {
+          outcomes.push(`${free}: wired`);
+          break;
+        }
+        expect(r.status, r.stdout + r.stderr).toBe(3);
+        expect(managed(), `left behind with ${free} blocks free: ${r.stderr}`).toEqual(before);
+        outcomes.push(`${free}: ${/disk full/.test(r.stderr) ? "disk full" : "database"}`);
+      }
+      console.log(`init on a filling disk, by free blocks: ${outcomes.join(", ")}`);
+      // The disk filled while exarp's own files were being written, at least once, and was put back.
+      expect(outcomes.filter((o) => o.endsWith("disk full")).length).toBeGreaterThan(0);
+      expect(outcomes.at(-1)).toMatch(/wired$/);
+    } finally {
+      expect(spawnSync("umount", [mnt]).status).toBe(0);
+    }
   });
 });
 

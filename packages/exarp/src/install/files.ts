@@ -67,10 +67,11 @@ export function readCurrent(root: string, rel: string): Current {
 
 /**
  * Writes `text` to `rel` atomically: beside it first, flushed, then renamed over it, keeping the
- * old file's permissions. Missing folders are created. A full disk is DiskFull; any other failure
- * is thrown with the path, and no temporary file is left.
+ * old file's permissions. Missing folders are created (the first one made is returned). A full
+ * disk is DiskFull; any other failure is thrown with the path, and no temporary file or new folder
+ * is left.
  */
-export function writeAtomic(root: string, rel: string, text: string): void {
+export function writeAtomic(root: string, rel: string, text: string): string | undefined {
   const path = join(root, ...rel.split("/"));
   const temp = join(dirname(path), `.${rel.split("/").pop()}.exarp-${process.pid}-${randomBytes(4).toString("hex")}`);
   let mode = 0o644;
@@ -79,8 +80,9 @@ export function writeAtomic(root: string, rel: string, text: string): void {
   } catch {
     // a new file
   }
+  let madeDir: string | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    madeDir = mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(temp, "wx", mode);
     try {
       writeSync(fd, text);
@@ -89,8 +91,10 @@ export function writeAtomic(root: string, rel: string, text: string): void {
       closeSync(fd);
     }
     renameSync(temp, path);
+    return madeDir;
   } catch (error) {
     rmSync(temp, { force: true });
+    if (madeDir) rmSync(madeDir, { recursive: true, force: true });
     const code = errnoCode(error);
     if (code === "ENOSPC" || code === "EDQUOT") throw new DiskFull({ path });
     throw new StorageError({ path: path.split(sep).join("/"), reason: `cannot write it (${code})` });

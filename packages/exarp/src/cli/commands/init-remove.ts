@@ -1,8 +1,9 @@
+import { applyPlan } from "../../install/apply.ts";
 import { artifactsFor, CLIENT_INFO, CLIENTS, removalOf } from "../../install/artifacts.ts";
-import { readCurrent, removeFile, writeAtomic } from "../../install/files.ts";
+import { readCurrent } from "../../install/files.ts";
 import { findPlugin, ownScript } from "../../install/locate.ts";
 import { planInstall, recordId } from "../../install/plan.ts";
-import { readRecord, writeRecord } from "../../install/record.ts";
+import { readRecord } from "../../install/record.ts";
 import { initRoot, projectPaths } from "../../project/root.ts";
 import type { CliContext, CliResult } from "../command.ts";
 import { checkChoice, planLines, refusal, wiringFor } from "./init.ts";
@@ -34,9 +35,7 @@ export async function remove(ctx: CliContext): Promise<CliResult> {
       data: { dryRun: true, clients, steps },
       text: [...planLines(plan), "dry run: nothing changed"].join("\n"),
     };
-  for (const write of plan.writes) writeAtomic(root, write.path, write.text);
-  for (const path of plan.deletes) removeFile(root, path);
-  if (clients.length) writeRecord(root, plan.record);
+  applyPlan(root, plan, clients.length > 0);
   const head = clients.length
     ? `removed exarp's wiring for ${clients.map((c) => CLIENT_INFO[c].title).join(", ")}`
     : "nothing of exarp's to remove";

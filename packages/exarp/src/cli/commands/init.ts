@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Refused } from "../../errors-catalog.ts";
+import { applyPlan } from "../../install/apply.ts";
 import {
   type Artifact,
   artifactsFor,
@@ -10,10 +11,10 @@ import {
   mcpFor,
   type Wiring,
 } from "../../install/artifacts.ts";
-import { readCurrent, writeAtomic } from "../../install/files.ts";
+import { readCurrent } from "../../install/files.ts";
 import { findOpencode, findPlugin, ownScript } from "../../install/locate.ts";
 import { type Plan, planInstall, type Step } from "../../install/plan.ts";
-import { readRecord, writeRecord } from "../../install/record.ts";
+import { readRecord } from "../../install/record.ts";
 import { BUILD_AGENT } from "../../install/templates.ts";
 import { checkMcp, checkOpencodePlugin, type Verdict } from "../../install/verify.ts";
 import { initRoot, projectPaths } from "../../project/root.ts";
@@ -157,8 +158,7 @@ export const init: CliRun = async (ctx) => {
         reason: `${CLIENT_INFO[client].title}: the MCP server did not start as it would be written (${inline(verdict.reason, 600)}); no client was wired, the project is at ${paths.dir}`,
       });
   }
-  for (const write of plan.writes) writeAtomic(root, write.path, write.text);
-  if (chosen.clients.length) writeRecord(root, plan.record);
+  applyPlan(root, plan, chosen.clients.length > 0);
   lines.push(...planLines(plan));
 
   let exitCode = 0;
