@@ -1,8 +1,8 @@
 // Properties of the installer's plan over arbitrary existing settings: what the user had survives
 // install and removal exactly, a second run changes nothing, and anything changed after exarp wrote
-// it is refused unless forced.
+// it is refused unless forced. Files are checked with JSON.parse, which keeps a "__proto__" key (the
+// edits never re-serialise the user's text, so such keys survive in the file too).
 import fc from "fast-check";
-import { parse } from "jsonc-parser";
 import { describe, expect, it } from "vitest";
 import { type Artifact, artifactsFor, type Client, removalOf, type Wiring } from "./artifacts.ts";
 import { type Current, planInstall, type Record_ } from "./plan.ts";
@@ -82,7 +82,7 @@ describe("the install plan over arbitrary settings", () => {
         const artifacts = artifactsFor(client, WIRING).filter((a) => a.kind !== "file");
         const first = run(artifacts, fs, {});
         expect(first.conflicts).toEqual([]);
-        const after = parse(fs.files.get(file) as string) as Record<string, unknown>;
+        const after = JSON.parse(fs.files.get(file) as string) as Record<string, unknown>;
         for (const [k, v] of Object.entries(own)) expect(after[k]).toEqual(v);
         for (const [k, v] of Object.entries(beside)) expect((after[under] as Record<string, unknown>)[k]).toEqual(v);
 
@@ -96,7 +96,7 @@ describe("the install plan over arbitrary settings", () => {
           first.record,
         );
         expect(removal.conflicts).toEqual([]);
-        const removed = parse(fs.files.get(file) as string) as Record<string, unknown>;
+        const removed = JSON.parse(fs.files.get(file) as string) as Record<string, unknown>;
         for (const [k, v] of Object.entries(own)) expect(removed[k]).toEqual(v);
         expect(removed[under]).toEqual(beside);
         expect(Object.keys(removal.record)).toEqual([]);
@@ -112,7 +112,7 @@ describe("the install plan over arbitrary settings", () => {
         const fs = fileSystem({});
         const artifacts = artifactsFor(client, WIRING).filter((a) => a.kind !== "file");
         const first = run(artifacts, fs, {});
-        const config = parse(fs.files.get(file) as string) as Record<string, Record<string, unknown>>;
+        const config = JSON.parse(fs.files.get(file) as string) as Record<string, Record<string, unknown>>;
         const entry = Object.keys(config[under] ?? {}).find((k) => k.startsWith("exarp")) as string;
         fc.pre(JSON.stringify(edit) !== JSON.stringify(config[under]?.[entry]));
         (config[under] as Record<string, unknown>)[entry] = edit;
