@@ -14,6 +14,7 @@ import { globalOptions } from "../src/cli/help.ts";
 import { type CliIo, runCli } from "../src/cli/main.ts";
 import { commands } from "../src/cli/registry.ts";
 import { exportTaskLine } from "./support/expect.ts";
+import { seed } from "./support/fc-seed.ts";
 import { CONTROL, lines, picture, run, runJson, UNSAFE_OUTPUT } from "./support/hermetic.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -361,13 +362,6 @@ async function inProcess(g: Generated): Promise<Outcome> {
 }
 
 const tally: Record<string, number> = {};
-
-/** A fresh seed each run (printed, so any failure can be replayed with EXARP_FC_SEED=…). */
-function seed(name: string): number {
-  const value = Number(process.env.EXARP_FC_SEED ?? Date.now() % 2 ** 31);
-  console.log(`${name}: fast-check seed ${value}`);
-  return value;
-}
 
 describe("hostile command lines", () => {
   it("in process (runCli on a real SQLite project): documented exit codes, one clean stderr line, a refusal writes nothing", async () => {

@@ -4,15 +4,9 @@
 // edits never re-serialise the user's text, so such keys survive in the file too).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { seed } from "../../test/support/fc-seed.ts";
 import { type Artifact, artifactsFor, type Client, removalOf, type Wiring } from "./artifacts.ts";
 import { type Current, planInstall, type Record_ } from "./plan.ts";
-
-/** A fresh seed each run (printed, so any failure can be replayed with EXARP_FC_SEED=…). */
-function seed(name: string): number {
-  const value = Number(process.env.EXARP_FC_SEED ?? Date.now() % 2 ** 31);
-  console.log(`${name}: fast-check seed ${value}`);
-  return value;
-}
 
 const WIRING: Wiring = {
   mcp: { command: "/usr/bin/node", args: ["/opt/exarp/dist/bin/exarp.js", "mcp", "-C", "/repo"] },

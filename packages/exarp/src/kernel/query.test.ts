@@ -6,6 +6,7 @@
 // what they accept comes out the same.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { seed } from "../../test/support/fc-seed.ts";
 import { contextQuery } from "../context/service.ts";
 import { InvalidInput } from "../errors-catalog.ts";
 import { nextQuery, planQuery, readyQuery } from "../graph/service.ts";
@@ -22,13 +23,6 @@ const QUERIES: Record<string, Query<Record<string, Field<unknown>>>> = {
   historyQuery,
   contextQuery,
 };
-
-/** A fresh seed each run (printed, so any failure can be replayed with EXARP_FC_SEED=…). */
-function seed(name: string): number {
-  const value = Number(process.env.EXARP_FC_SEED ?? Date.now() % 2 ** 31);
-  console.log(`${name}: fast-check seed ${value}`);
-  return value;
-}
 
 /** Numbers at and around every bound the queries use, and the ones no bound should let through. */
 const numbers = fc.oneof(
