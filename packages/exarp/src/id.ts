@@ -28,6 +28,8 @@ export type Ids = {
   /** A new `T-xxxx` id not accepted by `taken`: starts short, one character longer after each collision. */
   taskId(taken: (id: string) => boolean): string;
   commentId(): string;
+  /** A new `tok_…` id not accepted by `taken` (a public name, not a secret). */
+  tokenId(taken: (id: string) => boolean): string;
   /** Names one process's instance, so it can recognise its own events coming back. */
   origin(): string;
 };
@@ -44,6 +46,12 @@ export function createIds(random: RandomSource = cryptoRandom): Ids {
       }
     },
     commentId: () => `c-${base32(random, 10)}`,
+    tokenId(taken) {
+      for (;;) {
+        const id = `tok_${base32(random, 16)}`;
+        if (!taken(id)) return id;
+      }
+    },
     origin: () => `o-${base32(random, 10)}`,
   };
 }

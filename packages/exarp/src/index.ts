@@ -62,3 +62,5 @@ export { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from
 export { canTransition, transitions } from "./task/status.ts";
 export { type Comment, Priority, Status, type Task, type TaskDetail } from "./task/task.ts";
 export { inline, neutralizeBlock, neutralizeLine, safeJson } from "./text/safe.ts";
+export type { CreatedToken } from "./token/service.ts";
+export { SCOPES, type Scope, scopeAllows, TokenCreate, TokenRevoke, type TokenView } from "./token/token.ts";

@@ -12,6 +12,7 @@ import type { Actor, ServiceContext } from "../kernel/context.ts";
 import { createLeaseService } from "../lease/service.ts";
 import type { Store } from "../store/store.ts";
 import { createTaskService } from "../task/service.ts";
+import { createTokenService } from "../token/service.ts";
 import { createTransferService } from "../transfer/service.ts";
 import { actorFromEnv, parseActorName, parseSessionId } from "./actor.ts";
 import { type DoctorExtension, type DoctorReport, runDoctor } from "./doctor.ts";
@@ -53,6 +54,7 @@ function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined, gra
     approvals: createApprovalService(ctx),
     history: createHistoryService(ctx),
     transfer: createTransferService(ctx),
+    tokens: createTokenService(ctx),
   };
 }
 

@@ -73,10 +73,10 @@ export type CliCommand = {
   /** How this command names the service fields its input maps to (`{ taskId: "ID" }`), for errors. */
   fields?: Record<string, string>;
   /**
-   * True when the command only reads (for these values): it then runs without loading the
-   * validation library, which every command that writes or checks input with a schema loads.
+   * True when the command only reads (for these values and arguments): it then runs without loading
+   * the validation library, which every command that writes or checks input with a schema loads.
    */
-  readOnly?: boolean | ((values: CliValues) => boolean);
+  readOnly?: boolean | ((values: CliValues, args: string[]) => boolean);
   /**
    * True when the command loads the validation library itself, before the first input it checks
    * (`exarp mcp`: at its first tool call), so it starts without it like a read.

@@ -48,7 +48,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (values.help) return print(io, values.json ? safeJson(commandsJson(command), 2) : commandHelp(command));
     checkArity(command, positionals);
     // The core and the command's code load only now: help and `--version` never pay for them.
-    const readOnly = typeof command.readOnly === "function" ? command.readOnly(values) : command.readOnly === true;
+    const readOnly =
+      typeof command.readOnly === "function" ? command.readOnly(values, positionals) : command.readOnly === true;
     const needsZod = !readOnly && command.loadsZodItself !== true;
     const [app, run] = await Promise.all([import("./app.ts"), command.load(), needsZod ? loadZod() : undefined]);
     const open = (create: boolean, overrides: OpenOverrides = {}) => {

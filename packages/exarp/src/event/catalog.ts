@@ -1,5 +1,6 @@
 import { lazy, z } from "../kernel/zod.ts";
 import { Comment, Status, Task, TaskFields, TaskId } from "../task/task.ts";
+import { SCOPES, TokenId } from "../token/token.ts";
 
 /** A removed task as it was (row, dependencies, comments), kept in the log for the record. */
 export const TaskSnapshot = lazy(() =>
@@ -75,6 +76,15 @@ export const eventPayloads = lazy(
       }),
       "approval.timed_out": z.object({ taskId: TaskId, requestId: z.number().int(), waitedMs: z.number().int() }),
       "approval.withdrawn": z.object({ taskId: TaskId, requestId: z.number().int(), reason: z.string() }),
+      // Tokens: only the secret's sha256 is recorded; the secret itself exists only where it was shown.
+      "token.created": z.object({
+        tokenId: TokenId,
+        name: z.string(),
+        scope: z.enum(SCOPES),
+        identity: z.string(),
+        secretHash: z.string().regex(/^[0-9a-f]{64}$/),
+      }),
+      "token.revoked": z.object({ tokenId: TokenId }),
     }) as const,
 );
 
@@ -108,7 +118,9 @@ export type StoredEventOf<T extends EventType> = Extract<NewEvent, { type: T }> 
 /** Every event type (building the payload schemas to list them: call it where validation happens anyway). */
 export const eventTypes = (): EventType[] => Object.keys(eventPayloads) as EventType[];
 
-/** The task an event is about (its stream), used for per-task history. */
+/** The task (or token) an event is about: its stream, used for per-task history and undo. */
 export function eventSubject(event: NewEvent): string {
-  return event.type === "task.created" ? event.payload.task.id : event.payload.taskId;
+  if (event.type === "task.created") return event.payload.task.id;
+  if (event.type === "token.created" || event.type === "token.revoked") return event.payload.tokenId;
+  return event.payload.taskId;
 }

@@ -43,6 +43,10 @@ function describe(e: StoredEvent): string {
       return `${e.payload.taskId} approval #${e.payload.requestId} timed out after ${Math.round(e.payload.waitedMs / 1000)} s`;
     case "approval.withdrawn":
       return `${e.payload.taskId} approval #${e.payload.requestId} withdrawn (${e.payload.reason})`;
+    case "token.created":
+      return `token ${e.payload.tokenId} created: ${e.payload.scope} for ${e.payload.identity} (${inline(e.payload.name, 60)})`;
+    case "token.revoked":
+      return `token ${e.payload.tokenId} revoked`;
   }
 }
 

@@ -59,6 +59,9 @@ export function invertEvent(event: StoredEvent, state: InvertState): NewEvent {
         },
       };
     }
+    case "token.created":
+    case "token.revoked":
+      throw tokenRefusal(event);
     default:
       if (event.type.startsWith("lease.") || event.type.startsWith("approval.")) {
         throw new Refused({
@@ -69,4 +72,20 @@ export function invertEvent(event: StoredEvent, state: InvertState): NewEvent {
         reason: `event #${event.seq} (${event.type}) is itself a compensation and cannot be undone`,
       });
   }
+}
+
+/** Why a command holding a token event is not undone: a secret may already be in use, and a revocation is final. */
+function tokenRefusal(event: StoredEvent): Error {
+  return new Refused({
+    reason:
+      event.type === "token.revoked"
+        ? `#${event.command} revoked a token: a revocation is final; create a new token instead`
+        : `#${event.command} created a token: tokens are not undone; revoke the token instead`,
+  });
+}
+
+/** Refuses a command that holds a token event, before any other check could name a lesser reason. */
+export function checkInvertible(undone: readonly StoredEvent[]): void {
+  const token = undone.find((e) => e.type.startsWith("token."));
+  if (token) throw tokenRefusal(token);
 }

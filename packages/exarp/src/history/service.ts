@@ -13,7 +13,7 @@ import type { Status } from "../task/task.ts";
 
 const label = (s: Status) => s.replace("_", " ");
 
-import { invertEvent } from "./invert.ts";
+import { checkInvertible, invertEvent } from "./invert.ts";
 
 /** Which events `history.list` returns. */
 export const historyQuery = query({ taskId, after: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 100_000) });
@@ -64,6 +64,7 @@ export function createHistoryService(ctx: ServiceContext) {
           throw new NotFound({ kind: "event", id: `#${seq}` });
         }
         const undone = tx.commandEvents(command);
+        checkInvertible(undone);
         checkUndoable(tx, command, undone);
         const now = ctx.clock.now();
         for (const taskId of new Set(undone.map(eventSubject))) {

@@ -162,6 +162,21 @@ export function createProjector(db: SqlDriver, q: Queries) {
         ).run(state, event.actor, event.session, event.time, reason, p.requestId);
         return;
       }
+      case "token.created": {
+        const p = event.payload;
+        db.prepare(
+          "INSERT INTO tokens (id, name, scope, identity, secret_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ).run(p.tokenId, p.name, p.scope, p.identity, p.secretHash, event.time, event.actor);
+        return;
+      }
+      case "token.revoked": {
+        const revoked = db
+          .prepare("UPDATE tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL")
+          .run(event.time, event.actor, event.payload.tokenId);
+        if (revoked.changes !== 1)
+          throw new Error(`projection: event ${event.seq} revokes ${event.payload.tokenId}, which is not a live token`);
+        return;
+      }
     }
   }
 }

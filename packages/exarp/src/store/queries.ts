@@ -19,6 +19,7 @@ import {
   taskFromRow,
   taskFromValues,
 } from "./rows.ts";
+import { createTokenQueries } from "./token-queries.ts";
 
 /** Which tasks `listTasks` returns; every given criterion must hold. */
 export type TaskFilter = {
@@ -62,6 +63,8 @@ const PRIORITY_ORDER = `CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 
 /** Read-only queries over the projections and the log. Used by the store and inside transactions. */
 export function createQueries(db: SqlDriver) {
   const q = {
+    ...createTokenQueries(db),
+
     /** A task; with `now`, as it reads once expired leases are swept (see STALE). */
     task(id: string, now?: number): Task | undefined {
       const row = db.prepare<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`).get(id);

@@ -216,7 +216,7 @@ describe("replay", () => {
             }
           }
           const { approvals, ...rest } = dumpProjections(store);
-          expect(rest).toEqual({ tasks: [], task_tags: [], dependencies: [], comments: [], leases: [] });
+          expect(rest).toEqual({ tasks: [], task_tags: [], dependencies: [], comments: [], leases: [], tokens: [] });
           expect((approvals ?? []).filter((a) => (a as { state: string }).state === "pending")).toEqual([]);
           expect(
             store

@@ -12,6 +12,7 @@ const PROJECTIONS: Record<string, string> = {
   comments: "id",
   leases: "task_id",
   approvals: "id",
+  tokens: "id",
 };
 
 export type ReplayCheck = { events: number; problems: string[] };

@@ -65,9 +65,10 @@ export type Store = Queries & {
   participate(participant: CommitParticipant): () => void;
   /**
    * Loads a complete log into an empty database exactly as given (seq, hashes and all) and projects
-   * it, in one transaction; `check` may inspect the result and throw to roll it back.
+   * it, in one transaction; `check` may inspect the result and throw to roll it back, or append
+   * events after the restored ones (recorded with `meta`).
    */
-  restoreLog(events: readonly StoredEvent[], check?: (tx: Tx) => void): void;
+  restoreLog(events: readonly StoredEvent[], check?: (tx: Tx) => void, meta?: CommandMeta): void;
   /** SQLite's own quick check; empty when the file is sound. */
   integrityProblems(): string[];
   /** Changes whenever another connection commits (SQLite `PRAGMA data_version`). */
@@ -142,20 +143,30 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
     }
   };
 
+  /** Runs `decide` in one write transaction; `restore` inserts stored events as given (restoreLog). */
   const run = <T>(
     meta: CommandMeta,
-    decide: (tx: Tx) => T,
-    insert: "new" | "stored",
+    decide: (tx: Tx, restore: (events: readonly StoredEvent[]) => void) => T,
   ): { result: T; events: StoredEvent[] } => {
     if (inTransaction) throw new Error("exarp store: nested transaction");
     const appended: StoredEvent[] = [];
     let seq = 0;
     let prevHash = "";
+    let positioned = false;
     let command: number | undefined;
+    const restore = (events: readonly StoredEvent[]) => {
+      for (const e of events) {
+        insertStoredEvent(db, e);
+        project(e);
+        appended.push(e);
+      }
+      positioned = false;
+    };
     const append = (events: readonly NewEvent[], options: AppendOptions = {}): StoredEvent[] => {
-      if (appended.length === 0) {
+      if (!positioned) {
         seq = q.maxSeq();
         prevHash = q.lastHash();
+        positioned = true;
       }
       command ??= seq + 1;
       const group = command;
@@ -170,7 +181,7 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
     };
     const tx: Tx = {
       ...q,
-      append: insert === "new" ? append : () => [],
+      append,
       newCommand: () => {
         command = undefined;
       },
@@ -186,12 +197,11 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
     try {
       begin();
       try {
-        result = decide(tx);
+        result = decide(tx, restore);
         if (isThenable(result)) {
           (result as PromiseLike<unknown>).then(undefined, () => undefined);
           throw new Error("exarp store: a transaction callback must be synchronous (it returned a promise)");
         }
-        if (insert === "stored") appended.push(...(result as unknown as StoredEvent[]));
         for (const participant of participants) {
           const back = participant(tx, appended);
           if (back) undo.push(back);
@@ -215,24 +225,16 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
     ...q,
     path,
     driver: db,
-    transact: <T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>) => run<T>(meta, decide as (tx: Tx) => T, "new"),
-    restoreLog(events, check) {
-      run(
-        { actor: "", session: null, origin: "", time: 0 },
-        (tx) => {
-          if (tx.maxSeq() !== 0)
-            throw new Refused({
-              reason: "the project already has history; a full log can only be restored into an empty one",
-            });
-          for (const e of events) {
-            insertStoredEvent(db, e);
-            project(e);
-          }
-          check?.(tx);
-          return events;
-        },
-        "stored",
-      );
+    transact: <T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>) => run<T>(meta, decide as (tx: Tx) => T),
+    restoreLog(events, check, meta = { actor: "", session: null, origin: "", time: 0 }) {
+      run(meta, (tx, restore) => {
+        if (tx.maxSeq() !== 0)
+          throw new Refused({
+            reason: "the project already has history; a full log can only be restored into an empty one",
+          });
+        restore(events);
+        check?.(tx);
+      });
     },
     onCommit(listener) {
       listeners.add(listener);

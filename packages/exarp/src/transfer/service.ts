@@ -6,9 +6,11 @@ import { loadGraph } from "../graph/service.ts";
 import { isPerson } from "../identity/identity.ts";
 import { checkWriter, runCommand, type ServiceContext } from "../kernel/context.ts";
 import { checkWrite } from "../lease/decide.ts";
+import { sqliteCode } from "../store/driver.ts";
 import { eventPages } from "../store/pages.ts";
 import type { Queries } from "../store/queries.ts";
 import { eventFromRow, eventToRow } from "../store/rows.ts";
+import type { Tx } from "../store/store.ts";
 import { type ExportFile, exportEventLine, parseExport } from "./format.ts";
 
 export type ImportResult = {
@@ -77,18 +79,31 @@ export function createTransferService(ctx: ServiceContext) {
   };
 }
 
+/**
+ * Restores a file's log exactly. Tokens do not travel: whoever wrote the file could know a secret
+ * its log carries, so every token still live in it is revoked here, in the same transaction, as the
+ * importer's own command after the restored history.
+ */
 function restore(ctx: ServiceContext, file: ExportFile, strict: boolean, before: ReadonlySet<string>): ImportResult {
   let problems: string[] = [];
   const chain = verifyChain(file.events.map(eventToRow));
   if (chain.problems.length) throw new InvalidInput({ issues: chain.problems.map((p) => `event log in file: ${p}`) });
-  ctx.store.restoreLog(file.events, (q) => {
+  const meta = { actor: ctx.actor.name, session: ctx.actor.session, origin: ctx.origin, time: ctx.clock.now() };
+  const check = (tx: Tx) => {
     const mismatch = file.tasks.find((t) => {
       const { kind: _kind, ...task } = t;
-      return sortedJson({ ...q.task(t.id), dependsOn: q.dependsOn(t.id) }) !== sortedJson(task);
+      return sortedJson({ ...tx.task(t.id), dependsOn: tx.dependsOn(t.id) }) !== sortedJson(task);
     });
     if (mismatch) throw new InvalidInput({ issues: [`task ${mismatch.id} in the file does not match its own events`] });
-    problems = checkGraph(q, strict, before);
-  });
+    problems = checkGraph(tx, strict, before);
+    const live = tx.tokens().filter((t) => t.revokedAt === null);
+    if (live.length) tx.append(live.map((t) => ({ type: "token.revoked", payload: { tokenId: t.id } })));
+  };
+  try {
+    ctx.store.restoreLog(file.events, check, meta);
+  } catch (error) {
+    throw asFileProblem(error);
+  }
   return {
     mode: "log",
     tasks: ctx.store.listTasks({}).length,
@@ -168,6 +183,17 @@ function importEvents(q: Queries, file: ExportFile): NewEvent[] {
     });
   }
   return events;
+}
+
+/**
+ * A log whose chain holds but whose events contradict each other (a crafted file: a revocation of
+ * no token, a secret hash twice) fails while it is applied; that is the file's fault, not exarp's.
+ */
+function asFileProblem(error: unknown): unknown {
+  const constraint = sqliteCode(error)?.startsWith("SQLITE_CONSTRAINT") === true;
+  const projection = error instanceof Error && error.message.startsWith("projection: ");
+  if (!constraint && !projection) return error;
+  return new InvalidInput({ issues: [`event log in file cannot be applied: ${(error as Error).message}`] });
 }
 
 /** JSON with object keys sorted, so equal records compare equal whatever their key order. */
