@@ -12,6 +12,8 @@ const scripts = [
   "claims.mjs",
   "feed-latency.mjs",
   "read-under-lock.mjs",
+  "identity-switch.mjs",
+  "events-load.mjs",
 ];
 const cpu = cpus();
 // The load average says how much else the machine was doing (a shared machine makes every figure noisier).

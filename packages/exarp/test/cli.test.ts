@@ -153,6 +153,10 @@ describe("exarp CLI", () => {
     expect(exarpJson<{ approvals: unknown[] }>(dir, ["approvals"]).approvals).toHaveLength(1);
     expect(exarpJson<{ leases: unknown[] }>(dir, ["leases"]).leases).toHaveLength(1);
     expect(exarp(dir, ["doctor"]).code).toBe(0);
+    const events = exarpJson<{ events: unknown[] }>(dir, ["history", "--limit", "1000"]).events.length;
+    const again = exarp(dir, ["demo", "--dir", dir]);
+    expect(again.stdout).toContain(`demo project: ${dir} (seeded before; shown as it is now)`);
+    expect(exarpJson<{ events: unknown[] }>(dir, ["history", "--limit", "1000"]).events).toHaveLength(events);
   });
 
   it("prints help, per-command help and a version", () => {

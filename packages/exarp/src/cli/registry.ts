@@ -7,8 +7,10 @@ import { audit, history, undo } from "./specs/history.ts";
 import { comment, dep } from "./specs/links.ts";
 import { mcp } from "./specs/mcp.ts";
 import { prime } from "./specs/prime.ts";
+import { serve } from "./specs/serve.ts";
 import { statusCommands } from "./specs/status.ts";
 import { add, edit, listCommand, show } from "./specs/tasks.ts";
+import { token } from "./specs/token.ts";
 
 /** Every top-level verb, in the order help lists them. */
 export const commands: CliCommand[] = [
@@ -33,9 +35,11 @@ export const commands: CliCommand[] = [
   deny,
   prime,
   mcp,
+  serve,
   history,
   undo,
   audit,
+  token,
   doctor,
   exportCommand,
   importCommand,

@@ -51,19 +51,53 @@ export function serverActor(
 
 const MAX_CACHED = 64;
 
-/** Resolves each call's identity to services, and renews the caller's leases on activity. */
-export function createIdentity(exarp: Exarp, options: { log: (line: string) => void; busyRetryMs?: number }) {
+/** Who a server's calls act as, and the lease renewal their activity earns. */
+export type Identity = {
+  /** Who calls act as unless they pass `as`. */
+  actor: Actor;
+  resolve(as: As | undefined): Services;
+  /**
+   * Activity renewal: a call by a lease holder extends its leases past half their TTL. The first
+   * attempt runs before the call answers; while another process writes, it retries in the
+   * background. Never fails a call.
+   */
+  touch(services: Services): void;
+  /** Settles when no renewal is still retrying. */
+  idle(): Promise<void>;
+  /** Set when the identity is a credential's, which no call can change: why `as` is refused. */
+  fixed?: string;
+};
+
+type RenewalOptions = { log: (line: string) => void; busyRetryMs?: number };
+
+function renewals(options: RenewalOptions): Pick<Identity, "touch" | "idle"> {
+  const running = new Set<Promise<void>>();
+  return {
+    touch(services) {
+      const renewal = retryWhileBusy(() => services.leases.touch(), { totalMs: options.busyRetryMs }).then(
+        () => undefined,
+        (error: unknown) =>
+          options.log(`exarp mcp: lease renewal failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      running.add(renewal);
+      void renewal.then(() => running.delete(renewal));
+    },
+    async idle() {
+      await Promise.all([...running]);
+    },
+  };
+}
+
+/** Resolves each call's identity to services: the server's own agent, or the agent a call names in `as`. */
+export function createIdentity(exarp: Exarp, options: RenewalOptions): Identity {
   if (isPerson(exarp.actor)) {
     throw new Error(`the MCP server acts for agents, not for ${exarp.actor.name}: open exarp as an agent identity`);
   }
   // One set of services per identity (cheap: the graph cache is shared by the process).
   const cache = new Map<string, Services>();
-  const renewals = new Set<Promise<void>>();
   return {
-    /** Who calls act as unless they pass `as`. */
     actor: exarp.actor,
-
-    resolve(as: As | undefined): Services {
+    resolve(as) {
       if (!as) return exarp;
       const session = as.session ?? null;
       const key = `${as.agent}\u0000${session ?? ""}`;
@@ -75,27 +109,15 @@ export function createIdentity(exarp: Exarp, options: { log: (line: string) => v
       }
       return services;
     },
-
-    /**
-     * Activity renewal: a call by a lease holder extends its leases past half their TTL. The first
-     * attempt runs before the call answers; while another process writes, it retries in the
-     * background. Never fails a call.
-     */
-    touch(services: Services): void {
-      const renewal = retryWhileBusy(() => services.leases.touch(), { totalMs: options.busyRetryMs }).then(
-        () => undefined,
-        (error: unknown) =>
-          options.log(`exarp mcp: lease renewal failed: ${error instanceof Error ? error.message : String(error)}`),
-      );
-      renewals.add(renewal);
-      void renewal.then(() => renewals.delete(renewal));
-    },
-
-    /** Settles when no renewal is still retrying. */
-    async idle(): Promise<void> {
-      await Promise.all([...renewals]);
-    },
+    ...renewals(options),
   };
 }
 
-export type Identity = ReturnType<typeof createIdentity>;
+/**
+ * A credential's identity (a token's, over remote MCP): every call acts as `actor`, a person or an
+ * agent, and `as` is refused.
+ */
+export function tokenIdentity(exarp: Exarp, actor: Actor, options: RenewalOptions): Identity {
+  const services = exarp.as(actor);
+  return { actor: services.actor, resolve: () => services, fixed: REFUSAL_TEXT.tokenAs, ...renewals(options) };
+}

@@ -71,13 +71,18 @@ function named(method: string, params: unknown): ResourceSpec {
 }
 
 /**
- * The resources and their subscriptions: while a client is subscribed, a change-feed watcher (file
- * watch on `.exarp/` plus polling) calls `notify` for each resource the new events touch, whichever
+ * The resources and their subscriptions: while a client is subscribed, a change-feed watcher
+ * (`options.watch`: a file watch on `.exarp/` plus polling) calls `notify` for each resource the new events touch, whichever
  * process committed them. `stop` ends the watching.
  */
 export function serveResources(
   exarp: Exarp,
-  options: { watchDir?: string; log: (line: string) => void; notify: (uri: string) => Promise<void> },
+  options: {
+    /** Starts watching the change feed from now. */
+    watch: (onEvents: (events: StoredEvent[]) => void) => Watcher;
+    log: (line: string) => void;
+    notify: (uri: string) => Promise<void>;
+  },
 ): { handlers: Record<string, RequestHandler>; stop: () => void } {
   const subscribed = new Set<string>();
   let watcher: Watcher | undefined;
@@ -100,7 +105,7 @@ export function serveResources(
     },
     "resources/subscribe": (params) => {
       subscribed.add(named("resources/subscribe", params).uri);
-      watcher ??= exarp.feed.watch(exarp.feed.head(), changed, { watchDir: options.watchDir });
+      watcher ??= options.watch(changed);
       return {};
     },
     "resources/unsubscribe": (params) => {

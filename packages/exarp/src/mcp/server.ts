@@ -1,16 +1,19 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Exarp } from "../app/exarp.ts";
-import { actorLabel } from "../identity/identity.ts";
-import { loadZod } from "../kernel/zod.ts";
+import type { StoredEvent } from "../event/catalog.ts";
+import type { Watcher } from "../feed/feed.ts";
+import { type Actor, actorLabel } from "../identity/identity.ts";
+import { lazy, loadZod } from "../kernel/zod.ts";
 import { inline } from "../text/safe.ts";
+import type { Scope } from "../token/token.ts";
 import { VERSION } from "../version.ts";
-import { createIdentity } from "./identity.ts";
+import { createIdentity, tokenIdentity } from "./identity.ts";
 import { instructions } from "./prompts.ts";
 import { agreedVersion, createProtocol, INVALID_PARAMS, ProtocolError } from "./protocol.ts";
 import { serveResources } from "./resources.ts";
 import { callTool, type ToolSpec, toolDefinition } from "./tool.ts";
-import { approvalTool } from "./tools/approval.ts";
+import { approvalTool, ownerApprovalTool, tokenApprovalTool } from "./tools/approval.ts";
 import { claimTool } from "./tools/claim.ts";
 import { historyTool } from "./tools/history.ts";
 import { planTool } from "./tools/plan.ts";
@@ -31,6 +34,26 @@ export const TOOLS: readonly ToolSpec[] = [
   primeTool,
 ];
 
+/** A tool whose calls cannot choose who acts (a token's identity does): its input without `as`. */
+function withoutAs(tool: ToolSpec): ToolSpec {
+  const input = lazy(() => ("as" in tool.input.shape ? tool.input.omit({ as: true } as never) : tool.input));
+  return { ...tool, input };
+}
+
+function tokenTools(approval: ToolSpec): readonly ToolSpec[] {
+  return TOOLS.map((tool) => (tool === approvalTool ? approval : withoutAs(tool)));
+}
+
+/**
+ * The tools over remote MCP, by the token's scope: the same eight without `as`; an owner's approval
+ * tool also approves and denies. A viewer sees the same list; its writes are refused by scope.
+ */
+export const TOKEN_TOOLS: Readonly<Record<Scope, readonly ToolSpec[]>> = {
+  viewer: tokenTools(tokenApprovalTool),
+  collaborator: tokenTools(tokenApprovalTool),
+  owner: tokenTools(ownerApprovalTool),
+};
+
 export type McpServerOptions = {
   /** The `.exarp/` folder, watched so other processes' commits notify subscribers within milliseconds. */
   watchDir?: string;
@@ -42,6 +65,13 @@ export type McpServerOptions = {
    * so that each attempt blocks the event loop only briefly.
    */
   busyRetryMs?: number;
+  /**
+   * Acts for a token (remote MCP): every call as its identity (a person for an owner token), none
+   * can pass `as`, and each is checked against its scope. Without it the server acts for agents only.
+   */
+  token?: { actor: Actor; scope: Scope };
+  /** Watches the change feed for resource subscriptions (default: a watcher of this server's own). */
+  watch?: (onEvents: (events: StoredEvent[]) => void) => Watcher;
 };
 
 const toolNames = TOOLS.map((t) => t.name).join(", ");
@@ -49,7 +79,7 @@ const toolNames = TOOLS.map((t) => t.name).join(", ");
 /**
  * The exarp MCP server over one project: tools calling the same services (and zod schemas) as the
  * CLI, and resources with change notifications. It acts for agents only (`exarp`'s identity, or a
- * call's `as`), never for a person. Contract, as the MCP specification asks: everything about a
+ * call's `as`), never for a person, unless it acts for a token (`options.token`). Contract, as the MCP specification asks: everything about a
  * known tool's call — arguments that fail validation, refusals, busy, bugs — is a tool result with
  * `isError: true` the model can read; JSON-RPC errors only for an unknown tool or a `tools/call`
  * without a tool name (-32602). zod is loaded by the first `tools/list` or `tools/call` (the
@@ -57,7 +87,10 @@ const toolNames = TOOLS.map((t) => t.name).join(", ");
  */
 export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const identity = createIdentity(exarp, { log, busyRetryMs: options.busyRetryMs });
+  const { token } = options;
+  const renewal = { log, busyRetryMs: options.busyRetryMs };
+  const identity = token ? tokenIdentity(exarp, token.actor, renewal) : createIdentity(exarp, renewal);
+  const tools = token ? TOKEN_TOOLS[token.scope] : TOOLS;
   const capabilities = { tools: {}, resources: { subscribe: true } };
   const serverInfo = { name: "exarp", version: VERSION };
   let definitions: Tool[] | undefined;
@@ -69,13 +102,14 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
     const { name, arguments: args } = (params ?? {}) as { name?: unknown; arguments?: unknown };
     if (typeof name !== "string")
       throw new ProtocolError(INVALID_PARAMS, `tools/call needs a tool name; tools: ${toolNames}`);
-    const tool = TOOLS.find((t) => t.name === name);
+    const tool = tools.find((t) => t.name === name);
     if (!tool) throw new ProtocolError(INVALID_PARAMS, `unknown tool ${inline(name, 80)}; tools: ${toolNames}`);
     const result = loadZod().then(() =>
       callTool(tool, args, identity, {
         log,
         busyRetryMs: options.busyRetryMs,
         signal: AbortSignal.any([signal, closing.signal]),
+        scope: token?.scope,
       }),
     );
     running.add(result);
@@ -89,7 +123,8 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
     markClosed = resolve;
   });
   const resources = serveResources(exarp, {
-    watchDir: options.watchDir,
+    watch:
+      options.watch ?? ((onEvents) => exarp.feed.watch(exarp.feed.head(), onEvents, { watchDir: options.watchDir })),
     log,
     notify: (uri) => protocol.notify("notifications/resources/updated", { uri }),
   });
@@ -99,12 +134,12 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
         protocolVersion: agreedVersion((params as { protocolVersion?: unknown } | undefined)?.protocolVersion),
         capabilities,
         serverInfo,
-        instructions: instructions(actorLabel(identity.actor.name, identity.actor.session)),
+        instructions: instructions(actorLabel(identity.actor.name, identity.actor.session), token?.scope),
       }),
       ping: () => ({}),
       "tools/list": async () => {
         await loadZod();
-        definitions ??= TOOLS.map(toolDefinition);
+        definitions ??= tools.map(toolDefinition);
         return { tools: definitions };
       },
       "tools/call": call,

@@ -7,11 +7,18 @@ import { badArguments } from "./arguments.ts";
 import { createIdentity } from "./identity.ts";
 import { callTool, defineTool } from "./tool.ts";
 
-function run(fail: () => unknown, options: { busyRetryMs?: number } = {}) {
+function run(fail: () => unknown, options: { busyRetryMs?: number; output?: z.ZodObject } = {}) {
   const { exarp } = testExarp();
   const logs: string[] = [];
   const log = (line: string) => logs.push(line);
-  const tool = defineTool({ name: "probe", description: "", input: z.strictObject({}), run: () => fail() as never });
+  const input = z.strictObject({});
+  const tool = defineTool({
+    name: "probe",
+    description: "",
+    input,
+    output: options.output,
+    run: () => fail() as never,
+  });
   const result = callTool(tool, {}, createIdentity(exarp, { log }), { log, ...options });
   return { logs, exarp, result };
 }
@@ -22,6 +29,16 @@ describe("mcp tool dispatch", () => {
   it("returns data as compact JSON text, with bidi and C1 characters escaped", async () => {
     const { result, exarp } = run(() => ({ json: { a: [1, 2], title: "\u202eevil\u009b" } }));
     expect(await result).toEqual({ content: [{ type: "text", text: '{"a":[1,2],"title":"\\u202eevil\\u009b"}' }] });
+    exarp.close();
+  });
+
+  it("returns the same JSON as structuredContent too when the tool declares an output schema", async () => {
+    const output = z.object({ title: z.string() });
+    const { result, exarp } = run(() => ({ json: { title: "\u202eevil", gone: undefined } }), { output });
+    expect(await result).toEqual({
+      content: [{ type: "text", text: '{"title":"\\u202eevil"}' }],
+      structuredContent: { title: "\u202eevil" },
+    });
     exarp.close();
   });
 

@@ -5,8 +5,10 @@ import { retryWhileBusy } from "../kernel/busy.ts";
 import { z } from "../kernel/zod.ts";
 import { isSqliteError } from "../store/driver.ts";
 import { neutralizeBlock, safeJson } from "../text/safe.ts";
+import { type Scope, scopeAllows } from "../token/token.ts";
 import { type ActionSpec, argumentsText, BadArguments, checkArguments } from "./arguments.ts";
 import type { As, Identity, Services } from "./identity.ts";
+import { OUTPUTS } from "./outputs.ts";
 import { REFUSAL_TEXT } from "./prompts.ts";
 
 /** What a tool returns: data rendered as compact JSON, or text the model reads as-is. */
@@ -23,6 +25,16 @@ export type ToolSpec<S extends z.ZodObject = z.ZodObject> = {
   /** For tools with an `action`: what each action takes. Other fields are refused, not ignored. */
   actions?: Record<ActionOf<S>, ActionSpec<FieldOf<S>>>;
   annotations?: ToolAnnotations;
+  /**
+   * The shape of the JSON the tool returns: declared as `outputSchema`, and its results carry it as
+   * `structuredContent` besides the same JSON as text (clients pass one or the other to the model).
+   */
+  output?: z.ZodObject;
+  /**
+   * The token scope a call needs when the server acts for a token (remote MCP): viewer reads,
+   * collaborator writes, owner decides. Default: viewer for a read-only tool, else collaborator.
+   */
+  scope?(args: z.output<S>, services: Services): Scope;
   /**
    * Calls the services. A write must fail synchronously (the services' writes do), so the dispatcher
    * can run the handler again while another process holds the write lock; a handler that waits
@@ -42,8 +54,25 @@ export function toolDefinition(tool: ToolSpec): Tool {
     name: tool.name,
     description: tool.description,
     inputSchema: compactSchema(z.toJSONSchema(tool.input, { io: "input" })) as Tool["inputSchema"],
+    ...(tool.output
+      ? { outputSchema: openSchema(z.toJSONSchema(tool.output, { io: "output", metadata: OUTPUTS.refs })) }
+      : {}),
     ...(tool.annotations ? { annotations: tool.annotations } : {}),
   };
+}
+
+/**
+ * An output schema compacted, its objects left open (a result may carry fields the schema does not
+ * name), its `$defs` without the registry's copy of their names.
+ */
+function openSchema(schema: unknown): Tool["outputSchema"] {
+  const open = JSON.parse(
+    JSON.stringify(compactSchema(schema), (key, value) =>
+      key === "additionalProperties" && value === false ? undefined : value,
+    ),
+  );
+  for (const def of Object.values(open.$defs ?? {})) delete (def as { id?: string }).id;
+  return open;
 }
 
 /** Drops what costs tokens and says nothing: the dialect URI (2020-12 is MCP's default) and safe-integer bounds. */
@@ -66,6 +95,8 @@ export type CallOptions = {
   busyRetryMs?: number;
   /** Aborts a waiting call (the client cancelled, or the server is closing). */
   signal?: AbortSignal;
+  /** The scope of the token the server acts for; every call is checked against it. None over stdio. */
+  scope?: Scope;
 };
 
 const refusal = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] });
@@ -83,6 +114,8 @@ export async function callTool(
   identity: Identity,
   options: CallOptions,
 ): Promise<CallToolResult> {
+  if (identity.fixed && raw !== null && typeof raw === "object" && Object.hasOwn(raw, "as"))
+    return refusal(argumentsText(tool.name, [`as: ${identity.fixed}`]));
   const checked = checkArguments(tool.input, tool.actions as Record<string, ActionSpec> | undefined, raw);
   if ("problems" in checked) return refusal(neutralizeBlock(argumentsText(tool.name, checked.problems)));
   const { args } = checked;
@@ -90,12 +123,26 @@ export async function callTool(
   const signal = options.signal ?? new AbortController().signal;
   let output: ToolOutput;
   try {
+    const forbidden = options.scope && scopeRefusal(tool, args, services, options.scope);
+    if (forbidden) return refusal(forbidden);
     output = await retryWhileBusy(() => tool.run(args, services, signal), { totalMs: options.busyRetryMs });
   } catch (error) {
     return refusal(neutralizeBlock(failureText(error, tool.name, signal, options.log)));
   }
   identity.touch(services);
-  return { content: [{ type: "text", text: "json" in output ? safeJson(output.json) : neutralizeBlock(output.text) }] };
+  if ("text" in output) return { content: [{ type: "text", text: neutralizeBlock(output.text) }] };
+  const json = safeJson(output.json);
+  const content: CallToolResult["content"] = [{ type: "text", text: json }];
+  // The same JSON as the text, parsed back: fields the text leaves out (undefined) are absent here too.
+  return tool.output ? { content, structuredContent: JSON.parse(json) } : { content };
+}
+
+/** Why a call that needs more than the token's scope is refused, naming the scope it needs. */
+function scopeRefusal(tool: ToolSpec, args: Record<string, unknown>, services: Services, have: Scope) {
+  const need = tool.scope?.(args, services) ?? (tool.annotations?.readOnlyHint ? "viewer" : "collaborator");
+  if (scopeAllows(have, need)) return undefined;
+  const call = typeof args.action === "string" ? `${tool.name} action=${args.action}` : tool.name;
+  return REFUSAL_TEXT.scope(call, need, have);
 }
 
 function failureText(error: unknown, tool: string, signal: AbortSignal, log: (line: string) => void): string {

@@ -52,6 +52,31 @@ describe("mcp tools", () => {
     expect(mcp.client.getInstructions()).toContain("Calls act as tester unless");
   });
 
+  it("returns structuredContent, the same JSON as the text, from the tools with an output schema; refusals are text only", async () => {
+    const { mcp, create } = await setup();
+    const { tools } = await mcp.client.listTools();
+    const typed = tools.filter((t) => t.outputSchema).map((t) => t.name);
+    expect(typed).toEqual(["task_write", "task_status", "claim", "approval", "history"]);
+    const id = await create("x");
+    // The client validated each against its schema (it listed the tools first); `ok` compared the text.
+    const claimed = await mcp.call("claim", { action: "claim", taskId: id, as: A });
+    expect(claimed.structuredContent).toMatchObject({ acquired: true, lease: { taskId: id, holder: "agent:a/s1" } });
+    expect(claimed.structuredContent).toEqual(JSON.parse((claimed.content[0] as { text: string }).text));
+    for (const [name, args] of [
+      ["tasks", { action: "list" }],
+      ["plan", {}],
+      ["prime", {}],
+    ] as const) {
+      const result = await mcp.call(name, args);
+      expect(result.isError, name).toBeUndefined();
+      expect(result.structuredContent, name).toBeUndefined();
+    }
+    const refused = await mcp.call("claim", { action: "claim", taskId: id, as: B });
+    expect(refused.structuredContent).toMatchObject({ acquired: false });
+    const error = await mcp.call("task_status", { id, to: "done" });
+    expect(error).toEqual({ isError: true, content: [{ type: "text", text: expect.stringContaining("cannot move") }] });
+  });
+
   it("task_write creates, edits (null clears), comments, and links with cycles refused by name", async () => {
     const { mcp, exarp, create } = await setup();
     const design = await create("Design schema", { priority: "high", tags: ["db"], estimate: 60 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type CallToolResult, CallToolResultSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
@@ -23,12 +24,19 @@ export function tools(client: Client) {
   return {
     call,
     raw,
-    /** The parsed JSON of a successful call; throws with the text of a refusal. */
+    /**
+     * The parsed JSON of a successful call; throws with the text of a refusal, or when the call's
+     * `structuredContent` is not the same JSON as its text.
+     */
     // biome-ignore lint/suspicious/noExplicitAny: tests read results field by field
     async ok<T = any>(name: string, args: Args = {}): Promise<T> {
       const result = await call(name, args);
       if (result.isError) throw new Error(`${name} refused: ${text(result)}`);
       const body = text(result);
+      if (result.structuredContent !== undefined && !isDeepStrictEqual(result.structuredContent, JSON.parse(body)))
+        throw new Error(
+          `${name}: structuredContent differs from the text: ${JSON.stringify(result.structuredContent)}`,
+        );
       return (body.startsWith("{") ? JSON.parse(body) : body) as T;
     },
     /** The message of a refusal (`isError: true`); throws when the call succeeded. */
@@ -55,7 +63,10 @@ export function tools(client: Client) {
   };
 }
 
-/** An MCP server over `exarp` and a real SDK client, linked in memory. */
+/**
+ * An MCP server over `exarp` and a real SDK client, linked in memory. The client lists the tools
+ * first, so that it checks every result against its tool's output schema.
+ */
 export async function connectMcp(exarp: Exarp, options: McpServerOptions = {}) {
   const logs: string[] = [];
   const server = createMcpServer(exarp, { log: (line) => logs.push(line), ...options });
@@ -63,6 +74,7 @@ export async function connectMcp(exarp: Exarp, options: McpServerOptions = {}) {
   await server.connect(serverSide);
   const client = new Client({ name: "exarp-test", version: "0" });
   await client.connect(clientSide);
+  await client.listTools();
   return {
     client,
     server,

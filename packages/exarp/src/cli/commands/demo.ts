@@ -25,7 +25,9 @@ export const demo: CliRun = (ctx) => {
   const dir = dirOption ? resolve(ctx.cwd, dirOption) : mkdtempSync(join(tmpdir(), "exarp-demo-"));
   const exarp = initProject(dir, { warn: (m) => ctx.note(`exarp: warning: ${m}`) });
   try {
-    seedDemo(exarp);
+    // Seeded once: a folder that already holds tasks is shown as it is (what `npm start` reuses).
+    const seeded = exarp.store.maxSeq() > 0;
+    if (!seeded) seedDemo(exarp);
     const tasks = exarp.tasks.list({});
     const ready = exarp.graph.ready();
     const plan = exarp.graph.plan();
@@ -33,7 +35,7 @@ export const demo: CliRun = (ctx) => {
     const leases = exarp.leases.list();
     const pending = exarp.approvals.pending();
     const text = [
-      `demo project: ${dir}`,
+      `demo project: ${dir}${seeded ? " (seeded before; shown as it is now)" : ""}`,
       "",
       "== board",
       board(tasks),
@@ -56,7 +58,7 @@ export const demo: CliRun = (ctx) => {
       "",
       `try: npx exarp -C ${dir} show ${ready[0]?.id ?? tasks[0]?.id}   ·   npx exarp -C ${dir} plan -f mermaid`,
     ];
-    return { data: { dir, tasks, ready, leases, approvals: pending, plan, history }, text: text.join("\n") };
+    return { data: { dir, seeded, tasks, ready, leases, approvals: pending, plan, history }, text: text.join("\n") };
   } finally {
     exarp.close();
   }

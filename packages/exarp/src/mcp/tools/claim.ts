@@ -3,6 +3,7 @@ import { lazy, z } from "../../kernel/zod.ts";
 import { ClaimRequest, LeaseRequest } from "../../lease/lease.ts";
 import { badArguments } from "../arguments.ts";
 import { As } from "../identity.ts";
+import { outputOf } from "../outputs.ts";
 import { TOOL_TEXT } from "../prompts.ts";
 import { defineTool } from "../tool.ts";
 import { iso, leaseView, taskSummary } from "../views.ts";
@@ -23,6 +24,8 @@ export const claimTool = defineTool({
   name: "claim",
   description: TOOL_TEXT.claim,
   input: Input,
+  output: outputOf("claim"),
+  scope: (args) => (args.action === "list" ? "viewer" : "collaborator"),
   actions: {
     claim: { fields: ["taskId", "ttlMs", "can", "tags"] },
     renew: { fields: ["taskId", "ttlMs"], required: ["taskId"] },

@@ -1,6 +1,7 @@
 import { HistoryQuery, UndoRequest } from "../../history/service.ts";
 import { lazy, z } from "../../kernel/zod.ts";
 import { As } from "../identity.ts";
+import { outputOf } from "../outputs.ts";
 import { TOOL_TEXT } from "../prompts.ts";
 import { defineTool } from "../tool.ts";
 import { eventView } from "../views.ts";
@@ -23,6 +24,14 @@ export const historyTool = defineTool({
   name: "history",
   description: TOOL_TEXT.history,
   input: Input,
+  output: outputOf("history"),
+  // Undoing someone else's change is an owner's call; one's own, a collaborator's.
+  scope(args, services) {
+    if (args.action === "list") return "viewer";
+    if (args.seq === undefined) return "collaborator";
+    const [event] = services.history.list({ after: args.seq - 1, limit: 1 });
+    return event?.seq === args.seq && event.actor !== services.actor.name ? "owner" : "collaborator";
+  },
   actions: {
     list: { fields: ["taskId", "after", "limit"] },
     undo: { fields: ["seq"] },

@@ -1,6 +1,7 @@
 import { lazy, z } from "../../kernel/zod.ts";
 import { CommentAdd, DependencyChange, TaskCreate, TaskEdit } from "../../task/commands.ts";
 import { As } from "../identity.ts";
+import { outputOf } from "../outputs.ts";
 import { TOOL_TEXT } from "../prompts.ts";
 import { defineTool } from "../tool.ts";
 import { iso, taskSummary } from "../views.ts";
@@ -32,6 +33,7 @@ export const taskWriteTool = defineTool({
   name: "task_write",
   description: TOOL_TEXT.task_write,
   input: Input,
+  output: outputOf("task_write"),
   actions: {
     create: { fields: [...FIELDS, "dependsOn"], required: ["title"] },
     edit: { fields: ["id", ...FIELDS, ...GUARDS], required: ["id"] },

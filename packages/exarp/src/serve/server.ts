@@ -1,0 +1,138 @@
+// `exarp serve`'s server: one HTTP listener over one exarp, composed of the application, the event
+// hub and remote MCP. It owns the listener and those two, not the exarp (its opener closes it).
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import type { Exarp } from "../app/exarp.ts";
+import { defineError } from "../errors.ts";
+import { InvalidInput } from "../errors-catalog.ts";
+import { safeJson } from "../text/safe.ts";
+import { createServeApp } from "./app.ts";
+import { createDashboard, dashboardDir } from "./dashboard.ts";
+import { errorResponse } from "./errors.ts";
+import { createEventHub, type EventHub, type EventHubOptions } from "./events.ts";
+import { secured } from "./headers.ts";
+import { allowedHosts, urlHost } from "./hosts.ts";
+import type { LoginLimitOptions } from "./login-limit.ts";
+import { createRemoteMcp, type RemoteMcp, type RemoteMcpOptions } from "./mcp-http.ts";
+import type { SessionOptions } from "./sessions.ts";
+
+/** The port `exarp serve` listens on unless told otherwise. */
+export const DEFAULT_PORT = 4477;
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** The listener could not be opened (the port is taken, the address is not this machine's…). */
+export const CannotListen = defineError<{ host: string; port: number; code: string }>("CannotListen", (d) => {
+  const where = `${urlHost(d.host)}:${d.port}`;
+  if (d.code === "EADDRINUSE") return `cannot listen on ${where}: the port is in use`;
+  if (d.code === "EACCES") return `cannot listen on ${where}: permission denied`;
+  if (d.code === "EADDRNOTAVAIL" || d.code === "ENOTFOUND")
+    return `cannot listen on ${where}: not an address of this machine`;
+  return `cannot listen on ${where}: ${d.code}`;
+});
+
+export type ServeOptions = {
+  host?: string;
+  /** 0 picks any free port. */
+  port?: number;
+  /** The project's `.exarp/` folder: watched so other processes' writes reach streams at once. */
+  watchDir?: string;
+  /** The dashboard's built files (default: this package's dist/web/). */
+  dashboardDir?: string;
+  /** How long a write held up by another process is retried before 503 Busy (default 5 s). */
+  busyRetryMs?: number;
+  events?: Omit<EventHubOptions, "watchDir">;
+  mcp?: Omit<RemoteMcpOptions, "watchDir" | "log" | "busyRetryMs">;
+  sessions?: SessionOptions;
+  loginLimit?: LoginLimitOptions;
+  /** Where diagnostics go (default stderr); never secrets. */
+  log?: (line: string) => void;
+};
+
+export type RunningServer = {
+  /** `http://host:port/` */
+  url: string;
+  host: string;
+  port: number;
+  events: EventHub;
+  mcp: RemoteMcp;
+  /** Stops accepting, ends every stream and MCP session, and resolves once every connection is closed. */
+  close(): Promise<void>;
+};
+
+const MALFORMED = safeJson({ error: { name: "InvalidInput", message: "malformed HTTP request", data: {} } });
+
+/** Answers a request Node could not parse with the house JSON, unless a response already began. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code !== "ECONNRESET" && socket.writable && socket.bytesWritten === 0) {
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(MALFORMED)}\r\nConnection: close\r\n\r\n${MALFORMED}`,
+    );
+  }
+  socket.destroy();
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(new CannotListen({ host, port, code: error.code ?? "error" }));
+    server.once("error", failed);
+    server.listen(port, host, () => {
+      server.off("error", failed);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Opens the listener and serves `exarp` on it until `close()`. */
+export async function startServer(exarp: Exarp, options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const busyRetryMs = options.busyRetryMs ?? 5000;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Requests must arrive whole and soon; a stream's response may last as long as it likes.
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
+  server.on("clientError", answerClientError);
+  const port = await listen(server, host, options.port ?? DEFAULT_PORT);
+  const events = createEventHub(exarp, { ...options.events, watchDir: options.watchDir });
+  const mcp = createRemoteMcp(exarp, {
+    ...options.mcp,
+    watchDir: options.watchDir,
+    log,
+    busyRetryMs,
+  });
+  const app = createServeApp({
+    exarp,
+    hosts: allowedHosts(host, port),
+    events,
+    mcp,
+    dashboard: createDashboard(options.dashboardDir ?? dashboardDir()),
+    watchDir: options.watchDir,
+    busyRetryMs,
+    sessions: options.sessions,
+    loginLimit: options.loginLimit,
+    log,
+  });
+  const malformed = (error: unknown) =>
+    secured(
+      errorResponse(new InvalidInput({ issues: [`malformed request: ${String((error as Error).message)}`] }), log),
+      true,
+    );
+  server.on("request", getRequestListener(app.fetch, { errorHandler: malformed }));
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+
+  return {
+    url: `http://${urlHost(host)}:${port}/`,
+    host,
+    port,
+    events,
+    mcp,
+    async close() {
+      server.close();
+      events.close();
+      await mcp.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

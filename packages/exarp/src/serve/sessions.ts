@@ -1,0 +1,63 @@
+// Browser sessions: a random id in an HttpOnly cookie stands for a token the page exchanged once, so
+// the token never sits in the page, and the event stream is authenticated by the cookie.
+import { randomBytes, timingSafeEqual } from "node:crypto";
+
+/** The cookie holding the session id. */
+export const SESSION_COOKIE = "exarp_session";
+
+/** A logged-in browser: which token it stands for, its anti-forgery value, when it ends. */
+export type Session = { tokenId: string; csrf: string; expiresAt: number };
+
+export type SessionOptions = {
+  /** How long a session lasts from login (default 12 h). */
+  ttlMs?: number;
+  /** The most sessions kept; logging in beyond it ends the oldest (default 1000). */
+  maxSessions?: number;
+  now?: () => number;
+};
+
+const randomId = () => randomBytes(32).toString("base64url");
+
+/** Equal strings, compared in constant time. */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The in-memory session table: bounded, expiring, gone when the server stops. */
+export function createSessions(options: SessionOptions = {}) {
+  const { ttlMs = 12 * 60 * 60_000, maxSessions = 1000, now = Date.now } = options;
+  const sessions = new Map<string, Session>();
+
+  return {
+    ttlMs,
+
+    /** Starts a session for a token; returns its id (the cookie's value) and the session. */
+    open(tokenId: string): { id: string; session: Session } {
+      for (const [id, s] of sessions) if (s.expiresAt <= now()) sessions.delete(id);
+      // Maps iterate in insertion order: the first key is the oldest session.
+      while (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value as string);
+      const id = randomId();
+      const session = { tokenId, csrf: randomId(), expiresAt: now() + ttlMs };
+      sessions.set(id, session);
+      return { id, session };
+    },
+
+    /** The live session with this id, if any (an expired one is dropped). */
+    find(id: string): Session | undefined {
+      const session = sessions.get(id);
+      if (session && session.expiresAt <= now()) {
+        sessions.delete(id);
+        return undefined;
+      }
+      return session;
+    },
+
+    close(id: string): void {
+      sessions.delete(id);
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;
