@@ -57,8 +57,13 @@ describe("README", () => {
     const tasks = (JSON.parse(list.stdout) as { tasks: { title: string; status: string; priority: string }[] }).tasks;
     expect(tasks.map((t) => [t.title, t.status, t.priority])).toEqual([
       ["Invoice API", "todo", "medium"],
+      ["Written through the API", "todo", "medium"],
       ["Design the invoices schema", "done", "high"],
     ]);
+    // The task written over HTTP was written by the token's identity.
+    const history = spawnSync("exarp", ["history", "--json"], { cwd: repo, env, encoding: "utf8" });
+    const events = (JSON.parse(history.stdout) as { events: { type: string; actor: string }[] }).events;
+    expect(events.filter((e) => e.type === "task.created").map((e) => e.actor)).toContain("agent:build");
   });
 
   it("runs the library example, which ends with a person's approval", () => {
@@ -90,6 +95,6 @@ describe("README", () => {
   });
 
   it("keeps the CLI small: the verbs the issues name, and no more", () => {
-    expect(commands.length).toBeLessThanOrEqual(34);
+    expect(commands.length).toBeLessThanOrEqual(35);
   });
 });

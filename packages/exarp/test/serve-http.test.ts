@@ -101,7 +101,7 @@ describe("sessions", () => {
       name: "owner",
       csrf: expect.stringMatching(/^[\w-]{43}$/),
     });
-    expect(setCookie).toMatch(/^exarp_session=[\w-]{43}; /);
+    expect(setCookie).toMatch(/^exarp_session_\d+=[\w-]{43}; /);
     const flags = setCookie.split("; ").slice(1);
     expect(flags).toEqual(expect.arrayContaining(["HttpOnly", "SameSite=Strict", "Path=/"]));
     expect(flags.some((f) => /^(Domain|Secure)/i.test(f))).toBe(false);
@@ -143,7 +143,7 @@ describe("sessions", () => {
       withCookie({ method: "DELETE", headers: { cookie, "x-exarp-csrf": body.csrf, origin: t.base } }),
     );
     expect(await answer(out)).toEqual({ status: 200, body: { loggedOut: true } });
-    expect(out.headers.get("set-cookie")).toMatch(/^exarp_session=; .*Max-Age=0/);
+    expect(out.headers.get("set-cookie")).toMatch(/^exarp_session_\d+=; .*Max-Age=0/);
     expect((await t.call("/api/session", withCookie())).status).toBe(401);
   });
 
@@ -195,6 +195,28 @@ describe("sessions", () => {
     let seen = "";
     while (!seen.includes("still streaming")) seen += new TextDecoder().decode((await kept.read()).value);
     await kept.cancel();
+  });
+
+  it("never sends a token's secret hash: not in the history, not in the event stream", async () => {
+    const t = await serveProject();
+    const hashes = t.exarp.store
+      .listEvents({ after: 0, limit: 100 })
+      .flatMap((e) => (e.type === "token.created" ? [e.payload.secretHash] : []));
+    expect(hashes.length).toBeGreaterThan(0);
+    const history = await (await t.call("/api/history?limit=100", { token: t.tokens.viewer })).text();
+    expect(history).toContain("token.created");
+    const abort = new AbortController();
+    const stream = await t.call("/api/events?after=0", { token: t.tokens.viewer, signal: abort.signal });
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    let streamed = "";
+    while (!streamed.includes(`id: ${t.exarp.store.maxSeq()}\n`))
+      streamed += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    for (const hash of hashes) {
+      expect(history).not.toContain(hash);
+      expect(streamed).not.toContain(hash);
+    }
+    expect(streamed).toContain("token.created");
   });
 
   it("keeps a bounded table of expiring sessions", () => {

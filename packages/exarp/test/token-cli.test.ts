@@ -39,6 +39,9 @@ describe("exarp token", () => {
     const json = runJson<{ token: TokenView; secret: string }>(root, ["token", "create", "--scope", "viewer"]);
     expect(json.secret).toMatch(SECRET);
     expect(Object.keys(json)).toEqual(["token", "secret"]);
+    const quiet = run(root, ["token", "create", "--scope", "viewer", "-q"]);
+    expect([quiet.code, quiet.stderr]).toEqual([0, ""]);
+    expect(quiet.stdout).toMatch(new RegExp(`^${SECRET.source.slice(1, -1)}\n$`));
     for (const [path, text] of projectFiles(root)) {
       expect(text.includes(secret as string), path).toBe(false);
       expect(text.includes(json.secret), path).toBe(false);

@@ -8,7 +8,7 @@ import { type Scope, scopeAllows, type TokenView } from "../token/token.ts";
 import { Forbidden, Unauthenticated } from "./errors.ts";
 import type { LoginLimit } from "./login-limit.ts";
 import type { Principal } from "./principal.ts";
-import { SESSION_COOKIE, type Session, type Sessions, sameSecret } from "./sessions.ts";
+import { type Session, type Sessions, sameSecret } from "./sessions.ts";
 
 /** The header naming the caller's work session (lease holders are identity + session). */
 const SESSION_HEADER = "x-exarp-session";
@@ -68,7 +68,7 @@ export function createAuthenticator(exarp: Exarp, sessions: Sessions, limit: Log
         }
         return { principal: principalOf(login(bearer[1] as string, address), request) };
       }
-      const id = options.cookie ? cookieValue(request, SESSION_COOKIE) : undefined;
+      const id = options.cookie ? cookieValue(request, sessions.cookie) : undefined;
       if (id === undefined) throw new Unauthenticated({ reason: NO_CREDENTIALS });
       const session = sessions.find(id);
       const token = session && liveToken(session.tokenId);

@@ -1,6 +1,7 @@
 // The bytes of the event stream (Server-Sent Events) and the cursor a client resumes from.
 import { InvalidInput } from "../errors-catalog.ts";
 import type { StoredEvent } from "../event/catalog.ts";
+import { publicEvent } from "../event/public.ts";
 import { inline, safeJson } from "../text/safe.ts";
 
 const encoder = new TextEncoder();
@@ -14,7 +15,7 @@ export const encode = (text: string): Uint8Array => encoder.encode(text);
  * payload can end the line and forge another field or message.
  */
 export function eventMessage(event: StoredEvent): string {
-  const { seq, type, payload, actor, session, time } = event;
+  const { seq, type, payload, actor, session, time } = publicEvent(event);
   return `id: ${seq}\ndata: ${safeJson({ seq, type, payload, actor, session, time })}\n\n`;
 }
 

@@ -14,9 +14,9 @@ export type EventHubOptions = {
   watchDir?: string;
   /** A comment this often keeps idle connections (and proxies) open; default 15 s. */
   heartbeatMs?: number;
-  /** A client with more than this many bytes not yet sent is disconnected; default 4 MiB. */
+  /** A client with more than this many bytes not yet sent is disconnected; default 1 MiB. */
   maxBacklogBytes?: number;
-  /** Streams open at once; more are answered 503. Default 1000. */
+  /** Streams open at once; more are answered 503. Default 500 (with the backlog cap: at most 500 MiB held for slow clients). */
   maxClients?: number;
   /** Events read from the log per chunk while a client catches up; default 200. */
   replayLimit?: number;
@@ -65,8 +65,8 @@ function batchOf(events: StoredEvent[]): Batch {
 
 /** The hub behind `GET /api/events`: one watcher on the change feed, fanned out to every open stream. */
 export function createEventHub(exarp: Pick<Exarp, "feed">, options: EventHubOptions = {}): EventHub {
-  const maxBacklogBytes = options.maxBacklogBytes ?? 4 * 2 ** 20;
-  const maxClients = options.maxClients ?? 1000;
+  const maxBacklogBytes = options.maxBacklogBytes ?? 2 ** 20;
+  const maxClients = options.maxClients ?? 500;
   const replayLimit = options.replayLimit ?? 200;
   const { feed } = exarp;
   const clients = new Set<EventClient>();

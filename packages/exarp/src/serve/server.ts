@@ -15,7 +15,7 @@ import { secured } from "./headers.ts";
 import { allowedHosts, urlHost } from "./hosts.ts";
 import type { LoginLimitOptions } from "./login-limit.ts";
 import { createRemoteMcp, type RemoteMcp, type RemoteMcpOptions } from "./mcp-http.ts";
-import type { SessionOptions } from "./sessions.ts";
+import { type SessionOptions, sessionCookie } from "./sessions.ts";
 
 /** The port `exarp serve` listens on unless told otherwise. */
 export const DEFAULT_PORT = 4477;
@@ -109,7 +109,7 @@ export async function startServer(exarp: Exarp, options: ServeOptions = {}): Pro
     dashboard: createDashboard(options.dashboardDir ?? dashboardDir()),
     watchDir: options.watchDir,
     busyRetryMs,
-    sessions: options.sessions,
+    sessions: { ...options.sessions, cookie: sessionCookie(port) },
     loginLimit: options.loginLimit,
     log,
   });

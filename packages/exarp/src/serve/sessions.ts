@@ -2,13 +2,18 @@
 // the token never sits in the page, and the event stream is authenticated by the cookie.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 
-/** The cookie holding the session id. */
-export const SESSION_COOKIE = "exarp_session";
+/**
+ * The cookie holding the session id, named by port: browsers keep cookies per host, not per port,
+ * so two servers on one machine would otherwise log each other's pages out.
+ */
+export const sessionCookie = (port: number) => `exarp_session_${port}`;
 
 /** A logged-in browser: which token it stands for, its anti-forgery value, when it ends. */
 export type Session = { tokenId: string; csrf: string; expiresAt: number };
 
 export type SessionOptions = {
+  /** The cookie's name (default: that of port 4477, see sessionCookie). */
+  cookie?: string;
   /** How long a session lasts from login (default 12 h). */
   ttlMs?: number;
   /** The most sessions kept; logging in beyond it ends the oldest (default 1000). */
@@ -27,10 +32,11 @@ export function sameSecret(a: string, b: string): boolean {
 
 /** The in-memory session table: bounded, expiring, gone when the server stops. */
 export function createSessions(options: SessionOptions = {}) {
-  const { ttlMs = 12 * 60 * 60_000, maxSessions = 1000, now = Date.now } = options;
+  const { cookie = sessionCookie(4477), ttlMs = 12 * 60 * 60_000, maxSessions = 1000, now = Date.now } = options;
   const sessions = new Map<string, Session>();
 
   return {
+    cookie,
     ttlMs,
 
     /** Starts a session for a token; returns its id (the cookie's value) and the session. */

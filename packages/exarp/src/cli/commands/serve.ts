@@ -27,13 +27,11 @@ function openTerminal(): Terminal | undefined {
  * this machine and shown once on their terminal; without a terminal none is made, and stderr says
  * how to make one.
  */
-async function firstOwnerToken(exarp: Exarp, ctx: CliContext): Promise<void> {
+async function firstOwnerToken(exarp: Exarp, ctx: CliContext, makeOne: string): Promise<void> {
   if (exarp.tokens.hasOwner()) return;
   const terminal = openTerminal();
   if (!terminal) {
-    ctx.note(
-      "exarp serve: no owner token yet, and no terminal to show one on; make one with `exarp token create --scope owner`",
-    );
+    ctx.note(`exarp serve: no owner token yet, and no terminal to show one on; make one with \`${makeOne}\``);
     return;
   }
   try {
@@ -43,6 +41,9 @@ async function firstOwnerToken(exarp: Exarp, ctx: CliContext): Promise<void> {
     terminal.close();
   }
 }
+
+/** A path as one shell word, quoted only when it needs to be. */
+const shellWord = (path: string) => (/^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`);
 
 function portOf(ctx: CliContext): number {
   const port = int(ctx.values, "port") ?? DEFAULT_PORT;
@@ -87,11 +88,14 @@ export const serve: CliRun = async (ctx) => {
     throw error;
   }
   const stopped = stopSignal();
+  // Said with the project's folder when it is not the working one (`npm start` serves the demo's).
+  const root = ctx.root();
+  const makeOne = `exarp ${root === ctx.cwd ? "" : `-C ${shellWord(root)} `}token create --scope owner`;
   try {
-    await firstOwnerToken(exarp, ctx);
+    await firstOwnerToken(exarp, ctx, makeOne);
     process.stdout.write(`exarp serve: ${server.url}\n`);
     ctx.note(
-      `exarp serve: open ${server.url} and log in with an owner token (\`exarp token create --scope owner\` makes one); API clients send Authorization: Bearer <token>`,
+      `exarp serve: open ${server.url} and log in with an owner token (\`${makeOne}\` makes one); API clients send Authorization: Bearer <token>`,
     );
     await stopped;
   } finally {

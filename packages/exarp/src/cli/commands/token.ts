@@ -11,7 +11,7 @@ const tokenLine = (t: TokenView) => `${t.id} (${t.scope}, acts as ${inline(t.ide
 
 /** Refuses options that only `create` takes. */
 function createOnly(ctx: CliContext, action: string): void {
-  const given = ["scope", "name", "as"].filter((o) => ctx.values[o] !== undefined);
+  const given = ["scope", "name", "as", "quiet"].filter((o) => ctx.values[o] !== undefined);
   if (given.length) throw new UsageError(`token ${action} takes no ${given.map((o) => `--${o}`).join(", ")}`);
 }
 
@@ -22,6 +22,7 @@ function create(ctx: CliContext): CliResult {
     name: str(ctx.values, "name"),
     as: str(ctx.values, "as"),
   });
+  if (ctx.values.quiet === true) return { data: created, text: created.secret };
   return {
     data: created,
     text: [

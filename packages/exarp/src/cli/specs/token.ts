@@ -12,6 +12,7 @@ export const token: CliCommand = {
       help: "create: viewer (reads), collaborator (an agent's writes) or owner (a person's decisions)",
     },
     name: { type: "string", value: "LABEL", help: "create: a label for people (default the scope)" },
+    quiet: { type: "boolean", short: "q", help: "create: print only the secret (for scripts)" },
     // Here --as names who the new token acts as; whoever runs the command ($EXARP_AGENT, else the
     // login user) is the one who creates it, and must be a person.
     as: {
@@ -23,6 +24,7 @@ export const token: CliCommand = {
   fields: { scope: "--scope", name: "--name", as: "--as", id: "ID" },
   examples: [
     "exarp token create --scope collaborator --name ci --as agent:ci   # prints the secret once",
+    'EXARP_TOKEN=$(exarp token create --scope viewer -q)   # only the secret, for scripts',
     "exarp token list",
     "exarp token revoke tok_0123456789abcdef",
   ],

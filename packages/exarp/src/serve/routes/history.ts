@@ -1,4 +1,5 @@
 // The event log: reading it, and undoing a change (one's own as a collaborator, anyone's as an owner).
+import { publicEvent } from "../../event/public.ts";
 import { historyQuery, UndoRequest } from "../../history/service.ts";
 import { parseInput } from "../../kernel/input.ts";
 import { requireScope } from "../auth.ts";
@@ -17,7 +18,7 @@ export const historyRoutes: Route[] = [
     path: "/api/history",
     scope: "viewer",
     query: HISTORY_PARAMS,
-    run: ({ services, filter }) => ok({ events: services.history.list(filter) }),
+    run: ({ services, filter }) => ok({ events: services.history.list(filter).map(publicEvent) }),
   },
   {
     method: "POST",

@@ -5,7 +5,7 @@ import type { TokenView } from "../../token/token.ts";
 import { type Authenticator, checkCrossSite } from "../auth.ts";
 import { readJsonBody } from "../body.ts";
 import { jsonResponse } from "../respond.ts";
-import { SESSION_COOKIE, type Sessions } from "../sessions.ts";
+import type { Sessions } from "../sessions.ts";
 
 /** The login body: the token's secret, nothing else. */
 const LoginRequest = lazy(() => z.strictObject({ token: z.string().min(1, "token is empty").max(200) }));
@@ -15,8 +15,8 @@ type Caller = { request: Request; address: string; origin: string };
 
 const whoami = (token: TokenView) => ({ identity: token.identity, scope: token.scope, name: token.name });
 
-function cookie(value: string, maxAgeSeconds: number): string {
-  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}`;
+function cookie(name: string, value: string, maxAgeSeconds: number): string {
+  return `${name}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}`;
 }
 
 export function createSessionRoutes(auth: Authenticator, sessions: Sessions) {
@@ -29,7 +29,7 @@ export function createSessionRoutes(auth: Authenticator, sessions: Sessions) {
       return jsonResponse(
         200,
         { ...whoami(token), csrf: session.csrf },
-        { "Set-Cookie": cookie(id, Math.floor(sessions.ttlMs / 1000)) },
+        { "Set-Cookie": cookie(sessions.cookie, id, Math.floor(sessions.ttlMs / 1000)) },
       );
     },
 
@@ -44,7 +44,11 @@ export function createSessionRoutes(auth: Authenticator, sessions: Sessions) {
       const found = auth.authenticate(request, address, { cookie: true });
       checkCrossSite(request, found, origin);
       if (found.session) sessions.close(found.session.id);
-      return jsonResponse(200, { loggedOut: found.session !== undefined }, { "Set-Cookie": cookie("", 0) });
+      return jsonResponse(
+        200,
+        { loggedOut: found.session !== undefined },
+        { "Set-Cookie": cookie(sessions.cookie, "", 0) },
+      );
     },
   };
 }
