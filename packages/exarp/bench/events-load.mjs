@@ -1,6 +1,6 @@
-// The event stream under load, all on 127.0.0.1: a server process with the event hub of `GET /api/events`
-// (src/serve/events.ts, bundled here with esbuild: the hub is part of the command line, not of the
-// library in dist/) on @hono/node-server; --clients stream clients (default 200), spread over a few
+// The event stream under load, all on 127.0.0.1: a server process running `exarp serve`'s server
+// (src/serve/server.ts, bundled here with esbuild: the server is part of the command line, not of the
+// library in dist/), its clients authenticated by a viewer token; --clients stream clients (default 200), spread over a few
 // client processes (workers/events-clients.mjs, plain node:http); --writers writer processes (default 8)
 // × --writes tasks each (default 500), through the library, one transaction per write.
 // Every client connects before the writes start (with Last-Event-ID at the head then) and must receive
@@ -51,11 +51,11 @@ const spawn = (script, args, name) => {
 
 const MB = (bytes) => bytes / 2 ** 20;
 
-// The hub as the command line carries it, bundled once into a temporary folder.
-const hubPath = `${tempDir()}/events-hub.mjs`;
+// The server as the command line carries it, bundled once into a temporary folder.
+const serverPath = `${tempDir()}/serve.mjs`;
 await build({
-  entryPoints: [fileURLToPath(new URL("../src/serve/events.ts", import.meta.url))],
-  outfile: hubPath,
+  entryPoints: [fileURLToPath(new URL("../src/serve/server.ts", import.meta.url))],
+  outfile: serverPath,
   bundle: true,
   platform: "node",
   format: "esm",
@@ -66,8 +66,8 @@ await build({
 const root = tempDir();
 initProject(root, { actor: { name: "user:bench", session: null } }).close();
 
-const server = spawn("events-server.mjs", [root, hubPath], "server");
-const { port, head } = await server.next();
+const server = spawn("events-server.mjs", [root, serverPath], "server");
+const { port, head, secret } = await server.next();
 const stats = async () => {
   server.send("stats");
   return server.next();
@@ -80,7 +80,7 @@ const clientProcesses = [];
 for (let left = CLIENTS; left > 0; left -= PER_PROCESS) {
   const count = Math.min(PER_PROCESS, left);
   clientProcesses.push(
-    spawn("events-clients.mjs", [port, count, head, total, base], `clients${clientProcesses.length}`),
+    spawn("events-clients.mjs", [port, count, head, total, base, secret], `clients${clientProcesses.length}`),
   );
 }
 let failures = 0;

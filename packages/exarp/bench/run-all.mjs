@@ -14,6 +14,7 @@ const scripts = [
   "read-under-lock.mjs",
   "identity-switch.mjs",
   "events-load.mjs",
+  "dashboard.mjs",
 ];
 const cpu = cpus();
 // The load average says how much else the machine was doing (a shared machine makes every figure noisier).

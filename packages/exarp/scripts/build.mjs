@@ -141,6 +141,7 @@ async function buildPackage() {
   });
   // dist/bin/ holds CommonJS (the launcher Node runs as `exarp`, and the scripts it compiles).
   writeFileSync(join(bin, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+  await (await import("./build-web.mjs")).buildWeb();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await buildPackage();

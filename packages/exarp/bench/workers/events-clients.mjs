@@ -1,6 +1,6 @@
 // Worker for bench/events-load.mjs: <count> event-stream clients in one process, plain node:http (no
 // EventSource, no JSON parsing: light enough that one process keeps up with many streams).
-// argv: <port> <count> <cursor> <expected> <base>
+// argv: <port> <count> <cursor> <expected> <base> <token>
 // Every client connects with Last-Event-ID: <cursor> and must receive exactly seqs cursor+1 ..
 // cursor+expected, in order, each once, each `data:` line the JSON of its own seq. Prints
 // {"connected": true} once every client has its response headers, then, when every client has all
@@ -9,7 +9,8 @@
 import { request } from "node:http";
 import { performance } from "node:perf_hooks";
 
-const [port, count, cursor, expected, base] = process.argv.slice(2).map(Number);
+const [port, count, cursor, expected, base] = process.argv.slice(2, 7).map(Number);
+const authorization = `Bearer ${process.argv[7]}`;
 const send = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const now = () => performance.timeOrigin + performance.now();
 const errors = [];
@@ -38,7 +39,12 @@ function client(index) {
     if (++answered === count) send({ connected: true, errors });
   };
   const req = request(
-    { host: "127.0.0.1", port, path: "/api/events", headers: { "Last-Event-ID": String(cursor) } },
+    {
+      host: "127.0.0.1",
+      port,
+      path: "/api/events",
+      headers: { "Last-Event-ID": String(cursor), Authorization: authorization },
+    },
     (res) => {
       answer();
       if (res.statusCode !== 200) return settle(`status ${res.statusCode}`);

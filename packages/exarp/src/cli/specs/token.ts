@@ -24,7 +24,7 @@ export const token: CliCommand = {
   fields: { scope: "--scope", name: "--name", as: "--as", id: "ID" },
   examples: [
     "exarp token create --scope collaborator --name ci --as agent:ci   # prints the secret once",
-    'EXARP_TOKEN=$(exarp token create --scope viewer -q)   # only the secret, for scripts',
+    "EXARP_TOKEN=$(exarp token create --scope viewer -q)   # only the secret, for scripts",
     "exarp token list",
     "exarp token revoke tok_0123456789abcdef",
   ],

@@ -1,0 +1,34 @@
+// Times as a person reads them at a glance. Pure: the current time is passed in.
+
+/** `12:04:31` for today, `3 Mar 12:04` otherwise (local time). */
+export function clockTime(ms: number, now: number): string {
+  const date = new Date(ms);
+  const today = new Date(now).toDateString() === date.toDateString();
+  const hm = date.toLocaleTimeString("en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: today ? "2-digit" : undefined,
+  });
+  return today ? hm : `${date.toLocaleDateString("en-GB", { day: "numeric", month: "short" })} ${hm}`;
+}
+
+/** What is left of a lease: `14m 05s`, `1h 02m`, `42s`, or `expired`. */
+export function countdown(expiresAt: number, now: number): string {
+  const left = Math.floor((expiresAt - now) / 1000);
+  if (left <= 0) return "expired";
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = left % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
+  if (m > 0) return `${m}m ${String(s).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+/** `5 min ago`, `just now`, `2 h ago`, `3 d ago`. */
+export function ago(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 45) return "just now";
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}
