@@ -16,12 +16,13 @@ export async function buildWeb({ outdir = join(root, "dist", "web"), metafile = 
   return build({
     entryPoints: { app: join(root, "web", "app.ts"), "layout-worker": join(root, "web", "waves", "layout-worker.ts") },
     outdir: join(outdir, "assets"),
+    absWorkingDir: root,
     bundle: true,
     format: "esm",
     platform: "browser",
     target: ["chrome110", "firefox115", "safari16"],
     minify: true,
-    legalComments: "linked",
+    legalComments: "none",
     metafile,
     logLevel: "warning",
   });

@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { thirdPartyNotices } from "./licenses.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -40,6 +41,7 @@ const englishOnly = {
 const betterSqlite3 = JSON.parse(readFileSync(createRequire(root).resolve("better-sqlite3/package.json"), "utf8"));
 
 const common = {
+  absWorkingDir: root,
   bundle: true,
   platform: "node",
   // ESM builds first: jsonc-parser's UMD main requires its parts through a parameter esbuild cannot follow.
@@ -49,7 +51,8 @@ const common = {
   external: ["bun:sqlite"],
   minifySyntax: true,
   minifyWhitespace: true,
-  legalComments: "linked",
+  // Their licenses are gathered whole into dist/THIRD-PARTY-LICENSES.txt (scripts/licenses.mjs).
+  legalComments: "none",
   logLevel: "warning",
 };
 
@@ -130,7 +133,7 @@ async function buildPackage() {
   }
 
   const bin = join(dist, "bin");
-  await bundleCli({ outdir: bin });
+  const { cli, zod } = await bundleCli({ outdir: bin, metafile: true });
   await build({
     ...common,
     entryPoints: { exarp: join(root, "src/cli/launch.ts") },
@@ -141,7 +144,9 @@ async function buildPackage() {
   });
   // dist/bin/ holds CommonJS (the launcher Node runs as `exarp`, and the scripts it compiles).
   writeFileSync(join(bin, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
-  await (await import("./build-web.mjs")).buildWeb();
+  const web = await (await import("./build-web.mjs")).buildWeb({ metafile: true });
+  const notices = thirdPartyNotices(root, [cli.metafile, zod.metafile, web.metafile], "dist/bin/ and dist/web/");
+  if (notices) writeFileSync(join(dist, "THIRD-PARTY-LICENSES.txt"), notices);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await buildPackage();

@@ -139,8 +139,9 @@ describe.each(["exarp", "opencode-exarp"])("the %s tarball", (name) => {
   it("holds built JavaScript, declarations, README, LICENSE and package.json, and nothing from the repository only", () => {
     const { files } = pkg(name);
     // A package.json inside dist/ only says how Node loads the files beside it ({"type":"commonjs"}).
+    // dist/web/ is the dashboard `exarp serve` shows: its page and style besides its scripts.
     const allowed =
-      /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts)|dist\/(.+\/)?package\.json|dist\/THIRD-PARTY-LICENSES\.txt)$/;
+      /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts)|dist\/(.+\/)?package\.json|dist\/THIRD-PARTY-LICENSES\.txt|dist\/web\/(index\.html|assets\/app\.css))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /\.test\.|\.tsbuildinfo$|^(src|test|bench|scripts)\//.test(f))).toEqual([]);
     expect(files).toEqual(

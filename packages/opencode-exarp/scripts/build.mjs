@@ -2,11 +2,12 @@
 // exarp core inside, built from the core's source, so the package has no runtime dependencies; its
 // declarations (dist/*.d.ts) name nothing but the peer @opencode-ai/plugin; and the licenses of the
 // third-party code inside the bundle (dist/THIRD-PARTY-LICENSES.txt).
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import ts from "typescript";
+import { thirdPartyNotices } from "../../exarp/scripts/licenses.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "src");
@@ -87,24 +88,5 @@ while (pending.length > 0) {
 }
 
 // Licenses of the packages bundled in (the core's own license is the package's LICENSE).
-const packages = new Map();
-for (const input of Object.keys(metafile.inputs)) {
-  const parts = input.split(/[\\/]/);
-  const at = parts.lastIndexOf("node_modules");
-  if (at < 0) continue;
-  const depth = parts[at + 1]?.startsWith("@") ? 2 : 1;
-  const dir = join(root, ...parts.slice(0, at + 1 + depth));
-  packages.set(dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")));
-}
-const notices = [...packages]
-  .sort(([, a], [, b]) => a.name.localeCompare(b.name))
-  .map(([dir, pkg]) => {
-    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-    if (!file) throw new Error(`licenses: ${pkg.name} (bundled) has no license file`);
-    return `${pkg.name}@${pkg.version} (${pkg.license})\n\n${readFileSync(join(dir, file), "utf8").trim()}\n`;
-  });
-if (notices.length > 0)
-  writeFileSync(
-    join(dist, "THIRD-PARTY-LICENSES.txt"),
-    `Third-party code bundled in dist/index.js\n\n${notices.join(`\n${"-".repeat(72)}\n\n`)}`,
-  );
+const notices = thirdPartyNotices(root, [metafile], "dist/index.js");
+if (notices) writeFileSync(join(dist, "THIRD-PARTY-LICENSES.txt"), notices);
