@@ -6,9 +6,10 @@
 //     the top todo card through the library every BENCH_INTERVAL_MS (default 50), BENCH_N (default
 //     100) times; seen = when the card with the new title enters the DOM (a MutationObserver, wall
 //     clock); latency = seen − committed (when edit returned). Target ≤ 100 ms p99.
-//  c. the waves view: navigation start → graph drawn (`exarp:waves-rendered`), the draw's own time
-//     (links of the shown tasks fetched, laid out in the worker, SVG built), then opening a collapsed
-//     wave; the longest main-thread task of each (PerformanceObserver `longtask`).
+//  c. the waves view: navigation start → graph drawn (`exarp:waves-rendered`), the plan request
+//     (plan and dependencies in one answer: its time and size), requests for single tasks, the
+//     draw's own time (laid out in the worker, SVG built), then opening a collapsed wave; the longest
+//     main-thread task of each (PerformanceObserver `longtask`).
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -150,6 +151,12 @@ try {
   await page.goto(`${url}#/waves`);
   const wavesAt = await markAt("exarp:waves-rendered");
   const draw = await page.evaluate(() => performance.getEntriesByName("exarp:waves-rendered")[0].detail);
+  const planRequest = await page.evaluate(() => {
+    const paths = performance.getEntriesByType("resource").map((e) => ({ e, path: new URL(e.name).pathname }));
+    const entry = paths.find((r) => r.path === "/api/plan").e;
+    const perTask = paths.filter((r) => r.path.startsWith("/api/tasks/")).length;
+    return { ms: entry.duration, kb: entry.encodedBodySize / 1024, perTask };
+  });
   const wavesLongest = await longest();
   const summaries = await page.locator("svg.waves-graph .node.summary").count();
   report("dashboard waves first paint", {
@@ -157,8 +164,10 @@ try {
     nodes: draw.nodes,
     summaries,
     from_navigation_ms: wavesAt,
+    plan_ms: planRequest.ms,
+    plan_kb: planRequest.kb,
+    task_requests: planRequest.perTask,
     draw_ms: draw.ms,
-    links_ms: draw.linksMs,
     layout_ms: draw.layoutMs,
     longest_task_ms: wavesLongest,
   });
@@ -179,7 +188,6 @@ try {
     report("dashboard waves open a wave", {
       nodes: opened.nodes,
       click_to_drawn_ms: opened.at - started,
-      links_ms: opened.linksMs,
       layout_ms: opened.layoutMs,
       longest_task_ms: await longest(),
     });

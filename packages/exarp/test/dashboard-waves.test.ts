@@ -3,9 +3,10 @@
 // follow the dependencies and go forward, and dagre gives each wave its own rank.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Dependency } from "../src/graph/graph.ts";
 import type { Plan } from "../src/graph/service.ts";
 import { layoutWaves } from "../web/waves/layout.ts";
-import { buildWaveGraph, type Links, shownTasks } from "../web/waves/spec.ts";
+import { buildWaveGraph } from "../web/waves/spec.ts";
 import {
   closeWave,
   INITIAL_NODES,
@@ -20,29 +21,26 @@ import {
 } from "../web/waves/window.ts";
 import { seed } from "./support/fc-seed.ts";
 
-/** A layered plan: `sizes[k]` tasks in wave k, each (after wave 0) depending on 1–2 tasks of the wave before. */
+/**
+ * A layered plan: `sizes[k]` tasks in wave k, each (after wave 0) depending on 1–2 tasks of the wave
+ * before, with its dependencies as GET /api/plan answers them: `[task, blocker]` pairs.
+ */
 function layered(sizes: number[], pick: (n: number) => number) {
   const waves = sizes.map((n, k) => Array.from({ length: n }, (_, i) => `T-${k}-${i}`));
-  const links = new Map<string, { dependsOn: string[]; dependents: string[] }>();
-  for (const wave of waves) for (const id of wave) links.set(id, { dependsOn: [], dependents: [] });
+  const blockers = new Map<string, Set<string>>();
   waves.forEach((wave, k) => {
     if (k === 0) return;
     const before = waves[k - 1] as string[];
-    for (const id of wave) {
-      for (const blocker of new Set([before[pick(before.length)], before[pick(before.length)]])) {
-        links.get(id)?.dependsOn.push(blocker as string);
-        links.get(blocker as string)?.dependents.push(id);
-      }
-    }
+    for (const id of wave)
+      blockers.set(id, new Set([before[pick(before.length)] as string, before[pick(before.length)] as string]));
   });
   const path = waves.map((w) => w[0] as string);
   // The critical path follows real edges: make each first task depend on the previous first task.
   path.forEach((id, k) => {
     const previous = path[k - 1];
-    if (!previous || links.get(id)?.dependsOn.includes(previous)) return;
-    links.get(id)?.dependsOn.push(previous);
-    links.get(previous)?.dependents.push(id);
+    if (previous) blockers.get(id)?.add(previous);
   });
+  const dependencies = [...blockers].flatMap(([id, of]) => [...of].map((blocker): Dependency => [id, blocker]));
   const plan: Plan = {
     waves,
     maxParallelism: Math.max(0, ...sizes),
@@ -50,7 +48,12 @@ function layered(sizes: number[], pick: (n: number) => number) {
     criticalPath: { tasks: path, total: path.length },
     cycles: [],
   };
-  return { plan, links: links as Map<string, Links> };
+  return { plan, dependencies };
+}
+
+/** The ids of the tasks a window shows. */
+function shownTasks(plan: Plan, window: WaveWindow): string[] {
+  return [...window].flatMap(([k, shown]) => (plan.waves[k] ?? []).slice(0, shown));
 }
 
 const sizesArb = fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 30 });
@@ -88,11 +91,17 @@ describe("the waves window", () => {
           state = (state * 1103515245 + 12345) % 2 ** 31;
           return state % n;
         };
-        const { plan, links } = layered(sizes, pick);
+        const { plan, dependencies } = layered(sizes, pick);
         let window = initialWindow(plan.waves);
         for (const [action, at] of actions)
           if (action === "open") window = openWave(plan.waves, window, at % plan.waves.length);
-        const graph = buildWaveGraph(plan, window, (id) => links.get(id));
+        // Open tasks outside the waves (a cycle waiting on wave 0) are in the dependencies too, and drawn nowhere.
+        const unschedulable: Dependency[] = [
+          ["U-1", plan.waves[0]?.[0] as string],
+          ["U-1", "U-2"],
+          ["U-2", "U-1"],
+        ];
+        const graph = buildWaveGraph(plan, window, [...dependencies, ...unschedulable]);
         let drawn = 0;
         for (const node of graph.nodes) drawn += node.kind === "task" ? 1 : node.count;
         expect(drawn).toBe(sizes.reduce((a, b) => a + b, 0));
@@ -100,6 +109,7 @@ describe("the waves window", () => {
         expect(tasks.map((n) => (n.kind === "task" ? n.id : "")).sort()).toEqual(shownTasks(plan, window).sort());
         const waveOf = new Map(graph.nodes.map((n) => [n.key, n.wave]));
         for (const edge of graph.edges) {
+          expect(waveOf.has(edge.from) && waveOf.has(edge.to)).toBe(true);
           expect(edge.minlen).toBe((waveOf.get(edge.to) as number) - (waveOf.get(edge.from) as number));
           expect(edge.minlen).toBeGreaterThan(0);
           // Only edges between two shown tasks may skip waves.
@@ -107,19 +117,15 @@ describe("the waves window", () => {
         }
         const keys = new Set(graph.edges.map((e) => `${e.from}>${e.to}`));
         expect(keys.size).toBe(graph.edges.length);
-        for (const node of tasks) {
-          if (node.kind !== "task") continue;
-          // Every shown task of a later wave is reached by some edge (its blockers are drawn somewhere).
-          if (node.wave > 0) expect(graph.edges.some((e) => e.to === node.key)).toBe(true);
-          for (const blocker of links.get(node.id)?.dependsOn ?? [])
-            if (tasks.some((t) => t.kind === "task" && t.id === blocker))
-              expect(keys.has(`t:${blocker}>${node.key}`)).toBe(true);
-        }
+        const shown = new Set(shownTasks(plan, window));
+        // Every shown task of a later wave is reached by some edge (its blockers are drawn somewhere).
+        for (const node of tasks) if (node.wave > 0) expect(graph.edges.some((e) => e.to === node.key)).toBe(true);
+        for (const [task, blocker] of dependencies)
+          if (shown.has(task) && shown.has(blocker)) expect(keys.has(`t:${blocker}>t:${task}`)).toBe(true);
         // The critical path is outlined on its tasks and on the edges between consecutive ones that are shown.
         for (const node of tasks)
           if (node.kind === "task") expect(node.critical).toBe(plan.criticalPath.tasks.includes(node.id));
         // A critical edge ends at a task of the path and starts where the path's previous task is drawn.
-        const shown = new Set(shownTasks(plan, window));
         for (const edge of graph.edges.filter((e) => e.critical)) {
           const to = edge.to.slice(2);
           const previous = plan.criticalPath.tasks[plan.criticalPath.tasks.indexOf(to) - 1] as string;
@@ -133,10 +139,10 @@ describe("the waves window", () => {
   });
 
   it("collapses a big plan to a bounded layout: one rank per wave, laid out in well under a frame budget", () => {
-    const { plan, links } = layered([400, 900, 700, 1200, 800, 600, 400], (n) => Math.floor(n / 3));
+    const { plan, dependencies } = layered([400, 900, 700, 1200, 800, 600, 400], (n) => Math.floor(n / 3));
     const window = initialWindow(plan.waves);
     expect([...window.keys()]).toEqual([0, 1, 2]);
-    const graph = buildWaveGraph(plan, window, (id) => links.get(id));
+    const graph = buildWaveGraph(plan, window, dependencies);
     expect(graph.nodes.filter((n) => n.kind === "summary").map((n) => n.kind === "summary" && n.count)).toEqual([
       1200, 800, 600, 400,
     ]);

@@ -372,8 +372,15 @@ describe("the dashboard in Chromium", () => {
   });
 
   it("draws the waves with the critical path outlined, and shows lease holders and the audit feed live", async () => {
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string }) => asked.push(new URL(r.url()).pathname);
+    page.on("request", onRequest);
     await page.goto(`${url}#/waves`);
     await page.locator("svg.waves-graph .node.task").first().waitFor();
+    page.off("request", onRequest);
+    // One answer carries the plan and its dependencies; titles come from the board's own list.
+    expect(asked).toContain("/api/plan");
+    expect(asked.filter((path) => path.startsWith("/api/tasks/"))).toEqual([]);
     const plan = runJson(root, ["plan"]).plan as { waves: string[][]; criticalPath: { tasks: string[] } };
     const nodes = await page
       .locator("svg.waves-graph .node.task")
@@ -388,6 +395,22 @@ describe("the dashboard in Chromium", () => {
         .sort(),
     ).toEqual([...plan.criticalPath.tasks].sort());
     expect(await page.locator("svg.waves-graph .edge.critical").count()).toBe(plan.criticalPath.tasks.length - 1);
+    // Every wave is open, so every dependency between planned tasks is an edge, and every node has its title.
+    const planned = new Set(plan.waves.flat());
+    const exported = new Map(
+      (await cli(["export"]))
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { kind: string; id: string; title: string; dependsOn: string[] })
+        .filter((line) => line.kind === "task" && planned.has(line.id))
+        .map((t) => [t.id, t]),
+    );
+    const dependencies = [...exported.values()].flatMap((t) => t.dependsOn.filter((blocker) => planned.has(blocker)));
+    expect(dependencies.length).toBeGreaterThan(0);
+    expect(await page.locator("svg.waves-graph .edge").count()).toBe(dependencies.length);
+    const titles = await page.locator("svg.waves-graph .node.task > title").allTextContents();
+    for (const [i, node] of nodes.entries())
+      expect(titles[i]).toContain(`${node.id} ${exported.get(node.id as string)?.title}`);
 
     await page.goto(`${url}#/leases`);
     const held = page.locator("table.leases tbody tr").first();

@@ -137,6 +137,23 @@ export function openBlockers(g: Graph, id: string): string[] {
   return open;
 }
 
+/** One blocking edge: `task` waits for `blocker`. */
+export type Dependency = [task: string, blocker: string];
+
+/** Every edge whose two ends are known, unfinished tasks, tasks in input order and blockers in edge order. */
+export function openDependencies(g: Graph): Dependency[] {
+  const { n, ids, finished, depStart, dep } = g.ix;
+  const edges: Dependency[] = [];
+  for (let i = 0; i < n; i++) {
+    if (finished[i]) continue;
+    for (let j = depStart[i] as number; j < (depStart[i + 1] as number); j++) {
+      const b = dep[j] as number;
+      if (b < n && !finished[b]) edges.push([ids[i] as string, ids[b] as string]);
+    }
+  }
+  return edges;
+}
+
 /** How many unfinished tasks wait directly on `id`. */
 export function unblocks(g: Graph, id: string): number {
   const i = g.ix.index.get(id);

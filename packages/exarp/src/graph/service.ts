@@ -9,7 +9,7 @@ import { MAX_TAGS, type Task } from "../task/task.ts";
 import { type CriticalPath, criticalPath } from "./critical-path.ts";
 import { findCycles } from "./cycles.ts";
 import { type Explanation, explainTask } from "./explain.ts";
-import { buildGraph, type Graph } from "./graph.ts";
+import { buildGraph, type Dependency, type Graph, openDependencies } from "./graph.ts";
 import { graphProblems } from "./problems.ts";
 import { computeWaves, type Waves } from "./waves.ts";
 
@@ -29,6 +29,8 @@ export type PlanQuery = QueryOf<typeof planQuery.shape>;
 
 export type ReadyTask = Task & { unblocks: number };
 export type Plan = Waves & { criticalPath: CriticalPath; cycles: string[][] };
+/** A plan and the dependencies among its open tasks, read from one graph: what the dashboard draws. */
+export type PlanGraph = { plan: Plan; dependencies: Dependency[] };
 
 /** True when an agent that can do `can` may take a task tagged `tags`. */
 export function canDo(can: readonly string[] | undefined, tags: readonly string[]): boolean {
@@ -103,19 +105,28 @@ export function createGraphService(ctx: ServiceContext, cache: GraphCache = crea
 
     /** Execution waves over unfinished work, the critical path, and what cannot be scheduled. */
     plan(query: PlanQuery = {}): Plan {
+      return planOf(graph(), planQuery.parse(query).cap);
+    },
+
+    /** The plan, and every dependency whose task and blocker are both unfinished. */
+    planGraph(query: PlanQuery = {}): PlanGraph {
       const { cap } = planQuery.parse(query);
       const g = graph();
-      const waves = computeWaves(g, cap);
-      return {
-        ...waves,
-        criticalPath: criticalPath(g, cap ? computeWaves(g).waves : waves.waves),
-        cycles: findCycles(g),
-      };
+      return { plan: planOf(g, cap), dependencies: openDependencies(g) };
     },
   };
 }
 
 export type GraphService = ReturnType<typeof createGraphService>;
+
+function planOf(g: Graph, cap: number | undefined): Plan {
+  const waves = computeWaves(g, cap);
+  return {
+    ...waves,
+    criticalPath: criticalPath(g, cap ? computeWaves(g).waves : waves.waves),
+    cycles: findCycles(g),
+  };
+}
 
 /** Doctor check: every dependency cycle named, and dependencies or parents that do not exist. */
 export function graphDoctorCheck(store: Store): DoctorCheck {

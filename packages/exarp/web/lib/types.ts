@@ -2,19 +2,22 @@
 import type { PendingApproval } from "../../src/approval/service.ts";
 import type { EventType, NewEvent } from "../../src/event/catalog.ts";
 import type { Explanation } from "../../src/graph/explain.ts";
-import type { Plan } from "../../src/graph/service.ts";
+import type { Dependency } from "../../src/graph/graph.ts";
+import type { Plan, PlanGraph } from "../../src/graph/service.ts";
 import type { Lease } from "../../src/lease/lease.ts";
 import type { LeaseView } from "../../src/lease/service.ts";
 import type { Priority, Status, Task, TaskDetail } from "../../src/task/task.ts";
 import type { Scope } from "../../src/token/token.ts";
 
 export type {
+  Dependency,
   EventType,
   Explanation,
   Lease,
   LeaseView,
   PendingApproval,
   Plan,
+  PlanGraph,
   Priority,
   Scope,
   Status,

@@ -1,10 +1,10 @@
-// The waves graph to lay out, from the plan, the window and the dependencies of the tasks shown:
+// The waves graph to lay out, from the plan, the window and the dependencies among open tasks:
 // a node per shown task, a "+N more" node for the rest of an opened wave, a summary node per
 // collapsed wave; an edge per dependency between shown tasks, and between a task and the next or
 // previous wave's summary; one between consecutive waves wherever a side is summarised (Kahn levels:
 // every task of wave k+1 waits on one of wave k). An edge from a summary to a wave further away is
 // left out: it says little, and each wave it spans costs the layout a node. Pure.
-import type { Plan } from "../lib/types.ts";
+import type { Dependency, Plan } from "../lib/types.ts";
 import type { WaveWindow } from "./window.ts";
 
 export type WaveNode =
@@ -15,21 +15,11 @@ export type WaveEdge = { from: string; to: string; minlen: number; critical: boo
 
 export type WaveGraph = { nodes: WaveNode[]; edges: WaveEdge[] };
 
-/** A shown task's dependencies in both directions (from GET /api/tasks/:id). */
-export type Links = { dependsOn: readonly string[]; dependents: readonly string[] };
-
 export const taskKey = (id: string) => `t:${id}`;
 export const moreKey = (wave: number) => `m:${wave}`;
 export const summaryKey = (wave: number) => `w:${wave}`;
 
-/** The ids of the tasks the window shows, whose links the graph needs. */
-export function shownTasks(plan: Plan, window: WaveWindow): string[] {
-  const out: string[] = [];
-  for (const [k, shown] of window) out.push(...(plan.waves[k] ?? []).slice(0, shown));
-  return out;
-}
-
-export function buildWaveGraph(plan: Plan, window: WaveWindow, linksOf: (id: string) => Links | undefined): WaveGraph {
+export function buildWaveGraph(plan: Plan, window: WaveWindow, dependencies: readonly Dependency[]): WaveGraph {
   const critical = new Set(plan.criticalPath.tasks);
   const nextOnPath = new Map<string, string>();
   plan.criticalPath.tasks.forEach((id, i) => {
@@ -83,17 +73,13 @@ export function buildWaveGraph(plan: Plan, window: WaveWindow, linksOf: (id: str
     else edges.set(key, { from, to, minlen: b.wave - a.wave, critical: isCritical });
   };
 
-  for (const node of nodes) {
-    if (node.kind !== "task") continue;
-    const links = linksOf(node.id);
-    for (const blocker of links?.dependsOn ?? []) {
-      const from = nodeOf(blocker);
-      if (from) link(from, node.key, nextOnPath.get(blocker) === node.id);
-    }
-    for (const dependent of links?.dependents ?? []) {
-      const to = nodeOf(dependent);
-      if (to && to !== taskKey(dependent)) link(node.key, to);
-    }
+  // A dependency is drawn when one of its ends is a shown task; between summaries the wave edges stand for it.
+  for (const [task, blocker] of dependencies) {
+    const from = nodeOf(blocker);
+    const to = nodeOf(task);
+    if (!from || !to) continue;
+    const toTask = to === taskKey(task);
+    if (toTask || from === taskKey(blocker)) link(from, to, toTask && nextOnPath.get(blocker) === task);
   }
   const representative = (k: number) => {
     if (!window.has(k)) return summaryKey(k);

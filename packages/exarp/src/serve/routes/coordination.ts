@@ -73,7 +73,7 @@ export const coordinationRoutes: Route[] = [
     path: "/api/plan",
     scope: "viewer",
     query: PLAN_PARAMS,
-    run: ({ services, filter }) => ok({ plan: services.graph.plan(filter) }),
+    run: ({ services, filter }) => ok(services.graph.planGraph(filter)),
   },
   {
     method: "GET",
