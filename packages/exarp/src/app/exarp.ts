@@ -58,6 +58,27 @@ function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined, gra
   };
 }
 
+/** The most identities whose services `as` keeps; one more drops the least recently used. */
+const MAX_ACTORS = 256;
+
+/** Services built once per identity and session, least recently used dropped past MAX_ACTORS. */
+function servicesPerActor<S>(build: (actor: Actor) => S): (actor: Actor) => S {
+  const kept = new Map<string, S>();
+  return (actor) => {
+    const key = `${actor.name}\u0000${actor.session ?? ""}`;
+    const found = kept.get(key);
+    if (found !== undefined) {
+      kept.delete(key);
+      kept.set(key, found);
+      return found;
+    }
+    const services = build(actor);
+    if (kept.size >= MAX_ACTORS) kept.delete(kept.keys().next().value as string);
+    kept.set(key, services);
+    return services;
+  };
+}
+
 /** Every exarp service over one store: the single composition root all entry points use. */
 export function createExarp(options: ExarpOptions) {
   const { store } = options;
@@ -92,6 +113,9 @@ export function createExarp(options: ExarpOptions) {
   });
   // One graph cache for the process: acting as another identity costs no rebuild.
   const graphs = createGraphCache(store, feed);
+  const asActor = servicesPerActor((actor) =>
+    createServices({ ...base, actor: checkedActor(actor) }, options.leaseTtlMs, graphs),
+  );
   return {
     ...createServices(base, options.leaseTtlMs, graphs),
     store,
@@ -100,8 +124,11 @@ export function createExarp(options: ExarpOptions) {
     get origin() {
       return base.origin;
     },
-    /** The same services acting as someone else (MCP per-call identity, tests). */
-    as: (actor: Actor) => createServices({ ...base, actor: checkedActor(actor) }, options.leaseTtlMs, graphs),
+    /**
+     * The same services acting as someone else (the server's tokens, MCP's per-call identity, the
+     * plugin's sessions); kept per identity and session, so asking again costs a lookup.
+     */
+    as: asActor,
     /** Audit lines from `.exarp/audit*.jsonl`, filtered; lines that are not audit lines are skipped and reported. */
     auditTrail: (filter: AuditFilter = {}): AuditEntry[] =>
       options.auditDir ? readAudit(options.auditDir, filter, warn) : [],
