@@ -35,6 +35,8 @@ export type ProjectOptions = {
   limits?: Limits;
   /** Also wire the exarp MCP server (`exarp mcp`, built from this repository) into the project's opencode.json. */
   mcp?: boolean;
+  /** Load the exarp plugin (default true); false: OpenCode as on a machine that reaches exarp only over the network. */
+  plugin?: boolean;
 };
 
 /**
@@ -47,11 +49,13 @@ export function prepareProject(mock: MockModel, options: ProjectOptions = {}) {
   const project = join(scratch, "project");
   const env = isolatedEnv(scratch);
   seed(join(project, ".opencode"), join(repo, "node_modules"));
-  mkdirSync(join(project, ".opencode", "plugins"), { recursive: true });
-  writeFileSync(
-    join(project, ".opencode", "plugins", "exarp.ts"),
-    `export { ExarpPlugin } from ${JSON.stringify(PLUGIN_ENTRY)};\n`,
-  );
+  if (options.plugin !== false) {
+    mkdirSync(join(project, ".opencode", "plugins"), { recursive: true });
+    writeFileSync(
+      join(project, ".opencode", "plugins", "exarp.ts"),
+      `export { ExarpPlugin } from ${JSON.stringify(PLUGIN_ENTRY)};\n`,
+    );
+  }
   const mcp = options.mcp
     ? { exarp: { type: "local", command: [process.execPath, EXARP_CLI, "mcp", "-C", project], enabled: true } }
     : undefined;
