@@ -310,6 +310,33 @@ describe("the authorisation matrix", () => {
     expect(t.exarp.tasks.get(id).status).toBe("review");
   });
 
+  it("makes owner tokens only for the caller: one for another person could approve the caller's own review", async () => {
+    const t = await serveProject();
+    const id = newTask(t);
+    await t.call(`/api/tasks/${id}/claim`, json("POST", {}, t.tokens.owner));
+    expect((await t.call(`/api/tasks/${id}/status`, json("POST", { to: "review" }, t.tokens.owner))).status).toBe(200);
+    const before = t.exarp.store.maxSeq();
+    const mint = (value: object) => t.call("/api/tokens", json("POST", value, t.tokens.owner)).then(answer);
+    const refused = await mint({ scope: "owner", as: "user:bob" });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({
+      name: "Forbidden",
+      message: `an owner token acts as the person who makes it (${PERSON}), not user:bob`,
+    });
+    expect(t.exarp.store.maxSeq()).toBe(before);
+    expect(t.exarp.tasks.get(id).status).toBe("review");
+    for (const [value, identity] of [
+      [{ scope: "owner" }, PERSON],
+      [{ scope: "owner", as: ` ${PERSON} ` }, PERSON],
+      [{ scope: "collaborator", as: "agent:ci" }, "agent:ci"],
+      [{ scope: "viewer", as: "user:bob" }, "user:bob"],
+    ] as const) {
+      const made = await mint(value);
+      expect(made.status, JSON.stringify(value)).toBe(201);
+      expect(made.body.token.identity).toBe(identity);
+    }
+  });
+
   it("acts as the token's identity: a body naming an actor is refused, the session header names a session", async () => {
     const t = await serveProject();
     const before = t.exarp.store.maxSeq();

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createServeApp } from "../src/serve/app.ts";
 import { createDashboard } from "../src/serve/dashboard.ts";
-import { allowedHosts } from "../src/serve/hosts.ts";
+import { allowedHosts, serverUrl } from "../src/serve/hosts.ts";
 import { createLoginLimit } from "../src/serve/login-limit.ts";
 import { createSessions } from "../src/serve/sessions.ts";
 import { runNode } from "./support/cli.ts";
@@ -64,6 +64,10 @@ describe("addressing: Host and Origin", () => {
     const everywhere = allowedHosts("0.0.0.0", 4477);
     expect(everywhere.has("127.0.0.1:4477")).toBe(true);
     expect(everywhere.has("evil.example:4477")).toBe(false);
+    // The URL `exarp serve` prints is one it answers, a wildcard bind included.
+    for (const bound of ["127.0.0.1", "localhost", "::1", "192.168.1.5", "0.0.0.0", "::"])
+      expect(allowedHosts(bound, 4477).has(new URL(serverUrl(bound, 4477)).host), bound).toBe(true);
+    expect([serverUrl("0.0.0.0", 80), serverUrl("::", 80)]).toEqual(["http://127.0.0.1:80/", "http://[::1]:80/"]);
   });
 
   it("sends no CORS header, to a preflight or anything else", async () => {
@@ -251,6 +255,17 @@ describe("failed logins", () => {
     }
     now += 60_000;
     expect((await t.call("/api/tasks", { token: t.tokens.owner })).status).toBe(200);
+  });
+
+  it("does not count a revoked token's retries: a stale client cannot lock its address's other clients out", async () => {
+    const t = await serveProject();
+    for (let i = 0; i < 15; i++) {
+      const stale = i % 2 ? await t.call("/api/tasks", { token: t.tokens.revoked }) : await login(t, t.tokens.revoked);
+      expect(stale.status).toBe(401);
+    }
+    expect((await t.call("/api/tasks", { token: t.tokens.viewer })).status).toBe(200);
+    for (let i = 0; i < 10; i++) await t.call("/api/tasks", { token: `exarp_${"y".repeat(43)}` });
+    expect((await t.call("/api/tasks", { token: t.tokens.viewer })).status).toBe(429);
   });
 
   it("remembers a bounded number of addresses", () => {

@@ -2,6 +2,8 @@
 // type, bodies over 1 MiB (announced, chunked, or behind a Content-Length that lies), unknown fields
 // (`as` among them), bodies that are not objects, path and query tricks — answers one 4xx error in
 // the house JSON and writes nothing. Generated hostile bodies never get a 5xx.
+import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ApproveRequest, DenyRequest } from "../src/approval/approval.ts";
@@ -173,6 +175,38 @@ describe("bodies", () => {
     const body = `${`${piece.length.toString(16)}\r\n${piece}\r\n`.repeat(5)}0\r\n\r\n`;
     expect(await rawBytes(t.port, chunked + body, 5000)).toMatch(/^HTTP\/1\.1 413 /);
     expect(t.exarp.store.maxSeq()).toBe(before);
+  });
+
+  it("takes a client that leaves in the middle of its body for the client's failure: nothing written, nothing logged", async () => {
+    const before = t.exarp.store.maxSeq();
+    for (const path of ["/api/tasks", "/api/session"]) {
+      const socket = connect(t.port, "127.0.0.1");
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nAuthorization: Bearer ${t.tokens.owner}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":`,
+      );
+      await sleep(150);
+      socket.destroy();
+    }
+    await sleep(300);
+    expect(t.logged).toEqual([]);
+    expect(t.exarp.store.maxSeq()).toBe(before);
+  });
+
+  it("answers a request that does not arrive in time 408, whether its headers or its body are late", async () => {
+    const slow = await serveProject({ requestTimeoutMs: 400 });
+    const before = slow.exarp.store.maxSeq();
+    const head = `POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1:${slow.port}\r\nAuthorization: Bearer ${slow.tokens.owner}\r\n`;
+    for (const partial of [head, `${head}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":`]) {
+      const late = await rawBytes(slow.port, partial, 5000);
+      expect(late).toMatch(/^HTTP\/1\.1 408 /);
+      expect(JSON.parse(late.slice(late.indexOf("\r\n\r\n") + 4)).error).toEqual({
+        name: "RequestTimeout",
+        message: "the request did not arrive in time",
+        data: {},
+      });
+    }
+    expect(slow.exarp.store.maxSeq()).toBe(before);
+    expect(slow.logged).toEqual([]);
   });
 
   it("refuses unknown fields — `as` and `actor` among them — and generated hostile bodies, writing nothing", async () => {

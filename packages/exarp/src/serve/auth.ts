@@ -48,7 +48,8 @@ export function createAuthenticator(exarp: Exarp, sessions: Sessions, limit: Log
     limit.check(address);
     const token = exarp.tokens.verify(secret);
     if (token) return token;
-    limit.fail(address);
+    // A client still using a revoked token is not guessing: it must not lock out its address's other clients.
+    if (!exarp.tokens.isRevoked(secret)) limit.fail(address);
     throw new Unauthenticated({ reason: "the token is not valid: unknown, revoked or mistyped" });
   };
 

@@ -49,7 +49,10 @@ async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Prom
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A client that goes away mid-body fails the read: its failure, not the server's.
+    const { done, value } = await reader.read().catch(() => {
+      throw invalid("the body stopped before it was complete");
+    });
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

@@ -25,6 +25,16 @@ function machineHosts(): string[] {
 }
 
 /**
+ * The URL that reaches a server bound to `boundHost` from this machine: its own address, or for a
+ * wildcard the loopback address of the same family (no client may name a wildcard as its Host).
+ */
+export function serverUrl(boundHost: string, port: number): string {
+  const host = urlHost(boundHost);
+  const reachable = host === "[::]" ? "[::1]" : host === "0.0.0.0" ? "127.0.0.1" : host;
+  return `http://${reachable}:${port}/`;
+}
+
+/**
  * The `host:port` values a request may name: the bound host, plus the loopback names when bound to
  * loopback, plus every address of the machine when bound to all interfaces.
  */

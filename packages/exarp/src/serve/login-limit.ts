@@ -1,6 +1,7 @@
-// Failed logins (a bad bearer token, a bad token given to POST /api/session) counted per client
-// address in a fixed window; past the limit that address's token checks answer 429 until the window
-// ends, so guessing costs a minute per few tries. Memory is bounded by the number of addresses kept.
+// Failed logins (a bad bearer token, a bad token given to POST /api/session; a revoked token's secret
+// is no guess and is not counted) counted per client address in a fixed window; past the limit that
+// address's token checks answer 429 until the window ends, so guessing costs a minute per few tries.
+// Memory is bounded by the number of addresses kept.
 import { TooManyRequests } from "./errors.ts";
 
 export type LoginLimitOptions = {

@@ -12,7 +12,7 @@ import { createDashboard, dashboardDir } from "./dashboard.ts";
 import { errorResponse } from "./errors.ts";
 import { createEventHub, type EventHub, type EventHubOptions } from "./events.ts";
 import { secured } from "./headers.ts";
-import { allowedHosts, urlHost } from "./hosts.ts";
+import { allowedHosts, serverUrl, urlHost } from "./hosts.ts";
 import type { LoginLimitOptions } from "./login-limit.ts";
 import { createRemoteMcp, type RemoteMcp, type RemoteMcpOptions } from "./mcp-http.ts";
 import { type SessionOptions, sessionCookie } from "./sessions.ts";
@@ -41,6 +41,8 @@ export type ServeOptions = {
   dashboardDir?: string;
   /** How long a write held up by another process is retried before 503 Busy (default 5 s). */
   busyRetryMs?: number;
+  /** How long a request (headers and body) may take to arrive before 408 (default 30 s). */
+  requestTimeoutMs?: number;
   events?: Omit<EventHubOptions, "watchDir">;
   mcp?: Omit<RemoteMcpOptions, "watchDir" | "log" | "busyRetryMs">;
   sessions?: SessionOptions;
@@ -60,14 +62,20 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
-const MALFORMED = safeJson({ error: { name: "InvalidInput", message: "malformed HTTP request", data: {} } });
+/** What a request Node could not take is answered, by Node's error code: status line, error name, message. */
+const CLIENT_ERRORS: Record<string, [string, string, string]> = {
+  HPE_HEADER_OVERFLOW: ["431 Request Header Fields Too Large", "InvalidInput", "malformed HTTP request"],
+  ERR_HTTP_REQUEST_TIMEOUT: ["408 Request Timeout", "RequestTimeout", "the request did not arrive in time"],
+};
+const MALFORMED: [string, string, string] = ["400 Bad Request", "InvalidInput", "malformed HTTP request"];
 
-/** Answers a request Node could not parse with the house JSON, unless a response already began. */
+/** Answers a request Node could not parse or wait for with the house JSON, unless a response already began. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code !== "ECONNRESET" && socket.writable && socket.bytesWritten === 0) {
-    const status = error.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    const [status, name, message] = CLIENT_ERRORS[error.code ?? ""] ?? MALFORMED;
+    const body = safeJson({ error: { name, message, data: {} } });
     socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(MALFORMED)}\r\nConnection: close\r\n\r\n${MALFORMED}`,
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
@@ -90,8 +98,13 @@ export async function startServer(exarp: Exarp, options: ServeOptions = {}): Pro
   const host = options.host ?? DEFAULT_HOST;
   const busyRetryMs = options.busyRetryMs ?? 5000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  // Requests must arrive whole and soon; a stream's response may last as long as it likes.
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
+  // Requests must arrive whole and soon (checked every tenth of the limit); a stream's response may last as long as it likes.
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const server = createServer({
+    requestTimeout,
+    headersTimeout: Math.min(10_000, requestTimeout),
+    connectionsCheckingInterval: Math.max(100, requestTimeout / 10),
+  });
   server.on("clientError", answerClientError);
   const port = await listen(server, host, options.port ?? DEFAULT_PORT);
   const events = createEventHub(exarp, { ...options.events, watchDir: options.watchDir });
@@ -122,7 +135,7 @@ export async function startServer(exarp: Exarp, options: ServeOptions = {}): Pro
   const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
 
   return {
-    url: `http://${urlHost(host)}:${port}/`,
+    url: serverUrl(host, port),
     host,
     port,
     events,

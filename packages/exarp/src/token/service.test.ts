@@ -153,7 +153,7 @@ describe(`tokens (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     expect(audit).toMatch(/"secretHash":"[0-9a-f]{64}"/);
   });
 
-  it("verify never throws and accepts nothing but a live secret it created (property)", () => {
+  it("verify never throws and accepts nothing but a live secret it created; isRevoked knows only revoked ones (property)", () => {
     const { exarp, ana } = project();
     const live = [ana.tokens.create({ scope: "owner" }).secret, ana.tokens.create({ scope: "viewer" }).secret];
     const gone = ana.tokens.create({ scope: "collaborator" });
@@ -184,6 +184,7 @@ describe(`tokens (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     fc.assert(
       fc.property(candidate, (value) => {
         expect(exarp.tokens.verify(value as string)).toBeUndefined();
+        expect(exarp.tokens.isRevoked(value as string)).toBe(value === gone.secret);
       }),
       { numRuns: 2000, seed: seed("verify") },
     );

@@ -78,6 +78,13 @@ export function createTokenService(ctx: ServiceContext) {
       return token?.revokedAt === null ? token : undefined;
     },
 
+    /** True for the secret of a revoked token: its holder is known, not guessing (never throws). */
+    isRevoked(secret: string): boolean {
+      if (!isSecretForm(secret)) return false;
+      const token = ctx.store.tokenBySecretHash(secretHash(secret));
+      return token !== undefined && token.revokedAt !== null;
+    },
+
     /** True when some owner token is live. */
     hasOwner(): boolean {
       return ctx.store.hasLiveOwnerToken();
