@@ -223,6 +223,33 @@ describe("sessions", () => {
     expect(streamed).toContain("token.created");
   });
 
+  it("ends a page's event stream when it logs out, and when its session expires", async () => {
+    const t = await serveProject({ sessions: { ttlMs: 1500 } });
+    const drained = async (response: Response) => {
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read());
+      return true;
+    };
+    const page = async () => {
+      const { cookie, body } = await login(t, t.tokens.viewer);
+      const stream = await t.call("/api/events", { headers: { cookie } });
+      expect(stream.status).toBe(200);
+      return { cookie, csrf: (body as { csrf: string }).csrf, stream };
+    };
+    const leaving = await page();
+    const logout = await t.call("/api/session", {
+      method: "DELETE",
+      headers: { cookie: leaving.cookie, "x-exarp-csrf": leaving.csrf, origin: t.base.replace(/\/$/, "") },
+    });
+    expect(logout.status).toBe(200);
+    expect(await drained(leaving.stream)).toBe(true);
+    const staying = await page();
+    const started = Date.now();
+    expect(await drained(staying.stream)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThan(500);
+    expect((await t.call("/api/events", { headers: { cookie: staying.cookie } })).status).toBe(401);
+  });
+
   it("keeps a bounded table of expiring sessions", () => {
     let now = 0;
     const sessions = createSessions({ maxSessions: 2, ttlMs: 1000, now: () => now });

@@ -18,7 +18,7 @@ import { sharedFeed } from "./mcp-feed.ts";
 import type { Principal } from "./principal.ts";
 import { readQuery } from "./query.ts";
 import { jsonResponse } from "./respond.ts";
-import { endOnRevocation } from "./revocation.ts";
+import { endWhenGone, sessionEnded, tokenRevoked } from "./revocation.ts";
 import type { Method, Route } from "./route.ts";
 import { coordinationRoutes } from "./routes/coordination.ts";
 import { historyRoutes } from "./routes/history.ts";
@@ -92,6 +92,7 @@ export function createServeApp(options: ServeAppOptions) {
         filter: readQuery(new URL(request.url).searchParams, route.query ?? {}),
         body: route.method === "GET" ? {} : await readJsonBody(request),
         request,
+        session: found.session,
       };
       const reply =
         route.method === "GET"
@@ -113,7 +114,11 @@ export function createServeApp(options: ServeAppOptions) {
     scope: "viewer",
     // The stream reads `after` itself; it is named here so that it is the only parameter taken.
     query: { after: { key: "after", kind: "int", field: int(0, Number.MAX_SAFE_INTEGER) } },
-    run: ({ request, principal }) => endOnRevocation(options.events.stream(request), principal.token.id, feed),
+    run: ({ request, principal, session }) =>
+      endWhenGone(options.events.stream(request), [
+        tokenRevoked(principal.token.id, feed),
+        ...(session ? [sessionEnded(sessions, session.id, session.value.expiresAt)] : []),
+      ]),
   };
   for (const route of [...taskRoutes, ...coordinationRoutes, ...historyRoutes, ...tokenRoutes, streamRoute])
     mount(route);

@@ -1,32 +1,60 @@
 import type { StoredEvent } from "../event/catalog.ts";
-import type { Watcher } from "../feed/feed.ts";
 import type { sharedFeed } from "./mcp-feed.ts";
+import type { Sessions } from "./sessions.ts";
 
 type Feed = ReturnType<typeof sharedFeed>;
 
+/** Calls `end` once the credential behind a stream is gone; returns how to stop listening. */
+export type EndWatch = (end: () => void) => () => void;
+
 const revokes = (tokenId: string) => (e: StoredEvent) => e.type === "token.revoked" && e.payload.tokenId === tokenId;
 
+/** The token is revoked, by whichever process. */
+export function tokenRevoked(tokenId: string, feed: Feed): EndWatch {
+  return (end) => {
+    const watcher = feed.watch((events) => {
+      if (events.some(revokes(tokenId))) end();
+    });
+    return () => watcher.close();
+  };
+}
+
+/** The browser session is logged out, dropped or expires. */
+export function sessionEnded(sessions: Sessions, id: string, expiresAt: number): EndWatch {
+  return (end) => {
+    const timer = setTimeout(end, Math.max(0, expiresAt - Date.now()));
+    timer.unref?.();
+    const stop = sessions.onClose(id, end);
+    return () => {
+      clearTimeout(timer);
+      stop();
+    };
+  };
+}
+
 /**
- * The same response, whose body ends the moment the token that opened it is revoked, by whichever
- * process: a revoked token's event stream does not outlive it.
+ * The same response, whose body ends the moment any of `watches` says its credential is gone: a
+ * revoked token's event stream, or a logged-out page's, does not outlive it.
  */
-export function endOnRevocation(response: Response, tokenId: string, feed: Feed): Response {
+export function endWhenGone(response: Response, watches: EndWatch[]): Response {
   const source = response.body;
   if (!source) return response;
   const reader = source.getReader();
-  let watcher: Watcher | undefined;
+  let stops: (() => void)[] | undefined;
   const stop = () => {
-    watcher?.close();
-    watcher = undefined;
+    for (const s of stops ?? []) s();
+    stops = undefined;
   };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      watcher = feed.watch((events) => {
-        if (!watcher || !events.some(revokes(tokenId))) return;
+      const end = () => {
+        if (!stops) return;
         stop();
         controller.close();
         reader.cancel().catch(() => undefined);
-      });
+      };
+      stops = [];
+      for (const watch of watches) stops.push(watch(end));
     },
     async pull(controller) {
       let chunk: Awaited<ReturnType<typeof reader.read>>;
@@ -36,8 +64,8 @@ export function endOnRevocation(response: Response, tokenId: string, feed: Feed)
         stop();
         throw error;
       }
-      // Ended by a revocation while this read waited.
-      if (!watcher) return;
+      // Ended while this read waited.
+      if (!stops) return;
       if (chunk.done) {
         stop();
         controller.close();

@@ -6,6 +6,7 @@ import { InvalidInput } from "../errors-catalog.ts";
 import { checkField, taskId } from "../kernel/query.ts";
 import { inline } from "../text/safe.ts";
 import type { Scope } from "../token/token.ts";
+import type { Auth } from "./auth.ts";
 import type { Principal } from "./principal.ts";
 import type { Param } from "./query.ts";
 import type { Services } from "./services.ts";
@@ -25,6 +26,8 @@ export type RouteInput = {
   /** The JSON body (`{}` for GET and for a request without one). */
   body: Record<string, unknown>;
   request: Request;
+  /** The browser session the request came with (cookie), if it came with one. */
+  session?: Auth["session"];
 };
 
 /** A JSON answer, or a response the handler built itself (the event stream). */

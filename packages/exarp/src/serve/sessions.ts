@@ -34,6 +34,14 @@ export function sameSecret(a: string, b: string): boolean {
 export function createSessions(options: SessionOptions = {}) {
   const { cookie = sessionCookie(4477), ttlMs = 12 * 60 * 60_000, maxSessions = 1000, now = Date.now } = options;
   const sessions = new Map<string, Session>();
+  // Who wants to hear that a session ended (its page's event stream).
+  const listeners = new Map<string, Set<() => void>>();
+  const drop = (id: string) => {
+    sessions.delete(id);
+    const heard = listeners.get(id);
+    listeners.delete(id);
+    for (const listener of heard ?? []) listener();
+  };
 
   return {
     cookie,
@@ -41,9 +49,9 @@ export function createSessions(options: SessionOptions = {}) {
 
     /** Starts a session for a token; returns its id (the cookie's value) and the session. */
     open(tokenId: string): { id: string; session: Session } {
-      for (const [id, s] of sessions) if (s.expiresAt <= now()) sessions.delete(id);
+      for (const [id, s] of sessions) if (s.expiresAt <= now()) drop(id);
       // Maps iterate in insertion order: the first key is the oldest session.
-      while (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value as string);
+      while (sessions.size >= maxSessions) drop(sessions.keys().next().value as string);
       const id = randomId();
       const session = { tokenId, csrf: randomId(), expiresAt: now() + ttlMs };
       sessions.set(id, session);
@@ -54,14 +62,26 @@ export function createSessions(options: SessionOptions = {}) {
     find(id: string): Session | undefined {
       const session = sessions.get(id);
       if (session && session.expiresAt <= now()) {
-        sessions.delete(id);
+        drop(id);
         return undefined;
       }
       return session;
     },
 
+    /** Ends a session (logout, its token revoked); whoever listens on it hears so. */
     close(id: string): void {
-      sessions.delete(id);
+      drop(id);
+    },
+
+    /** Calls `listener` once when the session ends; returns how to stop listening. */
+    onClose(id: string, listener: () => void): () => void {
+      const set = listeners.get(id) ?? new Set();
+      set.add(listener);
+      listeners.set(id, set);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && listeners.get(id) === set) listeners.delete(id);
+      };
     },
   };
 }
