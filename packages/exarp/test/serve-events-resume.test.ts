@@ -21,12 +21,15 @@ afterEach(cleanUp);
 /** Who commits: the hub's own connection (its commit listener wakes the feed), another connection (the feed's watch does), or one command of two events. */
 type Writer = "own" | "other" | "linked";
 
-/** A project, a second connection writing to it, and a hub replaying `replayLimit` events per chunk. */
-function setup(replayLimit: number) {
+/**
+ * A project, a second connection writing to it, and a hub replaying `replayLimit` events per chunk
+ * and holding at most `maxBacklogBytes` for a client (past it, the client catches up from the log).
+ */
+function setup(replayLimit: number, maxBacklogBytes?: number) {
   const root = tempDir();
   const exarp = initProject(root, { actor: { name: "user:tester", session: null } });
   const other = initProject(root, { actor: { name: "agent:other", session: null } });
-  const hub = createEventHub(exarp, { watchDir: join(root, ".exarp"), replayLimit });
+  const hub = createEventHub(exarp, { watchDir: join(root, ".exarp"), replayLimit, maxBacklogBytes });
   cleanups.push(
     () => exarp.close(),
     () => other.close(),
@@ -100,7 +103,7 @@ describe("event stream resume", () => {
     expect([...received, ...tail.ids()]).toEqual(range(1, head()));
   });
 
-  it("property: for random commits, reads and disconnect points, the reconnecting client receives exactly 1..head in order", async () => {
+  it("property: for random commits, reads, disconnect points and backlog caps, the reconnecting client receives exactly 1..head in order", async () => {
     const action = fc.oneof(
       { weight: 3, arbitrary: fc.record({ commit: fc.constantFrom<Writer>("own", "other", "linked") }) },
       { weight: 2, arbitrary: fc.record({ settle: fc.constant(true) }) },
@@ -112,8 +115,10 @@ describe("event stream resume", () => {
         fc.array(fc.constantFrom<Writer>("own", "other", "linked"), { maxLength: 10 }),
         fc.array(action, { minLength: 1, maxLength: 40 }),
         fc.integer({ min: 1, max: 4 }),
-        async (history, actions, replayLimit) => {
-          const { hub, commit, head } = setup(replayLimit);
+        // None (every live batch waits in the log), about two events' worth, or the default (never reached).
+        fc.constantFrom(1, 600, undefined),
+        async (history, actions, replayLimit, maxBacklogBytes) => {
+          const { hub, commit, head } = setup(replayLimit, maxBacklogBytes);
           /** Waits until the hub has fanned out everything committed (other connections' writes included). */
           const settle = () => until(() => hub.stats().head === head(), 5_000);
           try {

@@ -107,6 +107,44 @@ describe("remote mcp sessions", () => {
     expect(await full.json()).toMatchObject({ error: { message: "every MCP session is in use; retry in a moment" } });
   });
 
+  it("make room only for a session that opens: a request that opens none closes no other session", async () => {
+    const r = await serveRemoteMcp({ maxSessions: 2 });
+    const held = ["a", "b"].map((name) => r.mint("collaborator", { name }).secret);
+    const ids: string[] = [];
+    for (const secret of held) ids.push(await rawSession(r.post, secret));
+    const stranger = r.mint("viewer").secret;
+    for (const body of [LIST_TOOLS, [INITIALIZE, LIST_TOOLS], { jsonrpc: "2.0" }, "not json"])
+      expect((await r.post(stranger, body)).status).toBe(400);
+    expect(r.remote.stats().sessions).toBe(2);
+    for (const [i, secret] of held.entries())
+      expect((await r.post(secret, LIST_TOOLS, inSession(ids[i] as string))).status).toBe(200);
+  });
+
+  it("end a cancelled call's response: the approval wait is abandoned, the request stays open for a person", async () => {
+    const r = await serveRemoteMcp();
+    const { secret } = r.mint("collaborator", { name: "build" });
+    const id = await rawSession(r.post, secret);
+    const taskId = r.exarp.as({ name: "agent:build", session: null }).tasks.create({ title: "x" }).id;
+    const call = (n: number, name: string, args: object) =>
+      r.post(secret, { jsonrpc: "2.0", id: n, method: "tools/call", params: { name, arguments: args } }, inSession(id));
+    expect(await (await call(2, "claim", { action: "claim", taskId })).text()).toContain('\\"acquired\\":true');
+    const waiting = await call(3, "approval", { action: "request", taskId, timeoutMs: 60_000 });
+    await until(() => r.exarp.tasks.get(taskId).status === "review");
+    expect(r.remote.stats().active).toBe(1);
+    const cancel = { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 3 } };
+    expect((await r.post(secret, cancel, inSession(id))).status).toBe(202);
+    // The stream ends without an answer (MCP: a cancelled request is not answered).
+    let answered: string | undefined;
+    void waiting.text().then((text) => {
+      answered = text;
+    });
+    await until(() => answered !== undefined, 5_000);
+    expect(answered).not.toContain('"id":3');
+    await until(() => r.remote.stats().active === 0);
+    expect(r.exarp.approvals.pending().map((a) => a.taskId)).toEqual([taskId]);
+    expect((await r.post(secret, LIST_TOOLS, inSession(id))).status).toBe(200);
+  });
+
   it("notify resource subscribers on the GET stream when the board changes", async () => {
     const r = await serveRemoteMcp();
     const agent = await r.connect(r.mint("viewer").secret);

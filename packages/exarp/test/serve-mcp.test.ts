@@ -108,6 +108,23 @@ describe("remote mcp: identity and scopes", () => {
     expect(r.exarp.store.maxSeq()).toBe(before);
   });
 
+  it("a viewer's reads renew no lease: activity renewal is a write, done for a collaborator", async () => {
+    const r = await serveRemoteMcp();
+    const agent = await r.connect(r.mint("collaborator", { name: "build" }).secret);
+    const id = (await agent.ok("task_write", { action: "create", title: "x" })).created.id;
+    const { lease } = await agent.ok("claim", { action: "claim", taskId: id });
+    const watcher = await r.connect(r.mint("viewer", { name: "watch", as: "agent:build" }).secret);
+    r.clock.advance(10 * 60_000); // past half the 15 min lease
+    const before = r.exarp.store.maxSeq();
+    await watcher.ok("tasks", { action: "list" });
+    expect(r.exarp.store.maxSeq()).toBe(before);
+    await agent.ok("tasks", { action: "list" });
+    expect(r.exarp.history.list({ after: before }).map((e) => [e.type, e.actor])).toEqual([
+      ["lease.renewed", "agent:build"],
+    ]);
+    expect(r.exarp.leases.list()[0]?.expiresAt).toBeGreaterThan(Date.parse(lease.expiresAt));
+  });
+
   it("a collaborator undoes its own change; someone else's needs an owner", async () => {
     const r = await serveRemoteMcp();
     const other = r.exarp.as({ name: "agent:other", session: null }).tasks;
@@ -116,7 +133,7 @@ describe("remote mcp: identity and scopes", () => {
     const seq = r.exarp.store.maxSeq();
     const agent = await r.connect(r.mint("collaborator").secret);
     expect(await agent.refused("history", { action: "undo", seq })).toBe(
-      "forbidden: history action=undo needs the owner scope; this token is collaborator: it changes tasks, but neither decides reviews nor undoes others' changes; nothing was changed",
+      "forbidden: history action=undo needs the owner scope; this token is collaborator: it changes tasks, but neither decides reviews, undoes others' changes nor breaks others' leases; nothing was changed",
     );
     expect(r.exarp.tasks.get(theirs).title).toBe("renamed");
     const mine = (await agent.ok("task_write", { action: "create", title: "mine" })).created.id;
@@ -126,6 +143,25 @@ describe("remote mcp: identity and scopes", () => {
     const owner = await r.connect(r.mint("owner").secret);
     await owner.ok("history", { action: "undo", seq });
     expect(r.exarp.tasks.get(theirs).title).toBe("theirs");
+  });
+
+  it("breaking another holder's lease (release with force) needs an owner, as over HTTP", async () => {
+    const r = await serveRemoteMcp();
+    const holder = await r.connect(r.mint("collaborator", { name: "build" }).secret);
+    const id = (await holder.ok("task_write", { action: "create", title: "x" })).created.id;
+    await holder.ok("claim", { action: "claim", taskId: id });
+    const rival = await r.connect(r.mint("collaborator", { name: "rival" }).secret);
+    const before = r.exarp.store.maxSeq();
+    expect(await rival.refused("claim", { action: "release", taskId: id, force: true })).toBe(
+      "forbidden: claim action=release needs the owner scope; this token is collaborator: it changes tasks, but neither decides reviews, undoes others' changes nor breaks others' leases; nothing was changed",
+    );
+    expect(r.exarp.store.maxSeq()).toBe(before);
+    const owner = await r.connect(r.mint("owner").secret);
+    expect(await owner.ok("claim", { action: "release", taskId: id, force: true })).toEqual({ released: id });
+    expect(r.exarp.history.list({ taskId: id }).at(-1)).toMatchObject({
+      actor: "user:ana",
+      payload: { reason: "forced" },
+    });
   });
 
   it("`as` cannot change who acts, whatever it names", async () => {

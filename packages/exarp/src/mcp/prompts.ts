@@ -70,7 +70,7 @@ export const RESOURCE_TEXT = {
 /** What each token scope may do, as a refusal says it. */
 const SCOPE_TEXT: Record<Scope, string> = {
   viewer: "only reads",
-  collaborator: "changes tasks, but neither decides reviews nor undoes others' changes",
+  collaborator: "changes tasks, but neither decides reviews, undoes others' changes nor breaks others' leases",
   owner: "may do everything",
 };
 

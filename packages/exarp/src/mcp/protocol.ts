@@ -60,7 +60,12 @@ function errorOf(error: unknown): { code: number; message: string; data?: unknow
  */
 export function createProtocol(
   handlers: Record<string, RequestHandler>,
-  options: { onclose: () => void; onerror: (error: Error) => void },
+  options: {
+    onclose: () => void;
+    onerror: (error: Error) => void;
+    /** A running request was cancelled by the client: it is never answered. */
+    oncancel?: (id: Id) => void;
+  },
 ) {
   let transport: Transport | undefined;
   const running = new Map<Id, AbortController>();
@@ -94,7 +99,9 @@ export function createProtocol(
   const notification = (method: string, params: unknown) => {
     if (method !== "notifications/cancelled") return;
     const id = (params as { requestId?: unknown } | undefined)?.requestId;
-    if (isId(id)) running.get(id)?.abort();
+    if (!isId(id) || !running.has(id)) return;
+    running.get(id)?.abort();
+    options.oncancel?.(id);
   };
 
   const receive = (raw: unknown) => {

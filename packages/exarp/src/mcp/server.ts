@@ -72,6 +72,8 @@ export type McpServerOptions = {
   token?: { actor: Actor; scope: Scope };
   /** Watches the change feed for resource subscriptions (default: a watcher of this server's own). */
   watch?: (onEvents: (events: StoredEvent[]) => void) => Watcher;
+  /** A request the client cancelled while it ran, which is never answered (remote MCP ends its response). */
+  onCancelled?: (requestId: string | number) => void;
 };
 
 const toolNames = TOOLS.map((t) => t.name).join(", ");
@@ -152,6 +154,7 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
         markClosed();
       },
       onerror: (error) => log(`exarp mcp: ${error.message}`),
+      oncancel: options.onCancelled,
     },
   );
 

@@ -129,7 +129,8 @@ export async function callTool(
   } catch (error) {
     return refusal(neutralizeBlock(failureText(error, tool.name, signal, options.log)));
   }
-  identity.touch(services);
+  // Activity renewal is a write: none for a token that only reads.
+  if (!options.scope || scopeAllows(options.scope, "collaborator")) identity.touch(services);
   if ("text" in output) return { content: [{ type: "text", text: neutralizeBlock(output.text) }] };
   const json = safeJson(output.json);
   const content: CallToolResult["content"] = [{ type: "text", text: json }];

@@ -1,5 +1,6 @@
 // One subscriber of the event hub: a pull stream that replays from the log until it has caught up
-// with the hub, then takes the hub's live batches. What it has not sent yet is counted and capped.
+// with the hub, then takes the hub's live batches. What it has not sent yet is counted and capped:
+// past the cap the client catches up from the log again, and one that stops reading is cut off.
 import type { StoredEvent } from "../event/catalog.ts";
 import { encode, eventMessage } from "./events-message.ts";
 
@@ -18,6 +19,7 @@ export type ReplaySource = {
   position(): number;
 };
 
+/** Why a stream ended: its client stopped reading, went away, or the hub closed. */
 export type EndReason = "dropped" | "gone" | "closed";
 
 export type ClientOptions = {
@@ -25,6 +27,7 @@ export type ClientOptions = {
   cursor: number;
   /** The first bytes of the stream (the retry interval, and where a live stream starts). */
   preamble: string;
+  /** Bytes held for the client at most; a live batch that would pass it is read from the log later. */
   maxBacklogBytes: number;
   /** Events read from the log per replayed chunk. */
   replayLimit: number;
@@ -38,8 +41,11 @@ export type EventClient = {
   readonly stream: ReadableStream<Uint8Array>;
   /** A live batch: the events after what this client has, unless it is still replaying them from the log. */
   deliver(batch: Batch): void;
-  /** Bytes that are not events (heartbeats). */
-  push(bytes: Uint8Array): void;
+  /**
+   * A heartbeat comment, sent unless bytes already wait. A client that has read nothing since the
+   * previous heartbeat while bytes wait for it has stopped reading: it is cut off.
+   */
+  heartbeat(bytes: Uint8Array): void;
   /** Ends the stream once what is queued is sent (the hub closing). */
   end(): void;
 };
@@ -61,6 +67,8 @@ function joined(chunks: Uint8Array[], bytes: number): Uint8Array {
  * pages from the log, one per read of its consumer (so catching up costs no memory however far back
  * it starts), and ignores live batches: what they carry is in the log too. A page that reaches the
  * hub's position makes it live within the same synchronous step, so no batch can fall in between.
+ * A live client that falls more than `maxBacklogBytes` behind (a slow reader, or a burst of commits
+ * larger than the cap for every client) goes back to the log the same way, rather than be cut off.
  */
 export function createEventClient(source: ReplaySource, options: ClientOptions): EventClient {
   let sent = options.cursor;
@@ -69,6 +77,8 @@ export function createEventClient(source: ReplaySource, options: ClientOptions):
   let queuedBytes = queue[0]?.byteLength ?? 0;
   // The consumer is waiting and nothing was queued: the next chunk goes straight to it.
   let reading = false;
+  // Bytes waited at the last heartbeat, and the consumer has read nothing since.
+  let unread = false;
   let ended = false;
   let controller: ReadableStreamDefaultController<Uint8Array>;
 
@@ -101,8 +111,6 @@ export function createEventClient(source: ReplaySource, options: ClientOptions):
     }
     queue.push(bytes);
     queuedBytes += bytes.byteLength;
-    // Past the cap the backlog is let go at once; the connection ends once the client reads what its socket holds.
-    if (queuedBytes > options.maxBacklogBytes && finish("dropped")) controller.close();
   };
 
   const replayPage = (): Uint8Array | undefined => {
@@ -120,6 +128,7 @@ export function createEventClient(source: ReplaySource, options: ClientOptions):
         controller = c;
       },
       pull() {
+        unread = false;
         const chunk = queue.length > 0 ? takeQueue() : replaying ? replayPage() : undefined;
         if (chunk) controller.enqueue(chunk);
         else reading = true;
@@ -145,11 +154,19 @@ export function createEventClient(source: ReplaySource, options: ClientOptions):
                 .map((m) => m.text)
                 .join(""),
             );
+      if (!reading && queuedBytes + bytes.byteLength > options.maxBacklogBytes) {
+        replaying = true;
+        return;
+      }
       sent = batch.last;
       handOn(bytes);
     },
-    push(bytes) {
-      if (!ended) handOn(bytes);
+    heartbeat(bytes) {
+      if (ended) return;
+      if (queue.length === 0) handOn(bytes);
+      // The backlog is let go at once; the connection ends once the client reads what its socket holds.
+      else if (unread && finish("dropped")) controller.close();
+      else unread = true;
     },
     end() {
       const rest = queue.length > 0 ? takeQueue() : undefined;

@@ -40,6 +40,7 @@ const add = (exarp: Exarp, n: number, prefix = "task") =>
   Array.from({ length: n }, (_, i) => exarp.tasks.create({ title: `${prefix} ${i}` }).id);
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const idsIn = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
 
 const request = (query: string, headers: Record<string, string> = {}) =>
   new Request(`http://127.0.0.1/api/events${query}`, { headers });
@@ -209,18 +210,55 @@ describe("event hub", () => {
     expect(stream.raw()).toMatch(/^retry: 1000\n: head 0\n\n(: heartbeat\n\n)+$/);
   });
 
-  it("cuts off a client whose unsent backlog passes the cap, frees it, and keeps serving the others", async () => {
-    const { exarp, hub, open } = setup({ maxBacklogBytes: 4096 });
+  it("lets a client more than the cap behind catch up from the log: a burst of commits drops no reader, slow or fast", async () => {
+    const { exarp, hub, open } = setup({ maxBacklogBytes: 4096, heartbeatMs: 40 });
+    const [taskId] = add(exarp, 1);
+    const fast = open();
+    const slow = (hub.stream(request("?after=1")).body as ReadableStream<Uint8Array>).getReader();
+    const slowText: string[] = [];
+    const decoder = new TextDecoder();
+    // One chunk every 10 ms: steady, far slower than the commits, and never a whole heartbeat without a read.
+    const reading = (async () => {
+      for (let r = await slow.read(); !r.done; r = await slow.read()) {
+        slowText.push(decoder.decode(r.value));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await until(() => fast.comments.length > 0);
+    // Each transaction is one wake-up of the hub, ~25 times the cap: every client is behind at once.
+    for (let burst = 0; burst < 3; burst++)
+      exarp.store.transact({ actor: "user:tester", session: null, origin: exarp.origin, time: 1 }, (tx) =>
+        tx.append(
+          range(1, 400).map((i) => ({
+            type: "comment.added" as const,
+            payload: { taskId: taskId as string, commentId: `c-${burst}-${i}`, body: `burst ${burst} comment ${i}` },
+          })),
+        ),
+      );
+    const head = exarp.feed.head();
+    await fast.take(head - 1);
+    await until(() => idsIn(slowText.join("")).at(-1) === head, 30_000);
+    expect(fast.ids()).toEqual(range(2, head));
+    expect(idsIn(slowText.join(""))).toEqual(range(2, head));
+    expect(hub.stats()).toEqual({ clients: 2, dropped: 0, head });
+    await slow.cancel();
+    await reading;
+  });
+
+  it("cuts off a client that reads nothing for a heartbeat while bytes wait, frees it, and keeps serving the others", async () => {
+    const { exarp, hub, open } = setup({ maxBacklogBytes: 4096, heartbeatMs: 40 });
     const fast = open();
     const never = hub.stream(request("")); // nobody ever reads this one
     const ids = add(exarp, 40);
     await fast.take(40);
+    await until(() => hub.stats().dropped === 1, 5_000);
     expect(hub.stats()).toEqual({ clients: 1, dropped: 1, head: 40 });
     // Its backlog was let go at once: read now, it holds nothing and has ended.
     expect(await new Response(never.body).text()).toBe("");
     exarp.tasks.comment({ taskId: ids[0] as string, body: "still live" });
     await fast.take(41);
     expect(fast.ids()).toEqual(range(1, 41));
+    expect(hub.stats().dropped).toBe(1);
   });
 
   it("forgets a client that goes away (signal aborted, or stream cancelled)", async () => {

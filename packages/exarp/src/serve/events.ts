@@ -1,6 +1,7 @@
 // `GET /api/events`: committed events as Server-Sent Events, for every client of the process from
 // one change-feed watcher. The hub serialises each event once and hands the same bytes to every
-// client; a client that falls behind is cut off rather than allowed to grow the server's memory.
+// client; a client that falls behind catches up from the log rather than grow the server's memory,
+// and one that stops reading is cut off.
 import type { Exarp } from "../app/exarp.ts";
 import { defineError, type ExarpError } from "../errors.ts";
 import { InvalidInput } from "../errors-catalog.ts";
@@ -12,9 +13,12 @@ import { jsonResponse } from "./respond.ts";
 export type EventHubOptions = {
   /** The project's `.exarp/` folder: a file watch there wakes the feed at once on other processes' writes. */
   watchDir?: string;
-  /** A comment this often keeps idle connections (and proxies) open; default 15 s. */
+  /**
+   * A comment this often keeps idle connections (and proxies) open; default 15 s. A client that reads
+   * nothing for a whole interval while bytes wait for it has stopped reading and is disconnected.
+   */
   heartbeatMs?: number;
-  /** A client with more than this many bytes not yet sent is disconnected; default 1 MiB. */
+  /** Bytes held for a client that has not read them yet; past it, it catches up from the log. Default 1 MiB. */
   maxBacklogBytes?: number;
   /** Streams open at once; more are answered 503. Default 500 (with the backlog cap: at most 500 MiB held for slow clients). */
   maxClients?: number;
@@ -25,7 +29,7 @@ export type EventHubOptions = {
 export type EventHubStats = {
   /** Streams open now. */
   clients: number;
-  /** Streams cut off so far because their client fell too far behind. */
+  /** Streams cut off so far because their client stopped reading. */
   dropped: number;
   /** The seq of the last event fanned out live. */
   head: number;
@@ -87,7 +91,7 @@ export function createEventHub(exarp: Pick<Exarp, "feed">, options: EventHubOpti
   );
   const heartbeat = setInterval(() => {
     const bytes = encode(`${comment("heartbeat")}\n`);
-    for (const client of clients) client.push(bytes);
+    for (const client of clients) client.heartbeat(bytes);
   }, options.heartbeatMs ?? 15_000);
   heartbeat.unref?.();
 

@@ -102,12 +102,19 @@ export function createRemoteMcp(exarp: Exarp, options: RemoteMcpOptions = {}) {
       undefined,
     );
 
+  const ownedBy = (tokenId: string) => [...sessions].filter(([, s]) => s.tokenId === tokenId);
+  const idleOnes = () => [...sessions].filter(([, s]) => s.open === 0);
+
+  /** Whether one more session for `tokenId` fits, once its own oldest or an idle one makes room. */
+  const hasRoom = (tokenId: string): boolean =>
+    ownedBy(tokenId).length >= limits.perToken || sessions.size < limits.maxSessions || idleOnes().length > 0;
+
   /** Closes sessions to fit one more for `tokenId`; false when every session is in use. */
   const makeRoom = (tokenId: string): boolean => {
-    const own = [...sessions].filter(([, s]) => s.tokenId === tokenId);
+    const own = ownedBy(tokenId);
     if (own.length >= limits.perToken) end((oldest(own) as [string, Session])[0]);
     if (sessions.size < limits.maxSessions) return true;
-    const spare = oldest([...sessions].filter(([, s]) => s.open === 0));
+    const spare = oldest(idleOnes());
     if (!spare) return false;
     end(spare[0]);
     return true;
@@ -129,30 +136,36 @@ export function createRemoteMcp(exarp: Exarp, options: RemoteMcpOptions = {}) {
     );
   };
 
-  /** A POST without a session: an `initialize` opens one; anything else the transport refuses. */
+  /**
+   * A POST without a session: an `initialize` opens one (only then are other sessions closed to make
+   * room for it); anything else the transport refuses.
+   */
   const open = async (request: Request, principal: Principal): Promise<Response> => {
-    if (!makeRoom(principal.token.id))
+    if (!hasRoom(principal.token.id))
       return rpcError(503, SERVER_ERROR, "every MCP session is in use; retry in a moment", { "Retry-After": "5" });
     // Loaded by the first MCP request: `exarp serve` starts without the SDK's transport.
     const { WebStandardStreamableHTTPServerTransport } = await import(
       "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
     );
-    const server = createMcpServer(exarp, {
-      log,
-      busyRetryMs: options.busyRetryMs,
-      token: { actor: principal.actor, scope: principal.token.scope },
-      watch: feed.watch,
-    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
-        // close() ran while the request was being read: the transport answers 404 once this settles.
-        if (closed) return server.close();
+        // close() ran while the request was being read, or every session came into use meanwhile:
+        // the transport answers 404 once this settles.
+        if (closed || !makeRoom(session.tokenId)) return server.close();
         sessions.set(id, session);
         watchRevocations();
         void server.closed.then(() => end(id));
       },
       maxRequestBodySize: MAX_BODY_BYTES,
+    });
+    const server = createMcpServer(exarp, {
+      log,
+      busyRetryMs: options.busyRetryMs,
+      token: { actor: principal.actor, scope: principal.token.scope },
+      watch: feed.watch,
+      // Its answer would have ended the POST's event stream: without one, the stream ends here.
+      onCancelled: (requestId) => transport.closeSSEStream(requestId),
     });
     const session: Session = { tokenId: principal.token.id, server, transport, open: 0, lastUsed: now() };
     await server.connect(transport);

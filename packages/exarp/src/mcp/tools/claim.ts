@@ -25,7 +25,8 @@ export const claimTool = defineTool({
   description: TOOL_TEXT.claim,
   input: Input,
   output: outputOf("claim"),
-  scope: (args) => (args.action === "list" ? "viewer" : "collaborator"),
+  // Breaking someone else's lease overrides their claim: an owner's call, as over HTTP.
+  scope: (args) => (args.action === "list" ? "viewer" : args.force ? "owner" : "collaborator"),
   actions: {
     claim: { fields: ["taskId", "ttlMs", "can", "tags"] },
     renew: { fields: ["taskId", "ttlMs"], required: ["taskId"] },
