@@ -77,9 +77,11 @@ export function createFeed(store: Store) {
       let position = cursor;
       let closed = false;
       let pending: ReturnType<typeof setTimeout> | undefined;
-      const check = () => {
-        pending = undefined;
-        if (closed) return;
+      // A read that fails (the disk, a damaged file) is said once, not once per poll, and retried.
+      let failing = false;
+      const warn = (what: string, error: unknown) =>
+        process.emitWarning(`exarp: change feed ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      const deliver = () => {
         while (feed.changedSince(position)) {
           const batch = feed.eventsSince(position);
           if (batch.length === 0) break;
@@ -87,10 +89,20 @@ export function createFeed(store: Store) {
           try {
             onEvents(batch);
           } catch (error) {
-            process.emitWarning(
-              `exarp: change feed handler failed: ${error instanceof Error ? error.message : String(error)}`,
-            );
+            warn("handler failed", error);
           }
+        }
+      };
+      // Runs from timers: a throw here would end the process, so a failed read is reported and retried.
+      const check = () => {
+        pending = undefined;
+        if (closed) return;
+        try {
+          deliver();
+          failing = false;
+        } catch (error) {
+          if (!failing) warn("cannot read the log (retrying)", error);
+          failing = true;
         }
       };
       const schedule = () => {
