@@ -142,3 +142,6 @@ export function createExarp(options: ExarpOptions) {
 }
 
 export type Exarp = ReturnType<typeof createExarp>;
+
+/** The services acting as one identity and session (what `exarp.as(actor)` returns). */
+export type Services = ReturnType<Exarp["as"]>;

@@ -1,11 +1,8 @@
-import type { Exarp } from "../app/exarp.ts";
+import type { Exarp, Services } from "../app/exarp.ts";
 import { type Actor, ActorName, isPerson, SessionId } from "../identity/identity.ts";
 import { retryWhileBusy } from "../kernel/busy.ts";
 import { lazy, z } from "../kernel/zod.ts";
 import { AS_TEXT, REFUSAL_TEXT } from "./prompts.ts";
-
-/** The services acting as one agent/session (what `exarp.as(actor)` returns). */
-export type Services = ReturnType<Exarp["as"]>;
 
 /**
  * Who a call acts as, when not the server's own identity: the core's identity schema, naming an
@@ -49,8 +46,6 @@ export function serverActor(
   };
 }
 
-const MAX_CACHED = 64;
-
 /** Who a server's calls act as, and the lease renewal their activity earns. */
 export type Identity = {
   /** Who calls act as unless they pass `as`. */
@@ -93,22 +88,10 @@ export function createIdentity(exarp: Exarp, options: RenewalOptions): Identity 
   if (isPerson(exarp.actor)) {
     throw new Error(`the MCP server acts for agents, not for ${exarp.actor.name}: open exarp as an agent identity`);
   }
-  // One set of services per identity (cheap: the graph cache is shared by the process).
-  const cache = new Map<string, Services>();
   return {
     actor: exarp.actor,
-    resolve(as) {
-      if (!as) return exarp;
-      const session = as.session ?? null;
-      const key = `${as.agent}\u0000${session ?? ""}`;
-      let services = cache.get(key);
-      if (!services) {
-        if (cache.size >= MAX_CACHED) cache.clear();
-        services = exarp.as({ name: as.agent, session });
-        cache.set(key, services);
-      }
-      return services;
-    },
+    // exarp.as keeps the services per identity: asking again is a lookup.
+    resolve: (as) => (as ? exarp.as({ name: as.agent, session: as.session ?? null }) : exarp),
     ...renewals(options),
   };
 }

@@ -1,4 +1,5 @@
 import type { CallToolResult, Tool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { Services } from "../app/exarp.ts";
 import { ExarpError } from "../errors.ts";
 import { Busy, InvalidInput } from "../errors-catalog.ts";
 import { retryWhileBusy } from "../kernel/busy.ts";
@@ -7,7 +8,7 @@ import { isSqliteError } from "../store/driver.ts";
 import { neutralizeBlock, safeJson } from "../text/safe.ts";
 import { type Scope, scopeAllows } from "../token/token.ts";
 import { type ActionSpec, argumentsText, BadArguments, checkArguments } from "./arguments.ts";
-import type { As, Identity, Services } from "./identity.ts";
+import type { As, Identity } from "./identity.ts";
 import { OUTPUTS } from "./outputs.ts";
 import { REFUSAL_TEXT } from "./prompts.ts";
 

@@ -25,7 +25,6 @@ import { historyRoutes } from "./routes/history.ts";
 import { createSessionRoutes } from "./routes/session.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
-import { createActorServices } from "./services.ts";
 import { createSessions, type SessionOptions } from "./sessions.ts";
 
 /** The change stream at `GET /api/events` (src/serve/events.ts). */
@@ -71,7 +70,6 @@ export function createServeApp(options: ServeAppOptions) {
   const { exarp, log } = options;
   const sessions = createSessions(options.sessions);
   const auth = createAuthenticator(exarp, sessions, createLoginLimit(options.loginLimit));
-  const servicesFor = createActorServices(exarp);
   const feed = sharedFeed(exarp, options.watchDir, log);
   const app = new Hono<{ Bindings: Bindings }>();
   const methods = new Map<string, Set<Method>>();
@@ -86,7 +84,7 @@ export function createServeApp(options: ServeAppOptions) {
       if (route.method !== "GET") checkCrossSite(request, found, new URL(request.url).origin);
       const input = {
         principal: found.principal,
-        services: servicesFor(found.principal.actor),
+        services: exarp.as(found.principal.actor),
         exarp,
         params: c.req.param() as Record<string, string>,
         filter: readQuery(new URL(request.url).searchParams, route.query ?? {}),

@@ -1,7 +1,7 @@
 // One API route: its method, path, the scope it needs, and a handler that calls the services. What
 // every route shares — authentication, the scope check, the cross-site check for cookies, reading
 // the body, retrying a write another process holds up — happens here, once.
-import type { Exarp } from "../app/exarp.ts";
+import type { Exarp, Services } from "../app/exarp.ts";
 import { InvalidInput } from "../errors-catalog.ts";
 import { checkField, taskId } from "../kernel/query.ts";
 import { inline } from "../text/safe.ts";
@@ -9,7 +9,6 @@ import type { Scope } from "../token/token.ts";
 import type { Auth } from "./auth.ts";
 import type { Principal } from "./principal.ts";
 import type { Param } from "./query.ts";
-import type { Services } from "./services.ts";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 

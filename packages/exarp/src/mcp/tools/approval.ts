@@ -1,6 +1,7 @@
+import type { Services } from "../../app/exarp.ts";
 import { ApproveRequest, DenyRequest, WaitRequest } from "../../approval/approval.ts";
 import { lazy, z } from "../../kernel/zod.ts";
-import { As, type Services } from "../identity.ts";
+import { As } from "../identity.ts";
 import { outputOf } from "../outputs.ts";
 import { REFUSAL_TEXT, TOOL_TEXT } from "../prompts.ts";
 import { defineTool, type ToolOutput } from "../tool.ts";
