@@ -6,6 +6,11 @@
 //     the top todo card through the library every BENCH_INTERVAL_MS (default 50), BENCH_N (default
 //     100) times; seen = when the card with the new title enters the DOM (a MutationObserver, wall
 //     clock); latency = seen − committed (when edit returned). Target ≤ 100 ms p99.
+//  d. main-thread time under an event burst: BENCH_BURST_RATE (default 200) events a second for
+//     BENCH_BURST_S (default 5) seconds — title edits of random tasks, every tenth a status move
+//     (todo ⇄ blocked) — with the board, the waves and the audit feed open in turn; busy = the
+//     page's main-thread task time (DevTools `Performance.getMetrics` TaskDuration) per second of
+//     wall time, and the requests the page made meanwhile.
 //  c. the waves view: navigation start → graph drawn (`exarp:waves-rendered`), the plan request
 //     (plan and dependencies in one answer: its time and size), requests for single tasks, the
 //     draw's own time (laid out in the worker, SVG built), then opening a collapsed wave; the longest
@@ -21,6 +26,8 @@ const TASKS = Number(process.env.BENCH_TASKS ?? 5_000);
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);
 const N = Number(process.env.BENCH_N ?? 100);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 50);
+const BURST_RATE = Number(process.env.BENCH_BURST_RATE ?? 200);
+const BURST_S = Number(process.env.BENCH_BURST_S ?? 5);
 const WAIT_MS = 30_000;
 const CLI = fileURLToPath(new URL("../dist/bin/exarp.js", import.meta.url));
 
@@ -145,6 +152,52 @@ try {
     target_p99_ms: 100,
   });
   if (latency.length < N || percentile(latency, 99) > 100) failures++;
+
+  // d. event burst
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const taskSeconds = async () =>
+    (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value;
+  const todo = exarp.tasks.list({ status: ["todo"], limit: 100_000 }).map((t) => t.id);
+  const blocked = new Set();
+  for (const view of ["board", "waves", "audit"]) {
+    await page.goto(`${url}#/${view}`);
+    await page.locator(".stream.live").waitFor();
+    await sleep(1_000);
+    await page.evaluate(() => {
+      window.benchLongTasks = [];
+    });
+    let requests = 0;
+    const onRequest = () => requests++;
+    page.on("request", onRequest);
+    const before = await taskSeconds();
+    const started = Date.now();
+    let written = 0;
+    for (let slot = 0; slot < BURST_S * 10; slot++) {
+      for (let i = 0; i < BURST_RATE / 10; i++, written++) {
+        const id = todo[(written * 7919) % todo.length];
+        if (written % 10 === 9) {
+          const to = blocked.has(id) ? "todo" : "blocked";
+          exarp.tasks.setStatus({ id, to });
+          if (to === "blocked") blocked.add(id);
+          else blocked.delete(id);
+        } else exarp.tasks.edit({ id, title: `burst ${written}` });
+      }
+      await sleep(Math.max(0, started + (slot + 1) * 100 - Date.now()));
+    }
+    await sleep(500);
+    const wallS = (Date.now() - started) / 1000;
+    const busyS = (await taskSeconds()) - before;
+    page.off("request", onRequest);
+    report(`dashboard burst on ${view}`, {
+      tasks: TASKS,
+      events: written,
+      events_per_s: written / (BURST_S || 1),
+      busy_ms_per_s: (busyS * 1000) / wallS,
+      requests,
+      longest_task_ms: await longest(),
+    });
+  }
 
   // c. waves
   await page.goto("about:blank");

@@ -9,6 +9,7 @@ import { applyEvents, type Board, createBoard, putCard } from "../web/board/boar
 import { cardTest, shownColumns } from "../web/board/filter.ts";
 import { visibleRows } from "../web/board/window.ts";
 import { formatRoute, parseRoute } from "../web/lib/route.ts";
+import { clockTime } from "../web/lib/time.ts";
 import type { StreamEvent } from "../web/lib/types.ts";
 import { testExarp } from "./support/exarp.ts";
 import { seed } from "./support/fc-seed.ts";
@@ -186,6 +187,11 @@ describe("board filters", () => {
     expect(passes({ text: "COOKIE" })).toBe(true);
     expect(passes({ text: "x1" })).toBe(true);
     expect(passes({ text: "logout" })).toBe(false);
+    // Text is matched as typed: regular-expression characters are literal.
+    expect(passes({ text: "." })).toBe(false);
+    expect(passes({ text: "log.n" })).toBe(false);
+    const odd = { ...card, title: "Parse a+b (.*[ as text" };
+    expect((cardTest({ text: "a+b (.*[" }) as NonNullable<ReturnType<typeof cardTest>>)(odd, undefined)).toBe(true);
     expect(passes({ tag: "auth,ui" })).toBe(true);
     expect(passes({ tag: "auth,db" })).toBe(false);
     expect(passes({ priority: "low,high" })).toBe(true);
@@ -242,5 +248,13 @@ describe("hash routes", () => {
     expect(parseRoute("")).toEqual({ view: "board", filter: {} });
     expect(parseRoute("#/elsewhere")).toEqual({ view: "board", filter: {} });
     expect(parseRoute("#/task/%E0%A4%A")).toEqual({ view: "task", id: "%E0%A4%A" });
+  });
+});
+
+describe("clock times", () => {
+  it("shows the time of day for today, and the day and minute before", () => {
+    const now = new Date(2026, 2, 3, 12, 4, 31).getTime();
+    expect(clockTime(now - 60_000, now)).toBe("12:03:31");
+    expect(clockTime(new Date(2026, 2, 1, 9, 5, 7).getTime(), now)).toBe("1 Mar 09:05");
   });
 });

@@ -2,105 +2,31 @@
 // against a real `exarp serve` child over the demo project: log in, see the board, watch a task move
 // when the CLI (another process) changes it, approve from the page and see the CLI agree, deep links,
 // what a viewer may not do, and a screenshot of the board.
-import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI } from "./support/cli.ts";
-import { childEnv, runJson } from "./support/hermetic.ts";
+import {
+  cliIn,
+  launchChromium,
+  logIn as logInAt,
+  recordProblems,
+  type Served,
+  serveDashboard,
+  streamCutter,
+  WAIT_MS,
+} from "./support/dashboard.ts";
+import { runJson } from "./support/hermetic.ts";
 
 const WEB = fileURLToPath(new URL("../dist/web/index.html", import.meta.url));
 const ARTIFACT = fileURLToPath(new URL("artifacts/dashboard.png", import.meta.url));
 const README_SHOT = fileURLToPath(new URL("../../../docs/dashboard.png", import.meta.url));
-const CHROMIUM_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-];
-/** Every wait in the page is bounded by this. */
-const WAIT_MS = 15_000;
 
-const execFileAsync = promisify(execFile);
-
-/** `exarp -C dir …` as its own process, without blocking the browser's driver meanwhile. */
-async function cli(args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(process.execPath, [CLI, "-C", root, ...args], {
-    env: childEnv(),
-    timeout: 30_000,
-  });
-  return stdout;
-}
-
-/**
- * An HTTP proxy in front of the server (Host and Origin rewritten to the server's) that can cut the
- * event streams through it, then hold new ones until restored, or refuse them (503) meanwhile.
- */
-async function streamCutter(target: URL) {
-  const open = new Set<{ destroy(): void }>();
-  const held: (() => void)[] = [];
-  let mode: "pass" | "hold" | "refuse" = "pass";
-  const state = { refused: 0, lastEventIds: [] as string[], afters: [] as string[] };
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
-    const headers = { ...req.headers, host: target.host, ...(req.headers.origin ? { origin: target.origin } : {}) };
-    const upstream = request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        if (!req.url?.startsWith("/api/events")) return;
-        const pair = {
-          destroy() {
-            answer.destroy();
-            res.destroy();
-          },
-        };
-        open.add(pair);
-        res.on("close", () => open.delete(pair));
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
-  };
-  const proxy = createServer((req, res) => {
-    if (!req.url?.startsWith("/api/events")) return forward(req, res);
-    state.lastEventIds.push(String(req.headers["last-event-id"] ?? ""));
-    state.afters.push(new URL(req.url, target).searchParams.get("after") ?? "");
-    if (mode === "refuse") {
-      state.refused++;
-      res.writeHead(503, { "Content-Type": "application/json" }).end('{"error":{"name":"Busy","message":"cut"}}');
-    } else if (mode === "hold") held.push(() => forward(req, res));
-    else forward(req, res);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const { port } = proxy.address() as AddressInfo;
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${port}/`,
-    cut(next: "hold" | "refuse") {
-      mode = next;
-      for (const pair of [...open]) pair.destroy();
-    },
-    restore() {
-      mode = "pass";
-      for (const go of held.splice(0)) go();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const pair of [...open]) pair.destroy();
-        proxy.closeAllConnections();
-        proxy.close(() => resolve());
-      }),
-  });
-}
+/** `exarp -C root …` as its own process. */
+const cli = (args: string[]) => cliIn(root, args);
 
 type DemoTask = { id: string; title: string; status: string; tags: string[] };
 
@@ -109,23 +35,19 @@ let url: string;
 let owner: string;
 let viewer: string;
 let tasks: DemoTask[];
-let server: ReturnType<typeof spawn>;
+let served: Served;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const listRequests: string[] = [];
-/** Uncaught errors and Content-Security-Policy violations in the owner's pages: there must be none. */
-const pageProblems: string[] = [];
+/** Uncaught errors, Content-Security-Policy violations and logged errors in the owner's pages: there must be none. */
+let pageProblems: string[];
 
 const byTitle = (title: string) => tasks.find((t) => t.title === title) as DemoTask;
 const card = (p: Page, id: string, column?: string) =>
   p.locator(`${column ? `.column[data-status="${column}"] ` : ""}.card[data-id="${id}"]`);
 
-async function logIn(p: Page, secret: string): Promise<void> {
-  await p.goto(url);
-  await p.locator("input[name=token]").fill(secret);
-  await p.locator("form.login button[type=submit]").click();
-}
+const logIn = (p: Page, secret: string) => logInAt(p, url, secret);
 
 beforeAll(async () => {
   expect(existsSync(WEB), "the dashboard is built (npm run build)").toBe(true);
@@ -134,34 +56,11 @@ beforeAll(async () => {
   tasks = runJson<{ tasks: DemoTask[] }>(root, ["list", "--all"]).tasks;
   owner = runJson(root, ["token", "create", "--scope", "owner", "--as", "user:lead"]).secret;
   viewer = runJson(root, ["token", "create", "--scope", "viewer", "--name", "wall"]).secret;
-  server = spawn(process.execPath, [CLI, "serve", "--port", "0", "-C", root], {
-    env: childEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`exarp serve printed no URL: ${out}`)), WAIT_MS);
-    server.stdout?.on("data", (chunk) => {
-      out += chunk;
-      const found = /exarp serve: (http:\/\/\S+\/)/.exec(out);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1] as string);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`exarp serve exited (${code}): ${out}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-    env: childEnv(),
-    timeout: WAIT_MS,
-  });
+  served = await serveDashboard(root);
+  url = served.url;
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  context.on("weberror", (e) => pageProblems.push(e.error().message));
-  context.on("console", (m) => {
-    if (/Content Security Policy/i.test(m.text())) pageProblems.push(m.text());
-  });
+  pageProblems = recordProblems(context);
   page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   page.on("request", (r) => {
@@ -171,12 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    if (server.exitCode === null) server.kill("SIGKILL");
-  }
+  await served?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -207,9 +101,18 @@ describe("the dashboard in Chromium", () => {
   it("moves a card when the CLI changes its task, and shows new tasks as text, without reloading the board", async () => {
     const ready = runJson<{ tasks: DemoTask[] }>(root, ["ready"]).tasks[0] as DemoTask;
     expect(await card(page, ready.id, "todo").count()).toBe(1);
+    const queueAsked: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (new URL(r.url()).pathname === "/api/approvals") queueAsked.push(r.url());
+    };
+    page.on("request", onRequest);
     await cli(["start", ready.id]);
     await card(page, ready.id, "in_progress").waitFor();
+    await sleep(300);
+    page.off("request", onRequest);
     expect(await card(page, ready.id, "todo").count()).toBe(0);
+    // A move that neither enters nor leaves review cannot change the approval queue: it is not fetched again.
+    expect(queueAsked).toEqual([]);
 
     mkdirSync(join(ARTIFACT, ".."), { recursive: true });
     await page.screenshot({ path: ARTIFACT, animations: "disabled" });
@@ -265,6 +168,41 @@ describe("the dashboard in Chromium", () => {
       await expect.poll(() => p.locator(".stream").textContent(), { timeout: WAIT_MS }).toBe("live");
       expect(cutter.afters.at(-1)).toMatch(/^\d+$/);
       expect(Number(cutter.afters.at(-1))).toBeGreaterThan(seen ?? 0);
+      expect(reloads).toBe(1);
+    } finally {
+      await p.close();
+      await cutter.close();
+    }
+  });
+
+  it("backs off while the server cannot be reached, then catches up without reloading the board", async () => {
+    const cutter = await streamCutter(new URL(url));
+    const p = await context.newPage();
+    try {
+      p.setDefaultTimeout(WAIT_MS);
+      let reloads = 0;
+      p.on("request", (r) => {
+        if (new URL(r.url()).pathname === "/api/tasks") reloads++;
+      });
+      await p.goto(`${cutter.url}#/board`);
+      await p.locator(".card").first().waitFor();
+      await expect.poll(() => p.locator(".stream").textContent(), { timeout: WAIT_MS }).toBe("live");
+      const cutOff = JSON.parse(await cli(["add", "Moved while the page was cut off", "--json"])).task as DemoTask;
+      await card(p, cutOff.id, "todo").waitFor();
+
+      cutter.cut("drop");
+      await cli(["block", cutOff.id, "--reason", "written while the page was cut off"]);
+      await sleep(8_000);
+      // The browser alone would retry every second (8 attempts); the page waits 1, 2, 4 s… after the first.
+      const attempts = cutter.dropped.map((d) => d.at);
+      expect(attempts.length).toBeGreaterThan(1);
+      expect(attempts.length).toBeLessThanOrEqual(5);
+      expect((attempts.at(-1) as number) - (attempts.at(-2) as number)).toBeGreaterThanOrEqual(1_800);
+      expect(await p.locator(".stream").textContent()).toBe("reconnecting");
+
+      cutter.restore();
+      await card(p, cutOff.id, "blocked").waitFor({ timeout: 20_000 });
+      await expect.poll(() => p.locator(".stream").textContent(), { timeout: WAIT_MS }).toBe("live");
       expect(reloads).toBe(1);
     } finally {
       await p.close();

@@ -15,7 +15,9 @@ function showLogin(ended = false): void {
   running?.stop();
   running = undefined;
   api.useCsrf(undefined);
-  document.body.replaceChildren(banner.element, renderLogin(api, banner, start));
+  const form = renderLogin(api, banner, start);
+  document.body.replaceChildren(banner.element, form);
+  form.querySelector("input")?.focus();
   if (ended) banner.show("Your session has ended: log in again.");
 }
 

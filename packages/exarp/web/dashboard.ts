@@ -4,6 +4,7 @@ import { applyEvents, type Board, COLUMNS, createBoard, emptyChange, putCard } f
 import { type BoardView, createBoardView } from "./board/view.ts";
 import { type Api, taskPath } from "./lib/api.ts";
 import type { Banner } from "./lib/banner.ts";
+import { touchesApprovals } from "./lib/events.ts";
 import { coalesced } from "./lib/reload.ts";
 import { parseRoute, type Route } from "./lib/route.ts";
 import { scopeAllows } from "./lib/scope.ts";
@@ -107,7 +108,7 @@ export function runDashboard(api: Api, banner: Banner, session: Session, onEnd: 
   function onEvents(events: StreamEvent[]): void {
     const change = applyEvents(board, events);
     view?.update(events, change);
-    if (events.some((e) => e.type.startsWith("approval.") || e.type === "task.status_changed")) refreshPending();
+    if (events.some(touchesApprovals)) refreshPending();
     if (change.missing.size) void fetchMissing([...change.missing]);
   }
 

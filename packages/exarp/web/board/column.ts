@@ -39,11 +39,16 @@ export function createColumnView(column: Column, leaseOf: (id: string) => Lease 
   let flash: ReadonlySet<string> = new Set();
   const rendered = new Map<string, Rendered>();
   let frame = 0;
+  // The scroll position and height as the scroll and resize callbacks last saw them: reading them
+  // while drawing would force a layout per column per batch of events.
+  let top = 0;
+  let height: number | undefined;
 
   function render(): void {
     frame = 0;
     const now = Date.now();
-    const { start, end } = visibleRows(scroller.scrollTop, scroller.clientHeight, CARD_ROW, cards.length);
+    height ??= scroller.clientHeight;
+    const { start, end } = visibleRows(top, height, CARD_ROW, cards.length);
     const keep = new Set<string>();
     for (let i = start; i < end; i++) {
       const card = cards[i] as Card;
@@ -71,8 +76,18 @@ export function createColumnView(column: Column, leaseOf: (id: string) => Lease 
   const schedule = () => {
     frame ||= requestAnimationFrame(render);
   };
-  scroller.addEventListener("scroll", schedule, { passive: true });
-  const resize = new ResizeObserver(schedule);
+  scroller.addEventListener(
+    "scroll",
+    () => {
+      top = scroller.scrollTop;
+      schedule();
+    },
+    { passive: true },
+  );
+  const resize = new ResizeObserver(() => {
+    height = scroller.clientHeight;
+    schedule();
+  });
   resize.observe(scroller);
 
   return {

@@ -6,7 +6,12 @@ import type { Card } from "./board.ts";
 import { COLUMNS } from "./board.ts";
 import { COLUMN_LABELS } from "./column.ts";
 
-export type FilterBar = { element: HTMLElement; set(filter: BoardFilter): void };
+export type FilterBar = {
+  element: HTMLElement;
+  set(filter: BoardFilter): void;
+  /** Drops a change still waiting to be applied (the board is being left: it must not rewrite the hash). */
+  cancel(): void;
+};
 
 export function createFilterBar(cards: Iterable<Card>, onChange: (filter: BoardFilter) => void): FilterBar {
   const tags = new Set<string>();
@@ -61,6 +66,9 @@ export function createFilterBar(cards: Iterable<Card>, onChange: (filter: BoardF
     element,
     set(filter) {
       for (const key of FILTER_KEYS) inputs[key].value = filter[key] ?? "";
+    },
+    cancel() {
+      clearTimeout(timer);
     },
   };
 }

@@ -1,5 +1,6 @@
 // The kanban: five windowed columns under the filter bar. A change from the stream redraws only
-// the columns it touched; a filter change recomputes each column's list once.
+// the columns it touched; a filter change recomputes each column's list once. A note says when the
+// project has no tasks yet, or the filters hide them all.
 
 import { el } from "../lib/dom.ts";
 import type { BoardFilter } from "../lib/route.ts";
@@ -22,13 +23,28 @@ export function createBoardView(ctx: ViewContext, initial: BoardFilter): BoardVi
   // Typed filters are already in the inputs: only a filter from the hash is written back into them.
   const bar = createFilterBar(board.cards.values(), (next) => apply(next));
   const grid = el("div", { class: "board" }, ...COLUMNS.map((c) => columns[c].element));
-  const element = el("div", { class: "board-view" }, bar.element, grid);
+  const empty = el(
+    "p",
+    { class: "board-note", hidden: true },
+    "No tasks yet. Add one with ",
+    el("code", {}, 'exarp add "Title"'),
+    " or let an agent create them: they appear here as they are made.",
+  );
+  const unmatched = el("p", { class: "board-note", hidden: true }, "No task matches these filters.");
+  const element = el("div", { class: "board-view" }, bar.element, empty, unmatched, grid);
+  const shownIn = new Map<Column, number>();
 
   function draw(column: Column, changed?: ReadonlySet<string>): void {
     const all = board.columns[column];
     const passes = test;
     const shown = passes ? all.filter((card) => passes(card, leaseOf(card.id))) : all;
     columns[column].show(shown, all.length, changed);
+    shownIn.set(column, columns[column].element.hidden ? 0 : shown.length);
+  }
+
+  function note(): void {
+    empty.hidden = board.cards.size > 0;
+    unmatched.hidden = !empty.hidden || [...shownIn.values()].some((n) => n > 0);
   }
 
   function setFilter(next: BoardFilter): void {
@@ -43,6 +59,7 @@ export function createBoardView(ctx: ViewContext, initial: BoardFilter): BoardVi
       columns[column].element.hidden = !shown.has(column);
       draw(column);
     }
+    note();
   }
 
   bar.set(initial);
@@ -57,8 +74,10 @@ export function createBoardView(ctx: ViewContext, initial: BoardFilter): BoardVi
     setFilter,
     update(_events, change: Change) {
       for (const column of change.columns) draw(column, change.cards);
+      note();
     },
     destroy() {
+      bar.cancel();
       for (const column of COLUMNS) columns[column].destroy();
     },
   };

@@ -12,3 +12,9 @@ export function subjectOf(event: StreamEvent): string | undefined {
 export function blockerOf(event: StreamEvent): string | undefined {
   return event.type === "dependency.added" || event.type === "dependency.removed" ? event.payload.blockerId : undefined;
 }
+
+/** True when an event may change the approval queue: an approval's own events, a move into or out of review, a deletion. */
+export function touchesApprovals(event: StreamEvent): boolean {
+  if (event.type === "task.status_changed") return event.payload.from === "review" || event.payload.to === "review";
+  return event.type.startsWith("approval.") || event.type === "task.deleted";
+}

@@ -1,12 +1,13 @@
 // The approval queue: every task waiting in review for a person's decision, oldest first, with
 // approve and deny-with-reason for owners (not for the one who asked for the review).
-import { taskPath } from "../lib/api.ts";
 import { el, replaceChildren } from "../lib/dom.ts";
+import { touchesApprovals } from "../lib/events.ts";
 import { coalesced } from "../lib/reload.ts";
 import { taskHref } from "../lib/route.ts";
 import { ago } from "../lib/time.ts";
 import type { PendingApproval } from "../lib/types.ts";
 import type { View, ViewContext } from "../lib/view.ts";
+import { renderDecision } from "../task/decision.ts";
 
 export function createApprovalsView(ctx: ViewContext): View {
   const list = el("div", { class: "approvals" });
@@ -26,7 +27,7 @@ export function createApprovalsView(ctx: ViewContext): View {
 
   function row(a: PendingApproval): HTMLElement {
     const mine = a.requestedBy === ctx.session.identity;
-    const actions = ctx.can("owner") ? decisionForm(a, mine) : null;
+    const actions = ctx.can("owner") ? renderDecision(ctx, a.taskId, mine, reload) : null;
     return el(
       "article",
       { class: "approval", "data-task": a.taskId },
@@ -45,48 +46,11 @@ export function createApprovalsView(ctx: ViewContext): View {
     );
   }
 
-  function decisionForm(a: PendingApproval, mine: boolean): HTMLElement {
-    const approve = el("button", { type: "button", class: "approve", disabled: mine }, "Approve");
-    const reason = el("input", {
-      type: "text",
-      name: "reason",
-      placeholder: "Reason for denying",
-      required: true,
-      maxlength: 2000,
-    });
-    const deny = el("button", { type: "submit", class: "deny" }, "Deny");
-    const form = el(
-      "form",
-      { class: "decision" },
-      approve,
-      reason,
-      deny,
-      mine ? el("span", { class: "muted" }, "you asked for this review") : null,
-    );
-    approve.addEventListener("click", () => {
-      approve.disabled = true;
-      void ctx.write(() => ctx.api.send("POST", taskPath(a.taskId, "/approve"), {})).finally(reload);
-    });
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const text = reason.value.trim();
-      if (!text) return;
-      deny.disabled = true;
-      void ctx.write(() => ctx.api.send("POST", taskPath(a.taskId, "/deny"), { reason: text })).finally(reload);
-    });
-    return form;
-  }
-
   reload();
   return {
     element,
     update(events) {
-      if (
-        events.some(
-          (e) => e.type.startsWith("approval.") || e.type === "task.status_changed" || e.type === "task.deleted",
-        )
-      )
-        reload();
+      if (events.some(touchesApprovals)) reload();
     },
     destroy() {},
   };

@@ -1,5 +1,6 @@
 // The audit feed: the newest events of the log, then every event as the stream delivers it,
-// newest first. Each line is built from text nodes.
+// newest first, a few times a second at most (each redraw moves every line: a burst of events must
+// not cost a redraw a frame). Each line is built from text nodes.
 import { el } from "../lib/dom.ts";
 import { subjectOf } from "../lib/events.ts";
 import { taskHref } from "../lib/route.ts";
@@ -10,6 +11,8 @@ import { describeStreamEvent } from "./describe.ts";
 
 /** Lines kept in the page; older ones are dropped as new ones arrive. */
 const MAX_LINES = 500;
+/** Least time between two redraws of the feed. */
+const REDRAW_MS = 250;
 
 export function createAuditView(ctx: ViewContext): View {
   const list = el("ol", { class: "audit" });
@@ -39,12 +42,23 @@ export function createAuditView(ctx: ViewContext): View {
     );
   }
 
-  let buffered: StreamEvent[] | undefined = [];
+  // Events wait here while the log's newest are loading, and between two redraws.
+  let waiting: StreamEvent[] = [];
+  let loaded = false;
+  let timer = 0;
+  let drawnAt = Number.NEGATIVE_INFINITY;
+  const redraw = () => {
+    timer = 0;
+    drawnAt = performance.now();
+    prepend(waiting);
+    waiting = [];
+  };
+
   ctx.api.get<{ events: StreamEvent[] }>("/api/history?limit=200").then(
     ({ events }) => {
       prepend(events);
-      if (buffered) prepend(buffered);
-      buffered = undefined;
+      loaded = true;
+      redraw();
     },
     (error) => ctx.banner.show(error),
   );
@@ -52,9 +66,11 @@ export function createAuditView(ctx: ViewContext): View {
   return {
     element,
     update(events) {
-      if (buffered) buffered.push(...events);
-      else prepend(events);
+      waiting.push(...events);
+      if (loaded && !timer) timer = window.setTimeout(redraw, Math.max(0, drawnAt + REDRAW_MS - performance.now()));
     },
-    destroy() {},
+    destroy() {
+      clearTimeout(timer);
+    },
   };
 }

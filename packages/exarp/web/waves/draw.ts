@@ -10,6 +10,16 @@ export type DrawActions = { open(wave: number): void; more(wave: number): void; 
 
 const HEADER = 26;
 
+/** Clicks, Enter and Space on a `role=button` element run `act` (Space without scrolling the page). */
+function asButton(node: SVGElement, act: () => void): void {
+  node.addEventListener("click", act);
+  node.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" && e.key !== " ") return;
+    e.preventDefault();
+    act();
+  });
+}
+
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export function drawWaves(
@@ -100,11 +110,7 @@ export function drawWaves(
         ? svg("text", { x: 10, y: 42, class: "node-title" }, `${node.critical} on the critical path`)
         : null,
     );
-    const act = () => (node.kind === "summary" ? actions.open(node.wave) : actions.more(node.wave));
-    group.addEventListener("click", act);
-    group.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === " ") act();
-    });
+    asButton(group, () => (node.kind === "summary" ? actions.open(node.wave) : actions.more(node.wave)));
     body.appendChild(group);
   }
   root.appendChild(body);
@@ -117,7 +123,7 @@ export function drawWaves(
       { x: left, y: 17, class: "wave-header", role: "button", tabindex: 0, "data-wave": wave },
       `wave ${wave} ▾`,
     );
-    header.addEventListener("click", () => actions.close(wave));
+    asButton(header, () => actions.close(wave));
     root.appendChild(header);
   }
   return root;

@@ -65,10 +65,10 @@ export function createWavesView(ctx: ViewContext): View {
     }
     const { plan } = planned;
     opened = opened ? keepWaves(plan.waves, opened) : initialWindow(plan.waves);
-    const tasks = plan.waves.reduce((n, w) => n + w.length, 0);
-    summary.textContent = `${plan.waves.length} waves · ${tasks} open tasks · up to ${plan.maxParallelism} at once · critical path (outlined) ${plan.criticalPath.total} min over ${plan.criticalPath.tasks.length} tasks`;
+    summary.textContent = describePlan(plan);
     replaceChildren(problems, ...renderProblems(plan));
-    await draw();
+    if (plan.waves.length) await draw();
+    else replaceChildren(canvas);
   });
 
   reload();
@@ -88,6 +88,13 @@ export function createWavesView(ctx: ViewContext): View {
       layouts.close();
     },
   };
+}
+
+function describePlan(plan: Plan): string {
+  if (!plan.waves.length)
+    return plan.unschedulable.length ? "No open task can be scheduled:" : "Nothing to plan: no task is open.";
+  const tasks = plan.waves.reduce((n, w) => n + w.length, 0);
+  return `${plan.waves.length} waves · ${tasks} open tasks · up to ${plan.maxParallelism} at once · critical path (outlined) ${plan.criticalPath.total} min over ${plan.criticalPath.tasks.length} tasks`;
 }
 
 function renderProblems(plan: Plan): HTMLElement[] {
