@@ -18,6 +18,7 @@ import {
   serveDashboard,
   WAIT_MS,
 } from "./support/dashboard.ts";
+import { exportTaskLine } from "./support/expect.ts";
 import { runJson } from "./support/hermetic.ts";
 
 const LONG_TITLE = "W".repeat(480);
@@ -32,23 +33,7 @@ let problems: string[];
 
 /** An export of four open tasks: T-a and T-b wait on each other, T-c waits on T-a, T-d is free. */
 function cyclicExport(): string {
-  const task = (id: string, title: string, dependsOn: string[]) =>
-    JSON.stringify({
-      kind: "task",
-      id,
-      title,
-      description: "",
-      status: "todo",
-      priority: "medium",
-      tags: [],
-      parentId: null,
-      estimate: null,
-      assignee: null,
-      createdAt: 1,
-      updatedAt: 1,
-      version: 1,
-      dependsOn,
-    });
+  const task = (id: string, title: string, dependsOn: string[]) => exportTaskLine(id, "todo", dependsOn, { title });
   const head = { kind: "exarp.export", version: 1, exportedAt: 1, tasks: 4, comments: 0, events: 0 };
   const lines = [
     JSON.stringify(head),
