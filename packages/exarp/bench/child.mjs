@@ -27,7 +27,8 @@ export function spawnWorker(script, args = [], { name = script } = {}) {
     if (w) w.resolve(message);
     else queued.push(message);
   });
-  child.on("exit", (code, signal) => {
+  // "close", not "exit": a worker may exit before its last line is read from the pipe.
+  child.on("close", (code, signal) => {
     failure = new Error(`${name} exited (${code ?? signal})`);
     for (const w of waiting.splice(0)) w.reject(failure);
   });

@@ -2,7 +2,7 @@
 // npm into a fresh project outside the repository, wired by `exarp init`, then used by the real
 // OpenCode against the recording mock model and by a real MCP client through the command init wrote.
 // Run by `npm run test:install` (CI step): npm install needs the npm registry for the dependencies.
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -152,6 +152,38 @@ describe("the packed packages in a fresh project", () => {
       expect(JSON.stringify(listed.content)).toContain("Ship the tarballs");
     } finally {
       await mcp.close();
+    }
+  }, 60_000);
+
+  it("exarp serve from the installed package shows the built dashboard and answers the API with a token", async () => {
+    const secret = exarp("token", "create", "--scope", "viewer", "-q").trim();
+    const server = spawn(join(project, "node_modules", ".bin", "exarp"), ["serve", "--port", "0"], {
+      cwd: project,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        const timer = setTimeout(() => reject(new Error(`no URL from exarp serve: ${out}`)), 20_000);
+        server.stdout.on("data", (chunk) => {
+          out += chunk;
+          const found = /^exarp serve: (http:\S+)$/m.exec(out);
+          if (found) {
+            clearTimeout(timer);
+            resolve(found[1] as string);
+          }
+        });
+      });
+      const page = await (await fetch(url, { headers: { accept: "text/html" } })).text();
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(page)?.[1];
+      expect(script, page).toBeDefined();
+      expect((await fetch(new URL(script as string, url))).status).toBe(200);
+      const tasks = await fetch(new URL("api/tasks", url), { headers: { authorization: `Bearer ${secret}` } });
+      expect(JSON.stringify(await tasks.json())).toContain("Ship the tarballs");
+      expect((await fetch(new URL("api/tasks", url))).status).toBe(401);
+    } finally {
+      server.kill("SIGTERM");
     }
   }, 60_000);
 });
