@@ -74,6 +74,27 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
+/** A new page on the board through a stream cutter, live; `reloads()` counts its board fetches. */
+async function boardBehindCutter() {
+  const cutter = await streamCutter(new URL(url));
+  const p = await context.newPage();
+  p.setDefaultTimeout(WAIT_MS);
+  let reloads = 0;
+  p.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/api/tasks") reloads++;
+  });
+  try {
+    await p.goto(`${cutter.url}#/board`);
+    await p.locator(".card").first().waitFor();
+    await expect.poll(() => p.locator(".stream").textContent(), { timeout: WAIT_MS }).toBe("live");
+  } catch (error) {
+    await p.close();
+    await cutter.close();
+    throw error;
+  }
+  return { cutter, p, reloads: () => reloads };
+}
+
 describe("the dashboard in Chromium", () => {
   it("shows the server's message when a token is refused", async () => {
     await logIn(page, "exarp_not-a-real-token-at-all-0000000000000000");
@@ -133,17 +154,8 @@ describe("the dashboard in Chromium", () => {
   });
 
   it("catches up after the stream drops: by Last-Event-ID, or reopened from the last seq when refused", async () => {
-    const cutter = await streamCutter(new URL(url));
-    const p = await context.newPage();
+    const { cutter, p, reloads } = await boardBehindCutter();
     try {
-      p.setDefaultTimeout(WAIT_MS);
-      let reloads = 0;
-      p.on("request", (r) => {
-        if (new URL(r.url()).pathname === "/api/tasks") reloads++;
-      });
-      await p.goto(`${cutter.url}#/board`);
-      await p.locator(".card").first().waitFor();
-      await expect.poll(() => p.locator(".stream").textContent(), { timeout: WAIT_MS }).toBe("live");
       const [first, second] = runJson<{ tasks: DemoTask[] }>(root, ["ready"]).tasks as [DemoTask, DemoTask];
 
       // An event on this stream, so the browser has a Last-Event-ID to resume from.
@@ -168,7 +180,7 @@ describe("the dashboard in Chromium", () => {
       await expect.poll(() => p.locator(".stream").textContent(), { timeout: WAIT_MS }).toBe("live");
       expect(cutter.afters.at(-1)).toMatch(/^\d+$/);
       expect(Number(cutter.afters.at(-1))).toBeGreaterThan(seen ?? 0);
-      expect(reloads).toBe(1);
+      expect(reloads()).toBe(1);
     } finally {
       await p.close();
       await cutter.close();
@@ -176,17 +188,8 @@ describe("the dashboard in Chromium", () => {
   });
 
   it("backs off while the server cannot be reached, then catches up without reloading the board", async () => {
-    const cutter = await streamCutter(new URL(url));
-    const p = await context.newPage();
+    const { cutter, p, reloads } = await boardBehindCutter();
     try {
-      p.setDefaultTimeout(WAIT_MS);
-      let reloads = 0;
-      p.on("request", (r) => {
-        if (new URL(r.url()).pathname === "/api/tasks") reloads++;
-      });
-      await p.goto(`${cutter.url}#/board`);
-      await p.locator(".card").first().waitFor();
-      await expect.poll(() => p.locator(".stream").textContent(), { timeout: WAIT_MS }).toBe("live");
       const cutOff = JSON.parse(await cli(["add", "Moved while the page was cut off", "--json"])).task as DemoTask;
       await card(p, cutOff.id, "todo").waitFor();
 
@@ -203,7 +206,7 @@ describe("the dashboard in Chromium", () => {
       cutter.restore();
       await card(p, cutOff.id, "blocked").waitFor({ timeout: 20_000 });
       await expect.poll(() => p.locator(".stream").textContent(), { timeout: WAIT_MS }).toBe("live");
-      expect(reloads).toBe(1);
+      expect(reloads()).toBe(1);
     } finally {
       await p.close();
       await cutter.close();
