@@ -22,8 +22,8 @@ type Served = {
 };
 
 /** Starts `command args` in `cwd` in a session of its own: no controlling terminal, stdout a pipe. */
-function start(cwd: string, command: string, args: string[]): Served {
-  const child = spawn(command, args, { cwd, env: childEnv(), detached: true, stdio: ["pipe", "pipe", "pipe"] });
+function start(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Served {
+  const child = spawn(command, args, { cwd, env: childEnv(env), detached: true, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => {
@@ -40,6 +40,17 @@ function start(cwd: string, command: string, args: string[]): Served {
 
 const serve = (cwd: string, args: string[] = []) =>
   start(cwd, process.execPath, [CLI, "serve", "--port", "0", ...args]);
+
+/**
+ * Starts `exarp serve --port 0 <redirect>` on a pty of util-linux `script`, so its stdout (or, with
+ * the output redirected, its controlling terminal) is a terminal. The shell `script` starts execs the
+ * server, so a Ctrl-C typed on the pty reaches the server alone, with no shell waiting in between to
+ * be killed by it (dash, the caller's $SHELL on many machines, is; bash is not).
+ */
+const serveOnTerminal = (cwd: string, redirect = "") =>
+  start(cwd, "script", ["-qec", `exec "${process.execPath}" "${CLI}" serve --port 0 ${redirect}`, "/dev/null"], {
+    SHELL: "/bin/sh",
+  });
 
 /** The URL once the server printed it. */
 async function listening(s: Served): Promise<string> {
@@ -122,8 +133,7 @@ describe("exarp serve", () => {
 
   it("on a terminal, makes the first owner token and shows its secret there once; the secret logs in", async () => {
     const root = project();
-    // `script` runs the server on a pty: stdout is a terminal. A Ctrl-C typed on it stops the server.
-    const s = start(root, "script", ["-qec", `${process.execPath} ${CLI} serve --port 0`, "/dev/null"]);
+    const s = serveOnTerminal(root);
     await until(() => /exarp serve: http:\/\/127\.0\.0\.1:\d+\//.test(s.stdout()) || s.child.exitCode !== null, 20_000);
     const url = /exarp serve: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(s.stdout())?.[1] as string;
     const secret = SECRET.exec(s.stdout())?.[0] as string;
@@ -154,7 +164,7 @@ describe("exarp serve", () => {
   it("with stdout redirected, shows the secret on the controlling terminal, never in the file", async () => {
     const root = project();
     const out = join(tempDir(), "out.txt");
-    const s = start(root, "script", ["-qec", `${process.execPath} ${CLI} serve --port 0 > ${out}`, "/dev/null"]);
+    const s = serveOnTerminal(root, `> "${out}"`);
     await until(() => SECRET.test(s.stdout()) || s.child.exitCode !== null, 20_000);
     await until(() => URL_LINE.test(readFileSafe(out).trim()), 20_000);
     expect(lines(readFileSafe(out))).toEqual([expect.stringMatching(URL_LINE)]);
