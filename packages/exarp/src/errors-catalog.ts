@@ -54,6 +54,15 @@ export const Busy = defineError<{ waitedMs: number }>(
     `busy: another process is writing; retried for ${d.waitedMs >= 1000 ? `${Math.round(d.waitedMs / 100) / 10} s` : `${d.waitedMs} ms`}`,
 );
 
+/**
+ * The database server cannot be reached, or the connection broke during a command: nothing was
+ * applied (a commit whose answer was lost is checked against the log first). Transient: retry.
+ */
+export const Unavailable = defineError<{ server: string; reason: string }>(
+  "Unavailable",
+  (d) => `cannot reach the database at ${d.server}: ${d.reason}; retry when it is back`,
+);
+
 /** The disk (or the database's size limit) is full: the change was rolled back whole. */
 export const DiskFull = defineError<{ path: string }>(
   "DiskFull",

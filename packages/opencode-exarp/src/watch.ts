@@ -19,7 +19,7 @@ export function watchDecisions(
   notifier: Notifier,
 ): () => void {
   return exarp.bus.subscribe("approval.decided", (m) => {
-    const request = exarp.store.approval(m.payload.requestId);
+    const request = exarp.approvals.get(m.payload.requestId);
     const s = request?.requestedSession ? sessions.peek(request.requestedSession) : undefined;
     const target = s && kindOf(s) === "primary" ? targetOf(s) : undefined;
     if (!target) return;

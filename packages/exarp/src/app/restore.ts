@@ -3,11 +3,11 @@ import { basename, join } from "node:path";
 import { auditFiles, CURRENT, fileEnds, fileLines } from "../audit/files.ts";
 import { rowFromLine } from "../audit/line.ts";
 import { InvalidInput, Refused, StorageError } from "../errors-catalog.ts";
+import { type EventRow, eventFromRow } from "../event/envelope.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { type ProjectPaths, projectPaths } from "../project/root.ts";
 import { eventPages } from "../store/pages.ts";
 import { verifyReplay } from "../store/replay.ts";
-import { type EventRow, eventFromRow } from "../store/rows.ts";
 import { openStore } from "../store/store.ts";
 import { inspectDatabase } from "./project.ts";
 

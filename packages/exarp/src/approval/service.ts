@@ -41,6 +41,11 @@ export function createApprovalService(ctx: ServiceContext) {
       return ctx.store.approvals("pending").map((a) => ({ ...a, title: ctx.store.task(a.taskId)?.title ?? "" }));
     },
 
+    /** One request by id (the seq of its approval.requested event), in whatever state. */
+    get(requestId: number): Approval | undefined {
+      return ctx.store.approval(requestId);
+    },
+
     /** The newest request of a task, if any. */
     latest(taskId: string): Approval | undefined {
       return ctx.store.latestApproval(taskId);

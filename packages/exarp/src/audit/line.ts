@@ -1,5 +1,5 @@
+import { type EventRow, eventPayload } from "../event/envelope.ts";
 import { hashEvent } from "../event/hash.ts";
-import { type EventRow, eventPayload } from "../store/rows.ts";
 
 /**
  * One audit line per event: the stored event with an ISO time, in a fixed key order so a line can be

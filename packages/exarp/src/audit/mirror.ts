@@ -1,10 +1,10 @@
 import { appendFileSync, mkdirSync, renameSync, rmSync, truncateSync } from "node:fs";
 import { basename, join } from "node:path";
 import { StorageError } from "../errors-catalog.ts";
+import type { EventRow } from "../event/envelope.ts";
 import { GENESIS_HASH, hashEvent } from "../event/hash.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { eventPages } from "../store/pages.ts";
-import type { EventRow } from "../store/rows.ts";
 import type { CommitParticipant, Tx } from "../store/store.ts";
 import { auditFiles, CURRENT, type FileEnds, fileEnds, fileLines, rotatedFiles, rotatedName } from "./files.ts";
 import { auditLine, lineSeq, rowFromLine } from "./line.ts";

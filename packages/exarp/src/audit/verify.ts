@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import { basename } from "node:path";
+import type { EventRow } from "../event/envelope.ts";
 import { GENESIS_HASH } from "../event/hash.ts";
 import { eventPages } from "../store/pages.ts";
-import type { EventRow } from "../store/rows.ts";
 import { auditFiles, fileLines } from "./files.ts";
 import { auditLine, lineSeq, rowFromLine } from "./line.ts";
 

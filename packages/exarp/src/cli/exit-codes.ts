@@ -15,7 +15,7 @@ export const EXIT = {
   storage: 3,
   /** A bug in exarp. */
   internal: 4,
-  /** Another process is writing and the wait ran out: nothing changed, retry. */
+  /** Another process is writing and the wait ran out, or the database server is unreachable: nothing changed, retry. */
   busy: 5,
 } as const;
 
@@ -26,7 +26,7 @@ const STORAGE_ERRORS = new Set(["StorageError", "NoProject", "DiskFull"]);
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
   if (error instanceof ExarpError) {
-    if (error.name === "Busy") return EXIT.busy;
+    if (error.name === "Busy" || error.name === "Unavailable") return EXIT.busy;
     if (USAGE_ERRORS.has(error.name)) return EXIT.usage;
     if (STORAGE_ERRORS.has(error.name)) return EXIT.storage;
     return EXIT.domain;

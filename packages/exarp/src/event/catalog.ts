@@ -1,6 +1,7 @@
 import { lazy, z } from "../kernel/zod.ts";
 import { Comment, Status, Task, TaskFields, TaskId } from "../task/task.ts";
 import { SCOPES, TokenId } from "../token/token.ts";
+import type { EventEnvelope } from "./envelope.ts";
 
 /** A removed task as it was (row, dependencies, comments), kept in the log for the record. */
 export const TaskSnapshot = lazy(() =>
@@ -94,26 +95,11 @@ export type PayloadOf<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
 /** An event as a command decides it, before it has a place in the log. */
 export type NewEvent = { [T in EventType]: { type: T; payload: PayloadOf<T> } }[EventType];
 
-/** Where an event came from and where it sits in the log. */
-export type EventMeta = {
-  seq: number;
-  time: number;
-  actor: string;
-  session: string | null;
-  origin: string;
-  /** Seq of the first event of the command this event belongs to. */
-  command: number;
-  /** The command this event's command undid, if it is an undo. */
-  undoes: number | null;
-  prevHash: string;
-  hash: string;
-};
-
 /** An event in the log. */
-export type StoredEvent = NewEvent & EventMeta;
+export type StoredEvent = NewEvent & EventEnvelope;
 
 /** Narrow a stored event to one type. */
-export type StoredEventOf<T extends EventType> = Extract<NewEvent, { type: T }> & EventMeta;
+export type StoredEventOf<T extends EventType> = Extract<NewEvent, { type: T }> & EventEnvelope;
 
 /** Every event type (building the payload schemas to list them: call it where validation happens anyway). */
 export const eventTypes = (): EventType[] => Object.keys(eventPayloads) as EventType[];

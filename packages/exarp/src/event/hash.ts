@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import type { EventRow } from "./envelope.ts";
 
 const require = createRequire(import.meta.url);
 let createHash: typeof import("node:crypto").createHash | undefined;
@@ -6,19 +7,8 @@ let createHash: typeof import("node:crypto").createHash | undefined;
 /** The hash the first event chains to. */
 export const GENESIS_HASH = "0".repeat(64);
 
-/** The fields of a stored event that its hash covers, in a fixed order; payload as stored text. */
-export type HashedFields = {
-  seq: number;
-  type: string;
-  stream: string;
-  time: number;
-  actor: string;
-  session: string | null;
-  origin: string;
-  command: number;
-  undoes: number | null;
-  payload: string;
-};
+/** The fields of a stored event that its hash covers (hashEvent fixes their order); payload as stored text. */
+export type HashedFields = Omit<EventRow, "prev_hash" | "hash">;
 
 /** sha256 over the previous hash and this event's fields: editing any stored event breaks the chain after it. */
 export function hashEvent(prevHash: string, f: HashedFields): string {

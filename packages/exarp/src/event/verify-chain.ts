@@ -1,4 +1,4 @@
-import type { EventRow } from "../store/rows.ts";
+import type { EventRow } from "./envelope.ts";
 import { GENESIS_HASH, hashEvent } from "./hash.ts";
 
 export type ChainCheck = { events: number; problems: string[] };

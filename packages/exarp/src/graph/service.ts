@@ -3,7 +3,7 @@ import type { Feed } from "../feed/feed.ts";
 import { checkResult, type DoctorCheck } from "../kernel/check.ts";
 import type { ServiceContext } from "../kernel/context.ts";
 import { checkTaskId, either, int, listOf, literal, type QueryOf, query, tag } from "../kernel/query.ts";
-import type { Queries, ReadyOptions } from "../store/queries.ts";
+import type { Queries, ReadyOptions } from "../store/queries/index.ts";
 import type { Store } from "../store/store.ts";
 import { MAX_TAGS, type Task } from "../task/task.ts";
 import { type CriticalPath, criticalPath } from "./critical-path.ts";

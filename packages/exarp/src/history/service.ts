@@ -6,7 +6,7 @@ import { parseInput } from "../kernel/input.ts";
 import { int, type QueryOf, query, taskId } from "../kernel/query.ts";
 import { lazy, z } from "../kernel/zod.ts";
 import { checkWrite } from "../lease/decide.ts";
-import type { Queries } from "../store/queries.ts";
+import type { Queries } from "../store/queries/index.ts";
 import { checkParent } from "../task/require.ts";
 import { canTransition } from "../task/status.ts";
 import type { Status } from "../task/task.ts";
@@ -42,6 +42,11 @@ export function createHistoryService(ctx: ServiceContext) {
       const q = historyQuery.parse(query);
       if (q.after !== undefined) return ctx.store.listEvents({ after: q.after, stream: q.taskId, limit: q.limit });
       return ctx.store.listEvents({ stream: q.taskId, limit: q.limit ?? 50, newestFirst: true }).reverse();
+    },
+
+    /** One event by seq (who made a change, before undoing it), if the log holds it. */
+    event(seq: number): StoredEvent | undefined {
+      return ctx.store.event(seq);
     },
 
     /**

@@ -51,6 +51,7 @@ const STATUS: Record<string, number> = {
   UnsupportedMediaType: 415,
   TooManyRequests: 429,
   Busy: 503,
+  Unavailable: 503,
   DiskFull: 507,
 };
 
@@ -67,7 +68,7 @@ export function errorResponse(error: unknown, log: (line: string) => void): Resp
   const status = STATUS[error.name] ?? 500;
   const headers: Record<string, string> = {};
   if (TooManyRequests.is(error)) headers["Retry-After"] = String(error.data.retryAfterSeconds);
-  if (error.name === "Busy") headers["Retry-After"] = String(BUSY_RETRY_AFTER_SECONDS);
+  if (error.name === "Busy" || error.name === "Unavailable") headers["Retry-After"] = String(BUSY_RETRY_AFTER_SECONDS);
   if (MethodNotAllowed.is(error)) headers.Allow = error.data.allowed.join(", ");
   // A refused body may still be arriving: end the connection rather than read the rest.
   if (PayloadTooLarge.is(error)) headers.Connection = "close";

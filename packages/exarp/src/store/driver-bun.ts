@@ -27,6 +27,7 @@ export function openBunDriver(path: string, mode: OpenMode): SqlDriver {
   const db = new Database(path, { create: mode.create, readwrite: true, strict: true });
   return {
     name: "bun:sqlite",
+    dialect: "sqlite",
     prepare<Row = SqlRow>(sql: string): SqlStatement<Row> {
       const stmt = db.query(sql);
       return {

@@ -44,6 +44,7 @@ export function openNodeDriver(path: string, mode: OpenMode): SqlDriver {
   const cache = new Map<string, SqlStatement<never>>();
   return {
     name: "better-sqlite3",
+    dialect: "sqlite",
     prepare<Row>(sql: string): SqlStatement<Row> {
       const hit = cache.get(sql);
       if (hit) return hit as SqlStatement<Row>;

@@ -14,9 +14,16 @@ export interface SqlStatement<Row = SqlRow> {
   values(...params: SqlValue[]): SqlValue[][];
 }
 
-/** The small surface exarp needs from SQLite; better-sqlite3 under Node, bun:sqlite under Bun. */
+/** Which SQL the driver speaks: the few statements that differ are chosen by it (see dialect.ts). */
+export type Dialect = "sqlite" | "postgres";
+
+/**
+ * The small surface the store needs from a database: better-sqlite3 under Node and bun:sqlite under
+ * Bun for SQLite, node-postgres through a synchronous bridge for PostgreSQL (postgres/bridge.ts).
+ */
 export interface SqlDriver {
-  readonly name: "better-sqlite3" | "bun:sqlite";
+  readonly name: "better-sqlite3" | "bun:sqlite" | "node-postgres";
+  readonly dialect: Dialect;
   /** Prepared once per SQL text and cached. */
   prepare<Row = SqlRow>(sql: string): SqlStatement<Row>;
   exec(sql: string): void;

@@ -1,4 +1,4 @@
-import type { EventRow } from "./rows.ts";
+import type { EventRow } from "../event/envelope.ts";
 
 /** Event rows after `after`, fetched a page at a time (no statement stays open between pages). */
 export function* eventPages(

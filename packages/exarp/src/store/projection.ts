@@ -2,7 +2,7 @@ import { eventSubject, type StoredEvent } from "../event/catalog.ts";
 import { createdTask, evolveTask } from "../task/evolve.ts";
 import { type Comment, isFinished, type Task } from "../task/task.ts";
 import type { SqlDriver } from "./driver.ts";
-import type { Queries } from "./queries.ts";
+import type { Queries } from "./queries/index.ts";
 import { TASK_COLUMNS, taskToRow } from "./rows.ts";
 
 /**
@@ -18,7 +18,9 @@ export function createProjector(db: SqlDriver, q: Queries) {
     for (const tag of task.tags) db.prepare("INSERT INTO task_tags (tag, task_id) VALUES (?, ?)").run(tag, task.id);
   };
   const insertDependency = (taskId: string, blockerId: string) =>
-    db.prepare("INSERT OR IGNORE INTO dependencies (task_id, blocker_id) VALUES (?, ?)").run(taskId, blockerId);
+    db
+      .prepare("INSERT INTO dependencies (task_id, blocker_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+      .run(taskId, blockerId);
   const insertComment = (c: Comment, seq: number) =>
     db
       .prepare("INSERT INTO comments (id, task_id, body, author, created_at, seq) VALUES (?, ?, ?, ?, ?, ?)")
@@ -124,7 +126,9 @@ export function createProjector(db: SqlDriver, q: Queries) {
       case "lease.acquired": {
         const p = event.payload;
         db.prepare(
-          "INSERT OR REPLACE INTO leases (task_id, agent, session, token, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+          `INSERT INTO leases (task_id, agent, session, token, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (task_id) DO UPDATE SET agent = excluded.agent, session = excluded.session,
+             token = excluded.token, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
         ).run(p.taskId, p.agent, p.session, event.seq, event.time, p.expiresAt);
         return;
       }

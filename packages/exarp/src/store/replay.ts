@@ -1,7 +1,7 @@
+import { eventFromRow } from "../event/envelope.ts";
 import { eventPages } from "./pages.ts";
 import { createProjector } from "./projection.ts";
-import { createQueries } from "./queries.ts";
-import { eventFromRow } from "./rows.ts";
+import { createQueries } from "./queries/index.ts";
 import { openStore, type Store } from "./store.ts";
 
 /** Projection tables and the order that makes their dumps comparable. */

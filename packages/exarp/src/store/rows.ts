@@ -1,6 +1,4 @@
 import type { Approval, ApprovalState } from "../approval/approval.ts";
-import { StorageError } from "../errors-catalog.ts";
-import { eventSubject, type StoredEvent } from "../event/catalog.ts";
 import type { Lease } from "../lease/lease.ts";
 import type { Comment, Task } from "../task/task.ts";
 
@@ -21,21 +19,6 @@ export type TaskRow = {
 };
 
 export type CommentRow = { id: string; task_id: string; body: string; author: string; created_at: number; seq: number };
-
-export type EventRow = {
-  seq: number;
-  type: string;
-  stream: string;
-  time: number;
-  actor: string;
-  session: string | null;
-  origin: string;
-  command: number;
-  undoes: number | null;
-  payload: string;
-  prev_hash: string;
-  hash: string;
-};
 
 export function taskFromRow(r: TaskRow): Task {
   return {
@@ -95,54 +78,6 @@ export const TASK_COLUMNS =
 
 export function commentFromRow(r: CommentRow): Comment {
   return { id: r.id, taskId: r.task_id, body: r.body, author: r.author, createdAt: r.created_at };
-}
-
-/**
- * The payload of a stored event. One that is not JSON is a damaged database, not a bug: it is
- * reported as a StorageError naming the event (exit 3), and `exarp doctor` names it too.
- */
-export function eventPayload(r: Pick<EventRow, "seq" | "payload">): unknown {
-  try {
-    return JSON.parse(r.payload);
-  } catch {
-    throw new StorageError({
-      path: "the event log",
-      reason: `event #${r.seq} is damaged (its payload is not JSON); run \`exarp doctor\``,
-    });
-  }
-}
-
-export function eventFromRow(r: EventRow): StoredEvent {
-  return {
-    seq: r.seq,
-    type: r.type,
-    payload: eventPayload(r),
-    time: r.time,
-    actor: r.actor,
-    session: r.session,
-    origin: r.origin,
-    command: r.command,
-    undoes: r.undoes,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  } as StoredEvent;
-}
-
-export function eventToRow(e: StoredEvent): EventRow {
-  return {
-    seq: e.seq,
-    type: e.type,
-    stream: eventSubject(e),
-    time: e.time,
-    actor: e.actor,
-    session: e.session,
-    origin: e.origin,
-    command: e.command,
-    undoes: e.undoes,
-    payload: JSON.stringify(e.payload),
-    prev_hash: e.prevHash,
-    hash: e.hash,
-  };
 }
 
 export type LeaseRow = {

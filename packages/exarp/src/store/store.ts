@@ -1,10 +1,11 @@
+import { type Clock, systemClock } from "../clock.ts";
 import { Busy, DiskFull, Refused, StorageError } from "../errors-catalog.ts";
 import type { NewEvent, StoredEvent } from "../event/catalog.ts";
 import { openDriver, type SqlDriver, sqliteCode } from "./driver.ts";
 import { type CommandMeta, insertNewEvent, insertStoredEvent } from "./event-log.ts";
 import { migrate } from "./migrate.ts";
 import { createProjector } from "./projection.ts";
-import { createQueries, type Queries } from "./queries.ts";
+import { createQueries, type Queries } from "./queries/index.ts";
 
 export type { CommandMeta };
 
@@ -52,8 +53,16 @@ export type Sync<T> = T extends PromiseLike<unknown> ? never : T;
 
 /** The only module that writes SQL: the event log, its projections and the transaction boundary. */
 export type Store = Queries & {
+  /** Which database holds the project. */
+  readonly backend: "sqlite" | "postgres";
+  /** Where: the SQLite file, or the PostgreSQL server and database without any password. */
   readonly path: string;
   readonly driver: SqlDriver;
+  /**
+   * The time every machine sharing this store agrees on: this machine's clock over SQLite, the
+   * database server's over PostgreSQL (so a skewed laptop neither steals nor keeps a lease).
+   */
+  readonly clock: Clock;
   /**
    * Runs `decide` in one BEGIN IMMEDIATE transaction. Events it appends are committed together;
    * after commit, commit listeners see them. A throw rolls everything back. `decide` must be
@@ -71,8 +80,13 @@ export type Store = Queries & {
   restoreLog(events: readonly StoredEvent[], check?: (tx: Tx) => void, meta?: CommandMeta): void;
   /** SQLite's own quick check; empty when the file is sound. */
   integrityProblems(): string[];
-  /** Changes whenever another connection commits (SQLite `PRAGMA data_version`). */
+  /** Changes whenever another connection commits (SQLite `PRAGMA data_version`, PostgreSQL's wake-ups). */
   dataVersion(): number;
+  /**
+   * Calls `listener` on the event loop when another process may have committed, where the database
+   * can tell (PostgreSQL's LISTEN/NOTIFY); over SQLite the feed watches the database's folder instead.
+   */
+  onExternalChange(listener: () => void): () => void;
   close(): void;
 };
 
@@ -96,7 +110,55 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     if (StorageError.is(error)) throw error;
     throw storageFailure(error, path, busyTimeoutMs);
   }
-  return createStore(db, path, busyTimeoutMs);
+  return createStore(db, sqliteBackend(db, path, busyTimeoutMs));
+}
+
+/** What differs between the databases around the shared transaction logic. */
+export type Backend = {
+  name: Store["backend"];
+  path: string;
+  clock: Clock;
+  /** Opens the write transaction, holding the project's write lock. */
+  begin(): void;
+  /** Commits; `appended` are the events the transaction wrote (to check a commit whose answer was lost). */
+  commit(appended: readonly StoredEvent[]): void;
+  rollback(): void;
+  /** The error a caller can act on, for a failure inside a transaction. */
+  failure(error: unknown): unknown;
+  dataVersion(): number;
+  integrityProblems(): string[];
+  onExternalChange(listener: () => void): () => void;
+};
+
+function sqliteBackend(db: SqlDriver, path: string, busyTimeoutMs: number): Backend {
+  const dataVersionStmt = db.prepare<{ data_version: number }>("PRAGMA data_version");
+  return {
+    name: "sqlite",
+    path,
+    clock: systemClock,
+    begin() {
+      const started = Date.now();
+      try {
+        db.exec("BEGIN IMMEDIATE");
+      } catch (error) {
+        throw storageFailure(error, path, Math.max(busyTimeoutMs, Date.now() - started));
+      }
+    },
+    commit: () => db.exec("COMMIT"),
+    rollback() {
+      // SQLite may already have rolled back by itself (disk full, I/O error): never mask the real error.
+      if (db.inTransaction()) db.exec("ROLLBACK");
+    },
+    failure: (error) => storageFailure(error, path, busyTimeoutMs),
+    dataVersion: () => dataVersionStmt.get()?.data_version ?? 0,
+    integrityProblems: () =>
+      db
+        .prepare<{ quick_check: string }>("PRAGMA quick_check")
+        .all()
+        .map((r) => r.quick_check)
+        .filter((r) => r !== "ok"),
+    onExternalChange: () => () => undefined,
+  };
 }
 
 /** Translates a failure of SQLite (or of a file written in a transaction) into the error a caller can act on. */
@@ -110,7 +172,8 @@ export function storageFailure(error: unknown, path: string, waitedMs: number): 
   return error;
 }
 
-function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store {
+/** The store over an open, migrated database; `backend` supplies what differs between databases. */
+export function createStore(db: SqlDriver, backend: Backend): Store {
   const q = createQueries(db);
   const project = createProjector(db, q);
   const listeners = new Set<CommitListener>();
@@ -126,20 +189,6 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
         // The command is committed; a failing listener must not make it look failed.
         process.emitWarning(`exarp: commit listener failed: ${error instanceof Error ? error.message : String(error)}`);
       }
-    }
-  };
-
-  const rollback = () => {
-    // SQLite may already have rolled back by itself (disk full, I/O error): never mask the real error.
-    if (db.inTransaction()) db.exec("ROLLBACK");
-  };
-
-  const begin = () => {
-    const started = Date.now();
-    try {
-      db.exec("BEGIN IMMEDIATE");
-    } catch (error) {
-      throw storageFailure(error, path, Math.max(busyTimeoutMs, Date.now() - started));
     }
   };
 
@@ -195,7 +244,7 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
     const undo: (() => void)[] = [];
     let result: T;
     try {
-      begin();
+      backend.begin();
       try {
         result = decide(tx, restore);
         if (isThenable(result)) {
@@ -206,11 +255,11 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
           const back = participant(tx, appended);
           if (back) undo.push(back);
         }
-        db.exec("COMMIT");
+        backend.commit(appended);
       } catch (error) {
-        rollback();
+        backend.rollback();
         for (const back of undo.reverse()) back();
-        throw storageFailure(error, path, busyTimeoutMs);
+        throw backend.failure(error);
       }
     } finally {
       inTransaction = false;
@@ -219,11 +268,11 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
     return { result, events: appended };
   };
 
-  const dataVersionStmt = db.prepare<{ data_version: number }>("PRAGMA data_version");
-
   return {
     ...q,
-    path,
+    backend: backend.name,
+    path: backend.path,
+    clock: backend.clock,
     driver: db,
     transact: <T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>) => run<T>(meta, decide as (tx: Tx) => T),
     restoreLog(events, check, meta = { actor: "", session: null, origin: "", time: 0 }) {
@@ -244,13 +293,9 @@ function createStore(db: SqlDriver, path: string, busyTimeoutMs: number): Store 
       participants.add(participant);
       return () => participants.delete(participant);
     },
-    integrityProblems: () =>
-      db
-        .prepare<{ quick_check: string }>("PRAGMA quick_check")
-        .all()
-        .map((r) => r.quick_check)
-        .filter((r) => r !== "ok"),
-    dataVersion: () => dataVersionStmt.get()?.data_version ?? 0,
+    integrityProblems: backend.integrityProblems,
+    dataVersion: backend.dataVersion,
+    onExternalChange: backend.onExternalChange,
     close() {
       listeners.clear();
       participants.clear();

@@ -1,5 +1,5 @@
 import { NotFound, Refused } from "../errors-catalog.ts";
-import type { Queries } from "../store/queries.ts";
+import type { Queries } from "../store/queries/index.ts";
 import type { Task } from "./task.ts";
 
 /** The task, or NotFound naming it: the first check of nearly every command. */

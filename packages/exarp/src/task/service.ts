@@ -5,7 +5,7 @@ import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
 import { checkTaskId, int, line, listOf, oneOf, query, tag, taskId } from "../kernel/query.ts";
 import { checkWrite } from "../lease/decide.ts";
-import type { TaskFilter } from "../store/queries.ts";
+import type { TaskFilter } from "../store/queries/index.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
 import { checkVersion, decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
 import { checkParent, requireTask } from "./require.ts";

@@ -2,7 +2,7 @@ import { approvalEffects, checkApproved } from "../approval/decide.ts";
 import type { NewEvent } from "../event/catalog.ts";
 import type { Actor } from "../identity/identity.ts";
 import { checkWrite, leaseEffects } from "../lease/decide.ts";
-import type { Queries } from "../store/queries.ts";
+import type { Queries } from "../store/queries/index.ts";
 import { decideStatus } from "./decide.ts";
 import type { Status, Task } from "./task.ts";
 

@@ -1,5 +1,6 @@
 import { InvalidInput } from "../errors-catalog.ts";
 import { eventPayloads, eventTypes, type StoredEvent } from "../event/catalog.ts";
+import { EventEnvelope, inLogOrder } from "../event/envelope.ts";
 import { lazy, z } from "../kernel/zod.ts";
 import { Comment, Task, TaskId } from "../task/task.ts";
 
@@ -26,17 +27,9 @@ export type ExportComment = z.infer<typeof ExportComment>;
 const EventLine = lazy(() =>
   z.strictObject({
     kind: z.literal("event"),
-    seq: z.number().int().min(1),
+    ...EventEnvelope.shape,
     type: z.enum(eventTypes() as [string, ...string[]]),
-    time: z.number().int(),
-    actor: z.string(),
-    session: z.string().nullable(),
-    origin: z.string(),
-    command: z.number().int().min(1),
-    undoes: z.number().int().nullable(),
     payload: z.unknown(),
-    prevHash: z.string(),
-    hash: z.string(),
   }),
 );
 
@@ -108,18 +101,5 @@ export function parseExport(text: string): ExportFile {
 
 /** One JSONL line of an event as exported. */
 export function exportEventLine(e: StoredEvent): string {
-  return JSON.stringify({
-    kind: "event",
-    seq: e.seq,
-    type: e.type,
-    time: e.time,
-    actor: e.actor,
-    session: e.session,
-    origin: e.origin,
-    command: e.command,
-    undoes: e.undoes,
-    payload: e.payload,
-    prevHash: e.prevHash,
-    hash: e.hash,
-  });
+  return JSON.stringify({ kind: "event", ...inLogOrder(e) });
 }

@@ -1,5 +1,6 @@
 import { InvalidInput, Unauthorized } from "../errors-catalog.ts";
 import type { NewEvent } from "../event/catalog.ts";
+import { eventFromRow, eventToRow } from "../event/envelope.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { graphProblems } from "../graph/problems.ts";
 import { loadGraph } from "../graph/service.ts";
@@ -8,8 +9,7 @@ import { checkWriter, runCommand, type ServiceContext } from "../kernel/context.
 import { checkWrite } from "../lease/decide.ts";
 import { sqliteCode } from "../store/driver.ts";
 import { eventPages } from "../store/pages.ts";
-import type { Queries } from "../store/queries.ts";
-import { eventFromRow, eventToRow } from "../store/rows.ts";
+import type { Queries } from "../store/queries/index.ts";
 import type { Tx } from "../store/store.ts";
 import { type ExportFile, exportEventLine, parseExport } from "./format.ts";
 

@@ -2,8 +2,27 @@ import { join } from "node:path";
 import { createExarp, type ExarpOptions } from "../../src/app/exarp.ts";
 import { manualClock } from "../../src/clock.ts";
 import { createIds } from "../../src/id.ts";
-import { openStore } from "../../src/store/store.ts";
+import { openPgStore } from "../../src/store/postgres/open.ts";
+import { openStore, type Store } from "../../src/store/store.ts";
 import { tempDir } from "./temp.ts";
+
+/** Which backend the suites run on: SQLite, or PostgreSQL when the run says so (vitest's postgres project). */
+export const testBackend: "sqlite" | "postgres" = process.env.EXARP_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
+
+let schemas = 0;
+/** A URL of a new, empty schema on the test cluster: one project per test, nothing shared. */
+export function freshPgUrl(): string {
+  const base = process.env.EXARP_TEST_POSTGRES_URL;
+  if (!base) throw new Error("EXARP_TEST_POSTGRES_URL is not set: run the tests with `npm test` (with-postgres.mjs)");
+  const url = new URL(base);
+  url.searchParams.set("schema", `t_${process.pid}_${++schemas}_${Date.now() % 100_000}`);
+  return url.href;
+}
+
+/** A new, empty store on the suite's backend (a file in `dir`, or a fresh PostgreSQL schema). */
+export function testStore(dir: string): Store {
+  return testBackend === "postgres" ? openPgStore(freshPgUrl(), { create: true }) : openStore(join(dir, "exarp.db"));
+}
 
 /** Deterministic randomness for ids: a counter-based byte stream. */
 export function seededRandom(seed = 1): (n: number) => Uint8Array {
@@ -24,7 +43,7 @@ export function seededRandom(seed = 1): (n: number) => Uint8Array {
 export function testExarp(options: Partial<ExarpOptions> & { dir?: string; seed?: number } = {}) {
   const dir = options.dir ?? tempDir();
   const clock = manualClock();
-  const store = openStore(join(dir, "exarp.db"));
+  const store = testStore(dir);
   const exarp = createExarp({
     clock,
     ids: createIds(seededRandom(options.seed ?? 7)),

@@ -1,8 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { seedDemo } from "../../app/demo.ts";
 import { initProject } from "../../app/project.ts";
-import { seedDemo } from "../../project/demo.ts";
 import type { Status, Task } from "../../task/task.ts";
 import { inline } from "../../text/safe.ts";
 import { type CliRun, str } from "../command.ts";
@@ -26,7 +26,7 @@ export const demo: CliRun = (ctx) => {
   const exarp = initProject(dir, { warn: (m) => ctx.note(`exarp: warning: ${m}`) });
   try {
     // Seeded once: a folder that already holds tasks is shown as it is (what `npm start` reuses).
-    const seeded = exarp.store.maxSeq() > 0;
+    const seeded = exarp.feed.head() > 0;
     if (!seeded) seedDemo(exarp);
     const tasks = exarp.tasks.list({});
     const ready = exarp.graph.ready();

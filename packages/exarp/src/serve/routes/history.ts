@@ -24,10 +24,10 @@ export const historyRoutes: Route[] = [
     method: "POST",
     path: "/api/undo",
     scope: "collaborator",
-    run: ({ services, exarp, principal, body }) => {
+    run: ({ services, principal, body }) => {
       const { seq } = parseInput(UndoRequest, body);
       // Without `seq` the service undoes the caller's own latest change; a named one may be anyone's.
-      const author = seq === undefined ? undefined : exarp.store.event(seq)?.actor;
+      const author = seq === undefined ? undefined : services.history.event(seq)?.actor;
       if (author !== undefined && author !== principal.actor.name) requireScope(principal, "owner");
       return ok(services.history.undo({ seq }));
     },

@@ -1,5 +1,6 @@
-import type { Scope, TokenView } from "../token/token.ts";
-import type { SqlDriver } from "./driver.ts";
+import type { Scope, TokenView } from "../../token/token.ts";
+import { insertionOrder } from "../dialect.ts";
+import type { SqlDriver } from "../driver.ts";
 
 /** A `tokens` row as SQLite returns it. */
 export type TokenRow = {
@@ -36,9 +37,12 @@ export function createTokenQueries(db: SqlDriver) {
       return row && tokenFromRow(row);
     },
 
-    /** Every token, revoked ones included, in the order they were created (rowid follows the log, live and replayed). */
+    /** Every token, revoked ones included, in the order they were created (insertion order follows the log, live and replayed). */
     tokens(): TokenView[] {
-      return db.prepare<TokenRow>("SELECT * FROM tokens ORDER BY rowid").all().map(tokenFromRow);
+      return db
+        .prepare<TokenRow>(`SELECT * FROM tokens ORDER BY ${insertionOrder(db.dialect)}`)
+        .all()
+        .map(tokenFromRow);
     },
 
     /** The token whose secret hashes to `hash` (one lookup in the unique index), revoked or not. */

@@ -1,5 +1,5 @@
-import type { Exarp } from "../app/exarp.ts";
 import type { Priority, Status } from "../task/task.ts";
+import type { Exarp } from "./exarp.ts";
 
 type DemoTask = {
   key: string;

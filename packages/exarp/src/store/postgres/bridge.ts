@@ -1,0 +1,217 @@
+import { createRequire } from "node:module";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { SqlValue } from "../driver.ts";
+import { pgWorker } from "./worker.ts";
+
+const require = createRequire(import.meta.url);
+
+/** How the worker connects (node-postgres client settings) and what it runs on each new connection. */
+export type BridgeConfig = {
+  connection: Record<string, unknown>;
+  /** Statements run on every new command connection (search_path, timeouts). */
+  setup: string[];
+  /** The LISTEN channel, an SQL identifier. */
+  channel: string;
+  /** Answers one row with the newest seq as `head` (the polling fallback). */
+  headQuery: string;
+  /** How often the listening connection polls the head and re-measures the clock. */
+  pollMs: number;
+  /** How long a request may take before the bridge gives up on the server. */
+  timeoutMs: number;
+};
+
+export type BridgeResult = { rows: unknown[]; rowCount: number };
+
+/** A request sent without waiting; reading `changes` waits for its answer. */
+type Deferred = { rowCount?: number; readonly changes: number };
+
+/** A failure the server (or the way to it) reported; `lost` when the connection went away. */
+export class BridgeError extends Error {
+  readonly code: string | undefined;
+  readonly lost: boolean;
+  constructor(message: string, code: string | undefined, lost: boolean) {
+    super(message);
+    this.name = "BridgeError";
+    this.code = code;
+    this.lost = lost;
+  }
+}
+
+type Reply = { ok: true; rows: unknown[]; rowCount: number } | { ok: false; error: BridgeErrorData };
+type BridgeErrorData = { message: string; code?: string; lost: boolean };
+
+export type QueryRequest = {
+  text: string;
+  params?: SqlValue[];
+  /** A prepared statement's name, the same for the same text (prepared once per connection). */
+  name?: string;
+  rowMode?: "array";
+  /** Part of the open transaction: refused as lost if the connection was replaced since it began. */
+  tx?: boolean;
+  /** Starts a transaction. */
+  begin?: boolean;
+};
+
+/**
+ * A synchronous face on node-postgres: each request goes to a worker thread and this thread waits
+ * for the answer (Atomics.wait), so the store's transactions stay synchronous, as over SQLite. Wake-ups
+ * (other processes' commits) arrive on the event loop; the change counter and the clock offset are
+ * shared memory, read without a message.
+ */
+export type Bridge = {
+  query(request: QueryRequest): BridgeResult;
+  /**
+   * Sends a statement without waiting for it (inside a transaction: its failure aborts the
+   * transaction anyway). The next request, or `drain`, reads its answer and throws its failure.
+   */
+  defer(request: QueryRequest): { readonly changes: number };
+  /** Waits for every deferred answer; throws the first failure among them. */
+  drain(): void;
+  /** Runs a text of one or more statements without parameters (simple protocol); answers the last. */
+  simple(text: string, flags?: { tx?: boolean; begin?: boolean }): BridgeResult;
+  /** Grows whenever another connection may have committed (a notification, the poll, a reconnect). */
+  changes(): number;
+  /** The database clock minus this machine's, in ms, re-measured every poll. */
+  clockOffset(): number;
+  /** Calls `listener` on this thread's event loop after each wake-up. */
+  onChange(listener: () => void): () => void;
+  close(): void;
+};
+
+export function openBridge(config: BridgeConfig): Bridge {
+  const shared = new SharedArrayBuffer(32);
+  const state = new Int32Array(shared, 0, 4);
+  const offset = new Float64Array(shared, 16, 1);
+  const listeners = new Set<() => void>();
+  const driverPath = require.resolve("pg");
+  let closed = false;
+
+  /** A worker and its reply port; replaced whole when it stops answering (a late answer is never read). */
+  type Thread = { worker: Worker; replies: MessagePort; dead?: string };
+  const spawn = (): Thread => {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(`(${pgWorker.toString()})()`, {
+      eval: true,
+      workerData: { ...workerSettings(config), port: port2, shared, driverPath },
+      transferList: [port2],
+    });
+    const thread: Thread = { worker, replies: port1 };
+    worker.unref();
+    worker.on("message", () => {
+      for (const listener of listeners) listener();
+    });
+    worker.on("error", (error) => {
+      thread.dead = error.message;
+    });
+    return thread;
+  };
+  const retire = (thread: Thread) => {
+    thread.worker.terminate();
+    thread.replies.close();
+  };
+
+  /** The next answer of `thread`, in order; throws when it does not come in time. */
+  const next = (thread: Thread): Reply => {
+    const deadline = Date.now() + config.timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(state, 0);
+      const received = receiveMessageOnPort(thread.replies);
+      if (received) return received.message as Reply;
+      const left = deadline - Date.now();
+      if (thread.dead || left <= 0) {
+        retire(thread);
+        if (current === thread) current = undefined;
+        deferred.length = 0;
+        const why = thread.dead ?? `no answer within ${Math.round(config.timeoutMs / 1000)} s`;
+        throw new BridgeError(`PostgreSQL: ${why}`, undefined, true);
+      }
+      Atomics.wait(state, 0, seen, Math.min(left, 250));
+    }
+  };
+  const answer = (reply: Reply): BridgeResult => {
+    if (!reply.ok) throw new BridgeError(reply.error.message, reply.error.code, reply.error.lost);
+    return reply;
+  };
+  /** A working thread: the first, or a new one after the last stopped answering. */
+  const start = (): Thread => {
+    const thread = spawn();
+    try {
+      answer(next(thread));
+    } catch (error) {
+      retire(thread);
+      throw error;
+    }
+    return thread;
+  };
+
+  /** Requests sent without waiting, oldest first, with where their answer goes. */
+  const deferred: Deferred[] = [];
+  /** Reads every deferred answer; the first failure among them is thrown, after all are read. */
+  const drain = () => {
+    let failed: BridgeError | undefined;
+    while (deferred.length > 0) {
+      const handle = deferred.shift() as Deferred;
+      const reply = next(current as Thread);
+      if (reply.ok) handle.rowCount = reply.rowCount;
+      else failed ??= new BridgeError(reply.error.message, reply.error.code, reply.error.lost);
+    }
+    if (failed) throw failed;
+  };
+  let current: Thread | undefined = start();
+  const post = (message: object) => {
+    if (closed) throw new BridgeError("the PostgreSQL connection is closed", undefined, true);
+    current ??= start();
+    current.replies.postMessage(message);
+  };
+  const send = (message: object): BridgeResult => {
+    drain();
+    post(message);
+    return answer(next(current as Thread));
+  };
+
+  return {
+    query: (request) => send({ op: "query", ...request }),
+    defer(request) {
+      post({ op: "query", ...request });
+      const handle: Deferred = {
+        get changes() {
+          if (handle.rowCount === undefined) drain();
+          return handle.rowCount ?? 0;
+        },
+      };
+      deferred.push(handle);
+      return handle;
+    },
+    drain,
+    simple: (text, flags = {}) => send({ op: "simple", text, ...flags }),
+    changes: () => Atomics.load(state, 1),
+    clockOffset: () => offset[0] as number,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      if (closed) return;
+      if (current) {
+        try {
+          send({ op: "close" });
+        } catch {
+          // Closing a connection that is already gone.
+        }
+        retire(current);
+      }
+      closed = true;
+      current = undefined;
+      listeners.clear();
+    },
+  };
+}
+
+/** What the worker needs from the configuration (plain data: it is copied to the thread). */
+const workerSettings = (config: BridgeConfig) => ({
+  config: config.connection,
+  setup: config.setup,
+  channel: config.channel,
+  headQuery: config.headQuery,
+  pollMs: config.pollMs,
+});

@@ -1,0 +1,69 @@
+import type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "../driver.ts";
+import type { Bridge } from "./bridge.ts";
+
+/** `?` placeholders as PostgreSQL's `$1, $2…`, leaving quoted text alone. */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  let out = "";
+  let quote: string | undefined;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else out += ch === "?" ? `$${++n}` : ch;
+  }
+  return out;
+}
+
+/** node-postgres binds bytes as Buffers and big integers as text. */
+const bind = (params: SqlValue[]) =>
+  params.map((p) =>
+    p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : typeof p === "bigint" ? String(p) : p,
+  );
+
+/** The store's SQL surface over the bridge; statements are prepared once per connection by name. */
+export type PgDriver = SqlDriver & {
+  /** Marks the transaction the store opened or ended: writes inside one are sent without waiting. */
+  setTransaction(open: boolean): void;
+};
+
+export function createPgDriver(bridge: Bridge): PgDriver {
+  const statements = new Map<string, SqlStatement<SqlRow>>();
+  let inTransaction = false;
+  const prepare = <Row = SqlRow>(sql: string): SqlStatement<Row> => {
+    const known = statements.get(sql);
+    if (known) return known as unknown as SqlStatement<Row>;
+    const text = numberPlaceholders(sql);
+    const name = `exarp_${statements.size + 1}`;
+    const rows = (params: SqlValue[], rowMode?: "array") =>
+      bridge.query({ text, name, params: bind(params), rowMode, tx: inTransaction }).rows;
+    const statement: SqlStatement<Row> = {
+      run: (...params) =>
+        inTransaction
+          ? bridge.defer({ text, name, params: bind(params), tx: true })
+          : { changes: bridge.query({ text, name, params: bind(params) }).rowCount },
+      get: (...params) => rows(params)[0] as Row | undefined,
+      all: (...params) => rows(params) as Row[],
+      iterate: (...params) => (rows(params) as Row[])[Symbol.iterator](),
+      values: (...params) => rows(params, "array") as SqlValue[][],
+    };
+    statements.set(sql, statement as unknown as SqlStatement<SqlRow>);
+    return statement;
+  };
+  return {
+    name: "node-postgres",
+    dialect: "postgres",
+    prepare,
+    exec: (sql) => {
+      bridge.simple(sql, { tx: inTransaction });
+    },
+    inTransaction: () => inTransaction,
+    setTransaction: (open) => {
+      inTransaction = open;
+    },
+    close: () => bridge.close(),
+  };
+}

@@ -1,0 +1,172 @@
+import { Busy, DiskFull, StorageError, Unavailable } from "../../errors-catalog.ts";
+import type { StoredEvent } from "../../event/catalog.ts";
+import { type Backend, createStore, type Store, type StoreOptions } from "../store.ts";
+import { type Bridge, BridgeError, openBridge } from "./bridge.ts";
+import { createPgDriver, type PgDriver } from "./driver.ts";
+import { checkSchema, type SchemaState, schemaState, upgradeSchema } from "./schema.ts";
+import { type PgLocation, parsePgUrl } from "./url.ts";
+
+/** How long any one request may take before the server counts as unreachable. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How often the listening connection polls for commits (the fallback when LISTEN is dropped). */
+export const POLL_MS = 1_000;
+
+export type PgStoreOptions = Pick<StoreOptions, "busyTimeoutMs" | "create"> & {
+  /** Password for the URL's user when it is not in the URL, PGPASSWORD or ~/.pgpass. */
+  password?: string;
+  /** Poll interval of the fallback (tests shorten or lengthen it). */
+  pollMs?: number;
+};
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The LISTEN channel of one project: its schema's name, as an identifier. */
+export const channelOf = (schema: string) => quoteIdent(`exarp.${schema}`);
+
+/**
+ * Opens a project held in PostgreSQL. `create` makes the schema in an empty database (or schema);
+ * otherwise a database without an exarp project is refused, as is a schema this exarp cannot use.
+ */
+export function openPgStore(url: string, options: PgStoreOptions = {}): Store {
+  const location = parsePgUrl(url);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  let bridge: Bridge;
+  try {
+    bridge = openBridge({
+      connection: {
+        connectionString: location.connectionString,
+        ...(options.password === undefined ? {} : { password: options.password }),
+        application_name: "exarp",
+        connectionTimeoutMillis: 10_000,
+        keepAlive: true,
+      },
+      setup: [
+        `SET search_path TO ${quoteIdent(location.schema)}`,
+        // A write waits this long for another's lock, then reports Busy, as over SQLite.
+        `SET lock_timeout = ${Math.max(1, Math.floor(busyTimeoutMs))}`,
+        `SET statement_timeout = ${REQUEST_TIMEOUT_MS - 5_000}`,
+        // A client that froze inside a transaction must not hold the project's write lock for ever.
+        "SET idle_in_transaction_session_timeout = 60000",
+      ],
+      channel: channelOf(location.schema),
+      headQuery: `SELECT coalesce(max(seq), 0) AS head FROM ${quoteIdent(location.schema)}.events`,
+      pollMs: options.pollMs ?? POLL_MS,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+    });
+  } catch (error) {
+    throw pgFailure(error, location, busyTimeoutMs);
+  }
+  try {
+    const db = createPgDriver(bridge);
+    const state = schemaState(db, location.schema);
+    if (state.version === 0 && options.create) upgradeSchema(db, location.schema);
+    else checkSchema(state, location);
+    return createStore(db, pgBackend(db, bridge, location, busyTimeoutMs));
+  } catch (error) {
+    bridge.close();
+    throw pgFailure(error, location, busyTimeoutMs);
+  }
+}
+
+function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeoutMs: number): Backend {
+  const server = location.display;
+  const failure = (error: unknown) => pgFailure(error, location, busyTimeoutMs);
+  return {
+    name: "postgres",
+    path: server,
+    clock: { now: () => Math.round(Date.now() + bridge.clockOffset()) },
+    begin() {
+      try {
+        const meta = bridge.simple(
+          "BEGIN; SELECT schema_version, compatible_from FROM exarp_meta WHERE id = 1 FOR UPDATE",
+          { tx: true, begin: true },
+        ).rows[0] as SchemaState | undefined;
+        db.setTransaction(true);
+        // An upgrade may have run since this process opened the project: checked under the lock.
+        checkSchema(meta ?? { version: 0, compatibleFrom: 0 }, location);
+      } catch (error) {
+        db.setTransaction(false);
+        try {
+          bridge.simple("ROLLBACK");
+        } catch {
+          // The connection is gone: so is the transaction.
+        }
+        throw failure(error);
+      }
+    },
+    commit(appended) {
+      try {
+        bridge.simple(`SELECT pg_notify('${channelOf(location.schema).slice(1, -1)}', ''); COMMIT`, { tx: true });
+        db.setTransaction(false);
+      } catch (error) {
+        db.setTransaction(false);
+        if (error instanceof BridgeError && error.lost && appended.length > 0) confirmCommit(bridge, appended, server);
+        else throw error;
+      }
+    },
+    rollback() {
+      const open = db.inTransaction();
+      db.setTransaction(false);
+      if (!open) return;
+      try {
+        bridge.drain();
+      } catch {
+        // The transaction is being abandoned: its own failures no longer matter.
+      }
+      try {
+        bridge.simple("ROLLBACK");
+      } catch {
+        // The connection is gone: so is the transaction.
+      }
+    },
+    failure,
+    dataVersion: () => bridge.changes(),
+    integrityProblems: () => [],
+    onExternalChange: (listener) => bridge.onChange(listener),
+  };
+}
+
+/**
+ * The answer to COMMIT was lost with the connection: the command may or may not have been applied.
+ * The log says which: if its last event is there with the hash this process computed, it was.
+ */
+function confirmCommit(bridge: Bridge, appended: readonly StoredEvent[], server: string): void {
+  const last = appended.at(-1) as StoredEvent;
+  let found: unknown;
+  try {
+    found = bridge.query({ text: "SELECT hash FROM events WHERE seq = $1", params: [last.seq] }).rows[0];
+  } catch {
+    throw new Unavailable({
+      server,
+      reason: `the connection broke during the commit of seq ${last.seq}; whether it was applied is unknown until the server answers (see \`exarp history\`)`,
+    });
+  }
+  if ((found as { hash?: string } | undefined)?.hash === last.hash) return;
+  throw new Unavailable({ server, reason: "the connection broke before the commit; nothing was applied" });
+}
+
+/** Translates a PostgreSQL (or connection) failure into the error a caller can act on. */
+export function pgFailure(error: unknown, location: PgLocation, busyTimeoutMs: number): unknown {
+  if (!(error instanceof BridgeError)) return error;
+  const server = location.display;
+  if (error.lost) return new Unavailable({ server, reason: error.message });
+  switch (error.code) {
+    case "55P03": // lock_not_available: another writer held the project's lock past lock_timeout
+    case "40P01": // deadlock_detected
+    case "40001": // serialization_failure
+      return new Busy({ waitedMs: busyTimeoutMs });
+    case "53100": // disk_full
+      return new DiskFull({ path: server });
+    case "28P01": // invalid_password
+    case "28000": // invalid_authorization_specification
+      return new StorageError({
+        path: server,
+        reason: `${error.message} (give the password by ~/.pgpass, PGPASSWORD or the project's database.passwordEnv)`,
+      });
+    case "3D000": // invalid_catalog_name: no such database
+    case "42501": // insufficient_privilege
+      return new StorageError({ path: server, reason: error.message });
+    default:
+      return error;
+  }
+}

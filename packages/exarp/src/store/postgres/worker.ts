@@ -1,0 +1,176 @@
+/**
+ * The PostgreSQL side of the bridge, run in a worker thread (see bridge.ts). Its source is sent to
+ * the worker as text (`pgWorker.toString()`), so it may use nothing from outside its own body: it
+ * requires node-postgres by the path the main thread resolved, and talks over `workerData`.
+ *
+ * It holds two connections. The command connection runs what the main thread asks, one request at
+ * a time, and is never silently replaced inside a transaction: once it is lost, every request of
+ * that transaction fails as lost, so a command is applied whole or not at all. The listening
+ * connection LISTENs for commits, polls the newest seq as a fallback (poolers may drop LISTEN), and
+ * measures the database clock; each change bumps a shared counter and wakes the main thread's loop.
+ */
+export function pgWorker(): void {
+  // biome-ignore lint/suspicious/noExplicitAny: node-postgres is loaded at run time, untyped here
+  type Any = any;
+  const { parentPort, workerData } = require("node:worker_threads") as Any;
+  const loaded = require(workerData.driverPath) as Any;
+  const pg = loaded.default ?? loaded;
+  const port = workerData.port;
+  const state = new Int32Array(workerData.shared, 0, 4); // 0: answers posted, 1: changes seen, 2: listening
+  const offset = new Float64Array(workerData.shared, 16, 1); // database clock − this clock, ms
+  const asNumber = (value: string | null) => (value === null ? null : Number(value));
+  // int8 (counts, seq, times) and numeric as numbers: exarp's values stay far below 2^53.
+  const types = {
+    getTypeParser: (oid: number, format: string) =>
+      oid === 20 || oid === 1700 ? asNumber : pg.types.getTypeParser(oid, format),
+  };
+  const config = { ...workerData.config, types };
+
+  let command: Any; // the command connection, undefined once lost
+  let lostInTransaction = false;
+
+  const reply = (message: unknown) => {
+    port.postMessage(message);
+    Atomics.add(state, 0, 1);
+    Atomics.notify(state, 0);
+  };
+  const failure = (error: Any, lost: boolean) => ({
+    ok: false,
+    error: {
+      message: String(error?.message ?? error),
+      code: typeof error?.code === "string" ? error.code : undefined,
+      lost,
+    },
+  });
+  const isLost = (error: Any) =>
+    !command ||
+    /Connection terminated|connection (is )?closed|ECONNRESET|EPIPE|ECONNREFUSED|not queryable/i.test(
+      String(error?.message),
+    ) ||
+    ["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "EPIPE", "ECONNREFUSED"].includes(error?.code);
+
+  async function connect(): Promise<Any> {
+    const client = new pg.Client(config);
+    client.on("error", () => {
+      if (command === client) command = undefined;
+    });
+    client.on("end", () => {
+      if (command === client) command = undefined;
+    });
+    await client.connect();
+    for (const text of workerData.setup as string[]) await client.query(text);
+    return client;
+  }
+
+  async function handle(request: Any): Promise<unknown> {
+    if (request.op === "close") {
+      await command?.end().catch(() => undefined);
+      await listener?.end().catch(() => undefined);
+      return { ok: true, rows: [], rowCount: 0 };
+    }
+    if (request.begin) lostInTransaction = false;
+    if (request.tx && !request.begin && (lostInTransaction || !command)) {
+      lostInTransaction = true;
+      return failure(new Error("the connection to PostgreSQL was lost during the command"), true);
+    }
+    try {
+      command ??= await connect();
+    } catch (error) {
+      return failure(error, true);
+    }
+    try {
+      const result =
+        request.op === "simple"
+          ? await command.query(request.text)
+          : await command.query({
+              name: request.name,
+              text: request.text,
+              values: request.params,
+              rowMode: request.rowMode,
+            });
+      // A multi-statement text answers with one result per statement: the last one is the answer.
+      const last = Array.isArray(result) ? result[result.length - 1] : result;
+      return { ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
+    } catch (error) {
+      const lost = isLost(error);
+      if (lost && request.tx) lostInTransaction = true;
+      if (lost) command = undefined;
+      return failure(error, lost);
+    }
+  }
+
+  let queue: Promise<unknown> = Promise.resolve();
+  port.on("message", (request: Any) => {
+    queue = queue.then(async () => reply(await handle(request)));
+  });
+
+  // The listening connection: wake-ups, the polling fallback and the database clock.
+  let listener: Any;
+  let head = -1;
+  const changed = () => {
+    Atomics.add(state, 1, 1);
+    parentPort.postMessage("changed");
+  };
+  async function measureClock(client: Any) {
+    const before = Date.now();
+    const { rows } = await client.query("SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS now");
+    const after = Date.now();
+    Atomics.store(state, 3, 1);
+    offset[0] = Number(rows[0].now) - (before + after) / 2;
+  }
+  async function poll(client: Any) {
+    const { rows } = await client.query(workerData.headQuery);
+    const now = Number(rows[0]?.head ?? 0);
+    if (now !== head) {
+      head = now;
+      changed();
+    }
+  }
+  async function listen(): Promise<void> {
+    let retryMs = 100;
+    for (;;) {
+      try {
+        const client = new pg.Client(config);
+        const ended = new Promise((resolve) => {
+          client.on("error", resolve);
+          client.on("end", resolve);
+        });
+        await client.connect();
+        client.on("notification", changed);
+        await client.query(`LISTEN ${workerData.channel}`);
+        Atomics.store(state, 2, 1);
+        listener = client;
+        retryMs = 100;
+        // Events committed while no one listened are found by the cursor: wake the reader once.
+        changed();
+        await measureClock(client);
+        const tick = setInterval(() => {
+          poll(client)
+            .then(() => measureClock(client))
+            .catch(() => client.end().catch(() => undefined));
+        }, workerData.pollMs);
+        await ended;
+        clearInterval(tick);
+      } catch {
+        // Not reachable yet: retried below with a growing pause.
+      }
+      Atomics.store(state, 2, 0);
+      listener = undefined;
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+      retryMs = Math.min(retryMs * 2, 5_000);
+    }
+  }
+
+  // Ready once the command connection works (or the reason it does not is known).
+  connect().then(
+    (client) => {
+      command = client;
+      return measureClock(client).then(
+        () => reply({ ok: true, rows: [], rowCount: 0 }),
+        (error) => reply(failure(error, true)),
+      );
+    },
+    (error) => reply(failure(error, true)),
+  );
+  listen();
+}

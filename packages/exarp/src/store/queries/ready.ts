@@ -1,0 +1,151 @@
+import type { TaskColumns } from "../../graph/graph.ts";
+import { type Priority, priorityRank, type Status, type Task } from "../../task/task.ts";
+import { graphDataSql } from "../dialect.ts";
+import type { SqlDriver, SqlValue } from "../driver.ts";
+import { TASK_COLUMNS, taskFromValues } from "../rows.ts";
+import { asSwept, type LeaseQueries } from "./leases.ts";
+
+/** Options of the ready query; `leasedFor` drops tasks someone other than that holder leases live. */
+export type ReadyOptions = {
+  tags?: string[];
+  limit?: number;
+  leasedFor?: { agent: string; session: string | null; now: number };
+};
+
+/** Reads of the materialised ready set, its order and counts, and the whole graph as columns. */
+export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "hasExpiredLeases" | "staleLeases">) {
+  const readySet = {
+    /**
+     * The materialised ready set: todo tasks with no open blockers, in work order (priority, work
+     * unblocked, age, id). `tags`: only tasks carrying all of them.
+     */
+    readyTasks(options: ReadyOptions = {}): (Task & { unblocks: number })[] {
+      const ready = readySet.readyRows("todo", options);
+      const now = options.leasedFor?.now;
+      if (now === undefined || !leases.hasExpiredLeases(now)) return ready;
+      // Tasks whose lease ran out are ready again, as the sweep will make them: merge them in work order.
+      const swept = readySet.readyRows("stale", options);
+      if (!swept.length) return ready;
+      const key = (t: Task & { unblocks: number }) =>
+        [3 - priorityRank[t.priority], -t.unblocks, t.createdAt, t.id] as const;
+      const before = (a: Task & { unblocks: number }, b: Task & { unblocks: number }) => {
+        const [x, y] = [key(a), key(b)];
+        for (let i = 0; i < x.length; i++)
+          if (x[i] !== y[i]) return (x[i] as number | string) < (y[i] as number | string);
+        return false;
+      };
+      const merged = [...ready, ...swept].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+      return options.limit ? merged.slice(0, options.limit) : merged;
+    },
+
+    /** One half of the ready set: todo tasks (index order), or in-progress ones whose lease ran out, as swept. */
+    readyRows(kind: "todo" | "stale", options: ReadyOptions): (Task & { unblocks: number })[] {
+      const params: SqlValue[] = [];
+      let leaseFilter = "";
+      if (kind === "stale") {
+        leaseFilter = "AND EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at <= ?)";
+        params.push(options.leasedFor?.now ?? 0);
+      } else if (options.leasedFor) {
+        leaseFilter = `AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at > ?
+          AND NOT (l.agent = ? AND l.session IS NOT DISTINCT FROM ?))`;
+        params.push(options.leasedFor.now, options.leasedFor.agent, options.leasedFor.session);
+      }
+      const tagFilter = (options.tags ?? []).map((tag) => {
+        params.push(tag);
+        return "AND t.id IN (SELECT task_id FROM task_tags WHERE tag = ?)";
+      });
+      if (options.limit) params.push(options.limit);
+      // Served in index order (tasks_ready): no sort, no per-row subquery; rows come back as arrays.
+      const sql = `SELECT ${TASK_COLUMNS.split(", ")
+        .map((c) => `t.${c}`)
+        .join(
+          ", ",
+        )}, t.open_dependents${kind === "stale" ? ", (SELECT expires_at FROM leases WHERE task_id = t.id)" : ""}
+        FROM tasks t WHERE t.status = '${kind === "todo" ? "todo" : "in_progress"}' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}
+        ORDER BY t.priority_rank, t.open_dependents DESC, t.created_at, t.id ${options.limit ? "LIMIT ?" : ""}`;
+      return db
+        .prepare(sql)
+        .values(...params)
+        .map((r) => {
+          const task = { ...taskFromValues(r), unblocks: r[12] as number };
+          return kind === "todo" ? task : { ...asSwept(task, r[13] as number), unblocks: task.unblocks };
+        });
+    },
+
+    /** The number of ready tasks not held by someone else (what "+N more" counts). */
+    readyCount(leasedFor: NonNullable<ReadyOptions["leasedFor"]>): number {
+      const held = `SELECT count(*) AS n FROM tasks t WHERE t.status = 'todo' AND t.open_blockers = 0
+        AND EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at > ? AND NOT (l.agent = ? AND l.session IS NOT DISTINCT FROM ?))`;
+      const all = db
+        .prepare<{ n: number }>("SELECT count(*) AS n FROM tasks WHERE status = 'todo' AND open_blockers = 0")
+        .get()?.n;
+      const taken = db.prepare<{ n: number }>(held).get(leasedFor.now, leasedFor.agent, leasedFor.session)?.n;
+      const stale = db
+        .prepare<{ n: number }>(
+          `SELECT count(*) AS n FROM tasks t WHERE t.status = 'in_progress' AND t.open_blockers = 0
+           AND EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at <= ?)`,
+        )
+        .get(leasedFor.now)?.n;
+      return (all ?? 0) - (taken ?? 0) + (stale ?? 0);
+    },
+
+    /** The materialised count of unfinished tasks waiting on a task. */
+    openDependentCount(id: string): number | undefined {
+      return db.prepare<{ n: number }>("SELECT open_dependents AS n FROM tasks WHERE id = ?").get(id)?.n;
+    },
+
+    /** Blockers of a task that are unfinished or unknown. */
+    openBlockerIds(id: string): string[] {
+      const sql = `SELECT d.blocker_id FROM dependencies d LEFT JOIN tasks b ON b.id = d.blocker_id
+        WHERE d.task_id = ? AND (b.id IS NULL OR b.status NOT IN ('done', 'cancelled')) ORDER BY d.blocker_id`;
+      return db
+        .prepare<{ blocker_id: string }>(sql)
+        .all(id)
+        .map((r) => r.blocker_id);
+    },
+
+    /** The materialised count of a task's open (unfinished or unknown) blockers. */
+    openBlockerCount(id: string): number | undefined {
+      return db.prepare<{ n: number }>("SELECT open_blockers AS n FROM tasks WHERE id = ?").get(id)?.n;
+    },
+
+    /**
+     * Every task as columns and every edge as text, read as one row of concatenated text and split
+     * here: at 100k tasks, an object per row costs more than the graph work itself. Tags stay JSON
+     * text until asked for; edges are one `blocker task task…` line per blocker (ids hold no spaces).
+     */
+    graphData(now?: number): { tasks: TaskColumns; edges: string } {
+      const row = db
+        .prepare<
+          Record<"ids" | "statuses" | "priorities" | "estimates" | "createdAt" | "tags", string> & {
+            edges: string | null;
+          }
+        >(graphDataSql(db.dialect))
+        .get();
+      if (!row?.ids) {
+        const none = { ids: [], statuses: [], priorities: [], estimates: [], createdAt: [], tags: () => [] };
+        return { tasks: none, edges: "" };
+      }
+      // Timestamps are too big for small integers: a typed array keeps them unboxed, not 100k heap numbers.
+      const created = row.createdAt.split(" ");
+      const createdAt = new Float64Array(created.length);
+      for (let i = 0; i < created.length; i++) createdAt[i] = Number(created[i]);
+      const ids = row.ids.split(" ");
+      const statuses = row.statuses.split(" ") as Status[];
+      const stale = now === undefined ? undefined : leases.staleLeases(now);
+      if (stale?.size) {
+        for (const [i, id] of ids.entries()) if (stale.has(id)) statuses[i] = "todo";
+      }
+      const tasks: TaskColumns = {
+        ids,
+        statuses,
+        priorities: row.priorities.split(" ") as Priority[],
+        estimates: row.estimates.split(" ").map((e) => (e === "" ? null : Number(e))),
+        createdAt,
+        tags: () => row.tags.split("\x1e"),
+      };
+      return { tasks, edges: row.edges ?? "" };
+    },
+  };
+  return readySet;
+}

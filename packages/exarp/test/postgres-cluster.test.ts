@@ -1,0 +1,76 @@
+// The PostgreSQL the suites stand on: each fresh database is empty, separate from the others and gone
+// after drop(); startCluster starts a server of its own on 127.0.0.1 and leaves neither folder nor port.
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import postgres from "postgres";
+import { describe, expect, it } from "vitest";
+import { freshDatabase, postgresUrl, startCluster } from "./support/postgres.ts";
+
+/** Runs `fn` on a one-connection client to `url`, closed afterwards. */
+async function query<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+async function publicTables(url: string): Promise<string[]> {
+  const rows = await query(
+    url,
+    (sql) => sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+  );
+  return rows.map((r) => r.table_name as string);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.on("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+describe("freshDatabase", () => {
+  it("gives separate, empty databases, and drop() removes one", async () => {
+    const a = await freshDatabase("Cluster Test!");
+    const b = await freshDatabase("cluster-test");
+    try {
+      expect(a.url).not.toBe(b.url);
+      expect(new URL(a.url).pathname).toMatch(/^\/exarp_cluster_test__\d+_\d+_[0-9a-f]{6}$/);
+      expect(await publicTables(a.url)).toEqual([]);
+      expect(await publicTables(b.url)).toEqual([]);
+
+      await query(a.url, (sql) => sql`CREATE TABLE marker (id int)`);
+      expect(await publicTables(a.url)).toEqual(["marker"]);
+      expect(await publicTables(b.url)).toEqual([]);
+
+      await a.drop();
+      await expect(publicTables(a.url)).rejects.toMatchObject({ code: "3D000" });
+      expect(await publicTables(b.url)).toEqual([]);
+    } finally {
+      await a.drop();
+      await b.drop();
+    }
+  });
+});
+
+describe("startCluster", () => {
+  it("starts an independent server on 127.0.0.1; stop() frees its folder and its port", async () => {
+    const cluster = await startCluster();
+    try {
+      expect(cluster.host).toBe("127.0.0.1");
+      expect(cluster.url).toBe(`postgres://postgres@127.0.0.1:${cluster.port}/postgres`);
+      expect(cluster.port).not.toBe(Number(new URL(postgresUrl()).port));
+      expect(existsSync(cluster.dataDir)).toBe(true);
+      const [row] = await query(cluster.url, (sql) => sql`SELECT 1 AS one, current_setting('fsync') AS fsync`);
+      expect(row).toEqual({ one: 1, fsync: "off" });
+      expect(await canListen(cluster.port)).toBe(false);
+    } finally {
+      await cluster.stop();
+    }
+    expect(existsSync(cluster.dataDir)).toBe(false);
+    expect(await canListen(cluster.port)).toBe(true);
+  });
+});
