@@ -23,6 +23,64 @@ const ENGINES = "^20.12.0 || 22.x || 23.x || 24.x || 25.x";
  */
 const PEER_RANGE = "^1.15.11";
 
+/** Every value the exarp library exports; a name added to or dropped from its index shows here. */
+const RUNTIME_API = [
+  ...["createExarp", "initProject", "openProject", "restoreProject", "openStore", "createFeed", "createIds"],
+  ...["findProjectRoot", "initRoot", "projectPaths", "requireProjectRoot", "loadSettings", "SETTINGS"],
+  ...["manualClock", "systemClock", "loadZod", "provideZod", "retryWhileBusy", "SHORT_BUSY_TIMEOUT_MS"],
+  ...["actorFromEnv", "osActor", "osUserName", "ActorName", "actorKind", "actorLabel", "isPerson", "isSubagent"],
+  ...["PERSON_PREFIX", "SUBAGENT_PREFIX", "heldBy", "holderName", "liveLease", "canTransition", "transitions"],
+  ...["Priority", "Status", "CommentAdd", "DependencyChange", "StatusChange", "TaskCreate", "TaskEdit"],
+  ...["SCOPES", "scopeAllows", "TokenCreate", "TokenRevoke", "DEFAULT_CONTEXT_BUDGET", "renderContext"],
+  ...["describeEvent", "inline", "neutralizeBlock", "neutralizeLine", "safeJson", "defineError", "ExarpError"],
+  ...["ApprovalRequired", "Busy", "CycleDetected", "DiskFull", "InvalidInput", "InvalidTransition"],
+  ...["LeaseConflict", "NoProject", "NotFound", "Refused", "StaleLease", "StorageError", "Unauthorized"],
+  ...["Unavailable", "VersionConflict"],
+];
+
+/**
+ * A consumer of the types and error classes the exarp index names (besides what index.ts of the
+ * consumer uses): each must resolve from the published declarations under strict nodenext.
+ */
+const API_CONSUMER = `import {
+  ApprovalRequired, Busy, CycleDetected, DiskFull, type ErrorClass, InvalidInput, InvalidTransition, LeaseConflict,
+  NoProject, NotFound, Refused, StaleLease, StorageError, Unauthorized, Unavailable, VersionConflict,
+} from "exarp";
+import type {
+  Actor, Approval, ApprovalOutcome, ApprovalState, ApproveRequest, AuditEntry, AuditFilter, BlockerStep, BusHandler,
+  BusMessage, ClaimNextRequest, ClaimNextResult, ClaimRequest, ClaimResult, Clock, Comment, ContextData,
+  ContextRequest, ContextRole, ContextTask, CreatedToken, CriticalPath, DenyRequest, DoctorCheck, DoctorExtension,
+  DoctorReport, EventEnvelope, EventType, Exarp, ExarpOptions, Explanation, Feed, HistoryQuery, Ids, ImportResult,
+  Lease, LeaseRequest, LeaseView, NewEvent, NextQuery, PayloadOf, PendingApproval, Plan, PlanGraph, PlanQuery,
+  ProjectOptions, ReadyQuery, ReadyTask, RestoreResult, Scope, ServiceContext, Services, Settings, Store,
+  StoreOptions, StoredEvent, StoredEventOf, Task, TaskDetail, TaskFilter, TokenView, UndoRequest, UndoResult,
+  Unschedulable, WaitRequest, Watcher, WatchOptions, Waves,
+} from "exarp";
+
+export const errors: ErrorClass<never>[] = [
+  ApprovalRequired, Busy, CycleDetected, DiskFull, InvalidInput, InvalidTransition, LeaseConflict, NoProject,
+  NotFound, Refused, StaleLease, StorageError, Unauthorized, Unavailable, VersionConflict,
+] as unknown as ErrorClass<never>[];
+
+/** What a caller of the services holds, named by the published types. */
+export type Seen = {
+  services: Services; options: ExarpOptions; exarp: Exarp; store: Store; storeOptions: StoreOptions;
+  project: ProjectOptions; restore: RestoreResult; doctor: [DoctorCheck, DoctorExtension, DoctorReport];
+  actor: Actor; context: ServiceContext; clock: Clock; ids: Ids; settings: Settings;
+  task: [Task, TaskDetail, Comment, TaskFilter]; graph: [ReadyTask, Plan, PlanGraph, ReadyQuery, NextQuery, PlanQuery];
+  explain: [Explanation, BlockerStep, CriticalPath, Waves, Unschedulable];
+  leases: [Lease, LeaseView, ClaimRequest, ClaimResult, ClaimNextRequest, ClaimNextResult, LeaseRequest];
+  approvals: [Approval, ApprovalOutcome, ApprovalState, ApproveRequest, DenyRequest, WaitRequest, PendingApproval];
+  events: [StoredEvent, StoredEventOf<"task.created">, NewEvent, EventType, PayloadOf<"task.created">, EventEnvelope];
+  history: [HistoryQuery, UndoRequest, UndoResult]; feed: [Feed, Watcher, WatchOptions];
+  bus: [BusMessage, BusHandler<"task.created">]; audit: [AuditEntry, AuditFilter]; transfer: ImportResult;
+  prompt: [ContextData, ContextRequest, ContextRole, ContextTask]; tokens: [TokenView, CreatedToken, Scope];
+};
+
+export const seq = (e: StoredEvent): EventEnvelope["seq"] => e.seq;
+export const services = (exarp: Exarp): Services => exarp.as({ name: "agent:build", session: null });
+`;
+
 type Manifest = {
   name: string;
   version: string;
@@ -216,9 +274,10 @@ describe("the extracted tarballs in use", () => {
           types: ["node"],
           outDir: "out",
         },
-        files: ["index.ts"],
+        files: ["index.ts", "api.ts"],
       }),
     );
+    writeFileSync(join(consumer, "api.ts"), API_CONSUMER);
     writeFileSync(
       join(consumer, "index.ts"),
       `import type { Plugin } from "@opencode-ai/plugin";
@@ -260,6 +319,16 @@ project.close();
     });
     expect(run.stderr).toBe("");
     expect(run.stdout.split("\n")).toEqual(["todo Design the schema", "todo Design the schema", "NotFound", ""]);
+  });
+
+  it("the exarp library exports exactly the names its index lists", () => {
+    const r = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", 'console.log(JSON.stringify(Object.keys(await import("exarp")).sort()))'],
+      { cwd: consumer, encoding: "utf8", env: childEnv() },
+    );
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual([...RUNTIME_API].sort());
   });
 
   it("the packed exarp command runs under Node", () => {
