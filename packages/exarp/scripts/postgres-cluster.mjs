@@ -46,7 +46,7 @@ function serverCommand(binary, args) {
 function run([file, args], timeoutMs) {
   return new Promise((resolve) => {
     execFile(file, args, { cwd: "/", encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL" }, (error, out, err) =>
-      resolve({ ok: !error, output: `${out}${err}`.trim() || String(error?.message ?? "") }),
+      resolve({ ok: !error, output: `${out}\n${err}`.trim() || String(error?.message ?? "") }),
     );
   });
 }

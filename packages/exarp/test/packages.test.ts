@@ -57,10 +57,11 @@ import type {
   Unschedulable, WaitRequest, Watcher, WatchOptions, Waves,
 } from "exarp";
 
-export const errors: ErrorClass<never>[] = [
+export const errors = [
   ApprovalRequired, Busy, CycleDetected, DiskFull, InvalidInput, InvalidTransition, LeaseConflict, NoProject,
   NotFound, Refused, StaleLease, StorageError, Unauthorized, Unavailable, VersionConflict,
-] as unknown as ErrorClass<never>[];
+];
+export const notFound: ErrorClass<{ kind: string; id: string }> = NotFound;
 
 /** What a caller of the services holds, named by the published types. */
 export type Seen = {

@@ -1,10 +1,16 @@
 // The PostgreSQL the suites stand on: each fresh database is empty, separate from the others and gone
-// after drop(); startCluster starts a server of its own on 127.0.0.1 and leaves neither folder nor port.
+// after drop(); startCluster starts a server of its own on 127.0.0.1 and leaves neither folder nor port,
+// not even when the process that started it is killed.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
+import { until } from "./support/expect.ts";
 import { freshDatabase, postgresUrl, startCluster } from "./support/postgres.ts";
+
+const SCRIPT = fileURLToPath(new URL("../scripts/postgres-cluster.mjs", import.meta.url));
 
 /** Runs `fn` on a one-connection client to `url`, closed afterwards. */
 async function query<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
@@ -72,5 +78,28 @@ describe("startCluster", () => {
     }
     expect(existsSync(cluster.dataDir)).toBe(false);
     expect(await canListen(cluster.port)).toBe(true);
+  });
+
+  it("is removed by its watchdog when the process that started it is killed", async () => {
+    const owner = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { startCluster } = await import(${JSON.stringify(SCRIPT)});
+         const { dataDir, port } = await startCluster();
+         console.log(JSON.stringify({ dataDir, port }));
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const started = await new Promise<{ dataDir: string; port: number }>((resolve, reject) => {
+      owner.stdout.once("data", (line) => resolve(JSON.parse(String(line))));
+      owner.once("exit", (code) => reject(new Error(`the owner exited (${code}) before its cluster started`)));
+    });
+    expect(await canListen(started.port)).toBe(false);
+    owner.kill("SIGKILL");
+    await until(() => !existsSync(started.dataDir), 15_000);
+    expect(await canListen(started.port)).toBe(true);
   });
 });

@@ -14,6 +14,9 @@ import { Priority, Status } from "../task/task.ts";
 import { eventPages } from "./pages.ts";
 import { dumpProjections, verifyReplay } from "./replay.ts";
 
+/** Lets the test runner's own messages through between runs (each run is one long synchronous stretch). */
+const eachRunYields = () => new Promise((resolve) => setImmediate(resolve));
+
 /** A command over task *indexes* (resolved against the tasks that exist when it runs). */
 type Cmd =
   | { k: "create"; title: string; priority: Priority; tags: string[]; deps: number[] }
@@ -130,35 +133,41 @@ function apply(exarp: Exarp, c: Cmd): void {
 }
 
 describe("undo follows the workflow", () => {
-  it("an undo that would make a move the workflow forbids is refused and writes nothing", () => {
-    fc.assert(
-      fc.property(fc.constantFrom("in_progress" as const, "blocked" as const), fc.boolean(), (via, toReview) => {
-        const { exarp, store } = testExarp({ dir: tempDir() });
-        try {
-          const t = exarp.tasks.create({ title: "a" });
-          exarp.tasks.setStatus({ id: t.id, to: via });
-          if (toReview && via === "in_progress") exarp.tasks.setStatus({ id: t.id, to: "review" });
-          const cancel = exarp.tasks.setStatus({ id: t.id, to: "cancelled" });
-          const before = store.maxSeq();
-          const from = toReview && via === "in_progress" ? "review" : via.replace("_", " ");
-          expect(() => exarp.history.undo()).toThrow(
-            `it would move ${t.id} from cancelled to ${from}, which the workflow does not allow`,
-          );
-          expect(store.maxSeq()).toBe(before);
-          expect(exarp.tasks.get(t.id).status).toBe(cancel.status);
-        } finally {
-          exarp.close();
-        }
-      }),
+  it("an undo that would make a move the workflow forbids is refused and writes nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("in_progress" as const, "blocked" as const),
+        fc.boolean(),
+        async (via, toReview) => {
+          await eachRunYields();
+          const { exarp, store } = testExarp({ dir: tempDir() });
+          try {
+            const t = exarp.tasks.create({ title: "a" });
+            exarp.tasks.setStatus({ id: t.id, to: via });
+            if (toReview && via === "in_progress") exarp.tasks.setStatus({ id: t.id, to: "review" });
+            const cancel = exarp.tasks.setStatus({ id: t.id, to: "cancelled" });
+            const before = store.maxSeq();
+            const from = toReview && via === "in_progress" ? "review" : via.replace("_", " ");
+            expect(() => exarp.history.undo()).toThrow(
+              `it would move ${t.id} from cancelled to ${from}, which the workflow does not allow`,
+            );
+            expect(store.maxSeq()).toBe(before);
+            expect(exarp.tasks.get(t.id).status).toBe(cancel.status);
+          } finally {
+            exarp.close();
+          }
+        },
+      ),
       { numRuns: 8 },
     );
   });
 });
 
 describe("replay", () => {
-  it("rebuilding projections from the log gives exactly the live tables, after any command sequence", () => {
-    fc.assert(
-      fc.property(fc.array(cmd, { minLength: 1, maxLength: 60 }), (cmds) => {
+  it("rebuilding projections from the log gives exactly the live tables, after any command sequence", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 60 }), async (cmds) => {
+        await eachRunYields();
         const { exarp, store } = testExarp({ dir: tempDir() });
         try {
           for (const c of cmds) apply(exarp, c);
@@ -172,9 +181,10 @@ describe("replay", () => {
     );
   });
 
-  it("the materialised ready set equals a from-scratch recomputation after every command", () => {
-    fc.assert(
-      fc.property(fc.array(commands(8), { minLength: 1, maxLength: 50 }), (cmds) => {
+  it("the materialised ready set equals a from-scratch recomputation after every command", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(commands(8), { minLength: 1, maxLength: 50 }), async (cmds) => {
+        await eachRunYields();
         const { exarp, store } = testExarp({ dir: tempDir() });
         try {
           for (const c of cmds) {
@@ -194,12 +204,13 @@ describe("replay", () => {
     );
   });
 
-  it("undoing every command in turn returns to an empty project, and never rewrites history", () => {
+  it("undoing every command in turn returns to an empty project, and never rewrites history", async () => {
     // Cancelling from in progress, review or blocked cannot be undone (cancelled only goes back to
     // todo): those sequences are the next property's.
     const undoable = cmd.filter((c) => c.k !== "undo" && !(c.k === "status" && c.to === "cancelled"));
-    fc.assert(
-      fc.property(fc.array(undoable, { minLength: 1, maxLength: 30 }), (cmds) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(undoable, { minLength: 1, maxLength: 30 }), async (cmds) => {
+        await eachRunYields();
         const { exarp, store } = testExarp({ dir: tempDir() });
         try {
           for (const c of cmds) apply(exarp, c);

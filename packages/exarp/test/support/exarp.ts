@@ -2,8 +2,9 @@ import { join } from "node:path";
 import { createExarp, type ExarpOptions } from "../../src/app/exarp.ts";
 import { manualClock } from "../../src/clock.ts";
 import { createIds } from "../../src/id.ts";
+import { openDriver } from "../../src/store/driver.ts";
 import { openPgStore } from "../../src/store/postgres/open.ts";
-import { openStore, type Store } from "../../src/store/store.ts";
+import { openStore, type Store, type StoreOptions } from "../../src/store/store.ts";
 import { tempDir } from "./temp.ts";
 
 /** Which backend the suites run on: SQLite, or PostgreSQL when the run says so (vitest's postgres project). */
@@ -19,9 +20,46 @@ export function freshPgUrl(): string {
   return url.href;
 }
 
-/** A new, empty store on the suite's backend (a file in `dir`, or a fresh PostgreSQL schema). */
-export function testStore(dir: string): Store {
-  return testBackend === "postgres" ? openPgStore(freshPgUrl(), { create: true }) : openStore(join(dir, "exarp.db"));
+/** The PostgreSQL project of each test folder: the same folder is the same project, as a file would be. */
+const pgProjects = new Map<string, string>();
+
+/** Where the project of test folder `dir` lives: its SQLite file, or its PostgreSQL URL (schema). */
+export function testDatabase(dir: string): string {
+  if (testBackend === "sqlite") return join(dir, "exarp.db");
+  let url = pgProjects.get(dir);
+  if (!url) {
+    url = freshPgUrl();
+    pgProjects.set(dir, url);
+  }
+  return url;
+}
+
+/** The store of test folder `dir` on the suite's backend, created on first use; another call is another connection. */
+export function testStore(dir: string, options: StoreOptions = {}): Store {
+  return testBackend === "postgres"
+    ? openPgStore(testDatabase(dir), { create: true, ...options })
+    : openStore(testDatabase(dir), options);
+}
+
+/**
+ * Takes the write lock of `dir`'s project on another connection, as another process mid-write
+ * would, until the returned function is called.
+ */
+export function holdWriteLock(dir: string): () => void {
+  if (testBackend === "sqlite") {
+    const other = openDriver(testDatabase(dir), { create: false });
+    other.exec("BEGIN IMMEDIATE");
+    return () => {
+      other.exec("ROLLBACK");
+      other.close();
+    };
+  }
+  const other = testStore(dir);
+  other.driver.exec("BEGIN; SELECT 1 FROM exarp_meta WHERE id = 1 FOR UPDATE");
+  return () => {
+    other.driver.exec("ROLLBACK");
+    other.close();
+  };
 }
 
 /** Deterministic randomness for ids: a counter-based byte stream. */

@@ -172,5 +172,5 @@ export function pgWorker(): void {
     },
     (error) => reply(failure(error, true)),
   );
-  listen();
+  void listen();
 }
