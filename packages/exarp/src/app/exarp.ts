@@ -2,7 +2,7 @@ import { createApprovalService } from "../approval/service.ts";
 import { createAuditMirror } from "../audit/mirror.ts";
 import { type AuditEntry, type AuditFilter, readAudit } from "../audit/read.ts";
 import { createBus } from "../bus/bus.ts";
-import { type Clock, systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import { createContextService } from "../context/service.ts";
 import { createFeed } from "../feed/feed.ts";
 import { createGraphCache, createGraphService, type GraphCache, graphDoctorCheck } from "../graph/service.ts";
@@ -88,7 +88,8 @@ export function createExarp(options: ExarpOptions) {
   let origin: string | undefined;
   const base: ServiceContext = {
     store,
-    clock: options.clock ?? systemClock,
+    // Over PostgreSQL the store's clock is the server's: leases and timeouts agree across machines.
+    clock: options.clock ?? store.clock,
     ids,
     get origin() {
       origin ??= ids.origin();

@@ -70,7 +70,8 @@ export function createFeed(store: Store) {
 
     /**
      * Calls `onEvents` with every batch of new events after `cursor`, woken by a file watch on the
-     * database folder (debounced) with a polling fallback. Handler errors are reported, not fatal.
+     * database folder (debounced) or PostgreSQL's notifications, with a polling fallback; the cursor
+     * is the truth, so a missed wake-up only delays a batch. Handler errors are reported, not fatal.
      */
     watch(cursor: number, onEvents: (events: StoredEvent[]) => void, options: WatchOptions = {}): Watcher {
       const { debounceMs = 5, pollMs = 100, keepAlive = false } = options;
@@ -123,6 +124,8 @@ export function createFeed(store: Store) {
         }
       }
       const unsubscribe = store.onCommit(schedule);
+      // PostgreSQL says when another machine committed; no file changes here for those.
+      const unwake = store.onExternalChange(check);
       return {
         close() {
           closed = true;
@@ -130,6 +133,7 @@ export function createFeed(store: Store) {
           if (pending) clearTimeout(pending);
           fsWatcher?.close();
           unsubscribe();
+          unwake();
         },
       };
     },
