@@ -2,9 +2,10 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync,
 import { dirname } from "node:path";
 import { fileEnds, rotatedFiles } from "../audit/files.ts";
 import { lineSeq } from "../audit/line.ts";
-import { NoProject, StorageError } from "../errors-catalog.ts";
+import { InvalidInput, NoProject, StorageError } from "../errors-catalog.ts";
 import { isInside, type ProjectPaths, projectPaths } from "../project/root.ts";
 import { loadSettings } from "../project/settings.ts";
+import { openPgStore } from "../store/postgres/open.ts";
 import { openStore, type StoreOptions } from "../store/store.ts";
 import { createExarp, type Exarp, type ExarpOptions } from "./exarp.ts";
 
@@ -95,18 +96,39 @@ export function initProject(root: string, options: ProjectOptions = {}): Exarp {
   return open(root, options, true);
 }
 
+/** The password named by `database.passwordEnv`, when set; a named variable that is unset is an error. */
+function passwordFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (!name) return undefined;
+  const value = env[name];
+  if (value === undefined) throw new InvalidInput({ issues: [`database.passwordEnv names ${name}, which is not set`] });
+  return value;
+}
+
 function open(root: string, options: ProjectOptions, create: boolean): Exarp {
   const paths = projectPaths(root);
   if (!existsSync(paths.dir)) throw new NoProject({ from: root });
   const warn = options.warn ?? ((message: string) => process.emitWarning(message));
-  const { settings } = loadSettings(paths.dir, options.env ?? process.env, warn);
+  const env = options.env ?? process.env;
+  const { settings } = loadSettings(paths.dir, env, warn);
+  const busyTimeoutMs = options.busyTimeoutMs ?? settings["busy.timeoutMs"];
+  const url = settings["database.url"];
+  if (url) {
+    // Team mode: the log and its audit trail live in PostgreSQL; .exarp/ keeps this checkout's settings.
+    const store = openPgStore(url, {
+      busyTimeoutMs,
+      create,
+      password: passwordFrom(env, settings["database.passwordEnv"]),
+    });
+    try {
+      return createExarp({ ...options, store, warn });
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
   checkDatabase(paths, create);
   mkdirSync(dirname(paths.db), { recursive: true });
-  const store = openStore(paths.db, {
-    synchronous: options.synchronous,
-    busyTimeoutMs: options.busyTimeoutMs ?? settings["busy.timeoutMs"],
-    create,
-  });
+  const store = openStore(paths.db, { synchronous: options.synchronous, busyTimeoutMs, create });
   try {
     return createExarp({ ...options, store, auditDir: paths.dir, auditMaxBytes: settings["audit.maxBytes"], warn });
   } catch (error) {

@@ -33,6 +33,21 @@ const integer =
     return n;
   };
 
+/** A PostgreSQL URL without a password (saved in files: the password comes from ~/.pgpass or a variable). */
+const databaseUrl = (raw: unknown): string | { error: string } => {
+  if (typeof raw !== "string") return { error: "must be a postgres:// URL, or empty for the SQLite file" };
+  if (raw === "") return raw;
+  if (!/^postgres(ql)?:\/\/[^\s]+$/i.test(raw))
+    return { error: "must be a postgres:// URL, or empty for the SQLite file" };
+  return raw;
+};
+
+/** The name of an environment variable. */
+const variableName = (raw: unknown): string | { error: string } =>
+  typeof raw === "string" && /^([A-Za-z_][A-Za-z0-9_]{0,127})?$/.test(raw)
+    ? raw
+    : { error: "must be the name of an environment variable" };
+
 /** Every setting exarp reads, with its variable, default and check. */
 export const SETTINGS = {
   "audit.maxBytes": {
@@ -47,7 +62,19 @@ export const SETTINGS = {
     parse: integer(0, 600_000),
     help: "how long a write waits for another process's write before it reports Busy (exit 5)",
   },
-} satisfies Record<string, Setting<number>>;
+  "database.url": {
+    env: "EXARP_DATABASE_URL",
+    default: "",
+    parse: databaseUrl,
+    help: "the team's PostgreSQL (postgres://user@host/db[?schema=NAME]); empty: the SQLite file .exarp/exarp.db",
+  },
+  "database.passwordEnv": {
+    env: "EXARP_DATABASE_PASSWORD_ENV",
+    default: "",
+    parse: variableName,
+    help: "the variable holding the PostgreSQL password (else ~/.pgpass, PGPASSFILE or PGPASSWORD)",
+  },
+} satisfies Record<string, Setting<number> | Setting<string>>;
 
 export type SettingName = keyof typeof SETTINGS;
 export type Settings = { [K in SettingName]: (typeof SETTINGS)[K]["default"] };
@@ -115,7 +142,7 @@ export function loadSettings(
   }
   const settings = {} as Record<string, unknown>;
   const source = {} as Record<string, string>;
-  for (const [key, setting] of Object.entries(SETTINGS) as [SettingName, Setting<number>][]) {
+  for (const [key, setting] of Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]) {
     const candidates: { where: string; raw: unknown }[] = [
       ...(env[setting.env] !== undefined && env[setting.env] !== ""
         ? [{ where: setting.env, raw: env[setting.env] }]
@@ -129,10 +156,11 @@ export function loadSettings(
       continue;
     }
     const value = setting.parse(chosen.raw);
-    if (typeof value === "object") {
+    if (typeof value === "object" && value !== null) {
       // A bad variable is bad input to this run (exit 2); a bad file makes the project unusable (exit 3).
-      if (chosen.where === setting.env) throw new InvalidInput({ issues: [`${setting.env} ${value.error}`] });
-      throw new StorageError({ path: chosen.where, reason: `${key} ${value.error}` });
+      const { error } = value as { error: string };
+      if (chosen.where === setting.env) throw new InvalidInput({ issues: [`${setting.env} ${error}`] });
+      throw new StorageError({ path: chosen.where, reason: `${key} ${error}` });
     }
     settings[key] = value;
     source[key] = chosen.where;
