@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { markdownReference } from "../src/cli/help.ts";
 import { commands } from "../src/cli/registry.ts";
 import { CLI } from "./support/cli.ts";
+import { freshPgUrl } from "./support/exarp.ts";
 import { tempDir } from "./support/temp.ts";
 
 const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
@@ -33,6 +34,8 @@ function sandbox() {
     HOME: root,
     TMPDIR: process.env.TMPDIR,
     LANG: "C.UTF-8",
+    // Team mode's example: a fresh schema on the run's throw-away PostgreSQL server.
+    TEAM_DATABASE: freshPgUrl(),
   };
   return { repo, env };
 }

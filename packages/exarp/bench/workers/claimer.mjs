@@ -1,11 +1,23 @@
-// Worker for bench/claims.mjs: one agent (`agent:w<i>`, session `s<i>`) over the shared project.
-// stdin lines:  "claim <taskId>"  -> {"taskId", "acquired", "ms"}        (ms: time inside leases.claim)
-//               "next"            -> {"claimed": [ids...], "ms"}          (claimNext until nothing is left)
-//               "ping"            -> {"pong": true}                       (round-trip baseline, no SQLite)
+// Worker for bench/claims.mjs: one agent (`agent:w<i>`, session `s<i>`) over the shared project (SQLite, or
+// PostgreSQL when the project's .exarp/config.json names one).
+// stdin lines:  "claim <taskId>"  -> {"taskId", "acquired", "ms", "requests"}  (ms: time inside leases.claim)
+//               "next"            -> {"claimed": [ids...], "ms", "requests"}    (claimNext until nothing is left)
+//               "ping"            -> {"pong": true}                             (round-trip baseline, no store)
+// requests: messages this process sent to its PostgreSQL bridge worker during the call (each one statement
+// or statement batch on the server; 0 over SQLite), counted from outside exarp by wrapping
+// MessagePort.postMessage.
 // Prints {"ready": true} once the project is open; closes it and exits when stdin ends.
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import { MessagePort } from "node:worker_threads";
 import { openProject } from "../../dist/index.js";
+
+let requests = 0;
+const post = MessagePort.prototype.postMessage;
+MessagePort.prototype.postMessage = function (message, ...rest) {
+  if (message && typeof message === "object" && "op" in message) requests++;
+  return post.call(this, message, ...rest);
+};
 
 const [root, index] = process.argv.slice(2);
 const exarp = openProject(root, { actor: { name: `agent:w${index}`, session: `s${index}` } });
@@ -18,14 +30,17 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (command === "ping") {
     send({ pong: true });
   } else if (command === "claim") {
+    const before = requests;
     const start = performance.now();
     try {
       const result = exarp.leases.claim({ taskId });
-      send({ taskId, acquired: result.acquired, ms: performance.now() - start });
+      send({ taskId, acquired: result.acquired, ms: performance.now() - start, requests: requests - before });
     } catch (error) {
-      send({ taskId, acquired: false, ms: performance.now() - start, error: describe(error) });
+      const ms = performance.now() - start;
+      send({ taskId, acquired: false, ms, requests: requests - before, error: describe(error) });
     }
   } else if (command === "next") {
+    const before = requests;
     const start = performance.now();
     const claimed = [];
     const errors = [];
@@ -39,7 +54,7 @@ for await (const line of createInterface({ input: process.stdin })) {
         if (errors.length >= 5) break;
       }
     }
-    send({ claimed, errors, ms: performance.now() - start });
+    send({ claimed, errors, ms: performance.now() - start, requests: requests - before });
   }
 }
 exarp.close();

@@ -4,9 +4,10 @@ import { fileEnds, rotatedFiles } from "../audit/files.ts";
 import { lineSeq } from "../audit/line.ts";
 import { InvalidInput, NoProject, StorageError } from "../errors-catalog.ts";
 import { isInside, type ProjectPaths, projectPaths } from "../project/root.ts";
-import { loadSettings } from "../project/settings.ts";
+import { loadSettings, type Settings, type SettingsSource } from "../project/settings.ts";
 import { openPgStore } from "../store/postgres/open.ts";
-import { openStore, type StoreOptions } from "../store/store.ts";
+import { parsePgUrl } from "../store/postgres/url.ts";
+import { openStore, type Store, type StoreOptions } from "../store/store.ts";
 import { createExarp, type Exarp, type ExarpOptions } from "./exarp.ts";
 
 export type ProjectOptions = Omit<ExarpOptions, "store" | "auditDir" | "auditMaxBytes"> &
@@ -97,40 +98,89 @@ export function initProject(root: string, options: ProjectOptions = {}): Exarp {
 }
 
 /** The password named by `database.passwordEnv`, when set; a named variable that is unset is an error. */
-function passwordFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
+export function passwordFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (!name) return undefined;
   const value = env[name];
   if (value === undefined) throw new InvalidInput({ issues: [`database.passwordEnv names ${name}, which is not set`] });
   return value;
 }
 
-function open(root: string, options: ProjectOptions, create: boolean): Exarp {
+/** Where a project's database is, as its settings say (nothing is opened). */
+export type ProjectDatabase = {
+  paths: ProjectPaths;
+  settings: Settings;
+  /** Where each setting came from (`EXARP_DATABASE_URL`, a file and key, or `default`). */
+  source: SettingsSource;
+} & (
+  | { backend: "sqlite"; location: string }
+  | {
+      backend: "postgres";
+      url: string;
+      /** The server, database and schema, never a password. */
+      location: string;
+      password: string | undefined;
+    }
+);
+
+/** Reads the settings of the project at `root` and says where its database is. */
+export function projectDatabase(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = () => undefined,
+): ProjectDatabase {
   const paths = projectPaths(root);
   if (!existsSync(paths.dir)) throw new NoProject({ from: root });
-  const warn = options.warn ?? ((message: string) => process.emitWarning(message));
-  const env = options.env ?? process.env;
-  const { settings } = loadSettings(paths.dir, env, warn);
-  const busyTimeoutMs = options.busyTimeoutMs ?? settings["busy.timeoutMs"];
+  const { settings, source } = loadSettings(paths.dir, env, warn);
   const url = settings["database.url"];
-  if (url) {
+  if (!url) return { paths, settings, source, backend: "sqlite", location: paths.db };
+  return {
+    paths,
+    settings,
+    source,
+    backend: "postgres",
+    url,
+    location: parsePgUrl(url).display,
+    password: passwordFrom(env, settings["database.passwordEnv"]),
+  };
+}
+
+/** A project's store, opened as its settings say, with where its audit mirror goes (SQLite only). */
+export type ProjectStore = { store: Store; database: ProjectDatabase; auditDir: string | undefined };
+
+/**
+ * Opens the store of the project at `root` without the services around it (`exarp migrate` copies
+ * from it). `create` makes a missing database; a lost one is refused, as by every command.
+ */
+export function openProjectStore(
+  root: string,
+  options: Omit<ProjectOptions, "actor"> = {},
+  create = false,
+): ProjectStore {
+  const warn = options.warn ?? ((message: string) => process.emitWarning(message));
+  const database = projectDatabase(root, options.env ?? process.env, warn);
+  const { paths, settings } = database;
+  const busyTimeoutMs = options.busyTimeoutMs ?? settings["busy.timeoutMs"];
+  if (database.backend === "postgres") {
     // Team mode: the log and its audit trail live in PostgreSQL; .exarp/ keeps this checkout's settings.
-    const store = openPgStore(url, {
-      busyTimeoutMs,
-      create,
-      password: passwordFrom(env, settings["database.passwordEnv"]),
-    });
-    try {
-      return createExarp({ ...options, store, warn });
-    } catch (error) {
-      store.close();
-      throw error;
-    }
+    const store = openPgStore(database.url, { busyTimeoutMs, create, password: database.password });
+    return { store, database, auditDir: undefined };
   }
   checkDatabase(paths, create);
   mkdirSync(dirname(paths.db), { recursive: true });
   const store = openStore(paths.db, { synchronous: options.synchronous, busyTimeoutMs, create });
+  return { store, database, auditDir: paths.dir };
+}
+
+function open(root: string, options: ProjectOptions, create: boolean): Exarp {
+  const warn = options.warn ?? ((message: string) => process.emitWarning(message));
+  const { store, database, auditDir } = openProjectStore(root, { ...options, warn }, create);
   try {
-    return createExarp({ ...options, store, auditDir: paths.dir, auditMaxBytes: settings["audit.maxBytes"], warn });
+    return createExarp({
+      ...options,
+      store,
+      warn,
+      ...(auditDir ? { auditDir, auditMaxBytes: database.settings["audit.maxBytes"] } : {}),
+    });
   } catch (error) {
     store.close();
     throw error;

@@ -2,23 +2,15 @@
 // `.exarp/local.json` under `install`. Machine-local because the MCP entries it writes hold this
 // machine's paths; a file a teammate committed that matches what init would write is simply adopted.
 import { StorageError } from "../errors-catalog.ts";
-import { EXARP_DIR } from "../project/root.ts";
 import { LOCAL_FILE } from "../project/settings.ts";
-import { readCurrent, writeAtomic } from "./files.ts";
-import { parseSettings } from "./json-edit.ts";
+import { writeAtomic } from "./files.ts";
 import type { Record_ } from "./plan.ts";
+import { readSettingsFile, settingsFile } from "./settings-file.ts";
 
-export const RECORD_FILE = `${EXARP_DIR}/${LOCAL_FILE}`;
+export const RECORD_FILE = settingsFile(LOCAL_FILE);
 const SECTION = "install";
 
-function readLocal(root: string): Record<string, unknown> {
-  const now = readCurrent(root, RECORD_FILE);
-  if ("absent" in now) return {};
-  if ("unusable" in now) throw new StorageError({ path: RECORD_FILE, reason: now.unusable });
-  const parsed = parseSettings(now.text, "json");
-  if (!parsed.ok) throw new StorageError({ path: RECORD_FILE, reason: parsed.reason });
-  return parsed.root;
-}
+const readLocal = (root: string) => readSettingsFile(root, RECORD_FILE);
 
 /** What init recorded writing in this project (empty when it never ran here). */
 export function readRecord(root: string): Record_ {

@@ -34,6 +34,17 @@ export function testDatabase(dir: string): string {
   return url;
 }
 
+/**
+ * The backend of a project folder `root` that tests open by path (initProject, openProject, the CLI,
+ * child processes): over PostgreSQL, `EXARP_DATABASE_URL` naming a fresh schema, the same one for the
+ * same folder (a new schema per folder, as testDatabase); over SQLite, nothing (the file in `.exarp/`).
+ * Pass `env` to initProject/openProject (their `env` option) and to every child process, whose
+ * environment would otherwise not name the database (hermetic.ts strips EXARP_* variables).
+ */
+export function testProject(root: string): { env: Record<string, string> } {
+  return testBackend === "postgres" ? { env: { EXARP_DATABASE_URL: testDatabase(root) } } : { env: {} };
+}
+
 /** The store of test folder `dir` on the suite's backend, created on first use; another call is another connection. */
 export function testStore(dir: string, options: StoreOptions = {}): Store {
   return testBackend === "postgres"

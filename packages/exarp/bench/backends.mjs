@@ -1,0 +1,249 @@
+// The two store backends the side-by-side benches run on, in the same invocation:
+//   sqlite    the project's own .exarp/exarp.db (the default mode);
+//   postgres  team mode: .exarp/config.json names a PostgreSQL schema ({"database":{"url":…}}), so
+//             openProject/initProject — here and in every worker process — open PostgreSQL instead.
+// PostgreSQL is EXARP_BENCH_POSTGRES_URL when given (each project gets its own schema there, dropped at
+// the end), else a throw-away cluster started here with fsync=on and synchronous_commit=on (what a real
+// server pays per commit) and stopped at the end. BENCH_BACKENDS=sqlite (or =postgres) runs one only.
+// Figures go to a per-script table with a column per backend (sideBySide) and, when BENCH_SUMMARY_FILE
+// is set (run-all.mjs sets it), to that file as JSON lines for the combined table run-all prints.
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { basename, join } from "node:path";
+import pg from "pg";
+import { startCluster } from "../scripts/postgres-cluster.mjs";
+import { tempDir } from "./util.mjs";
+
+// The backend is chosen per project by config.json below; a team URL in the shell would override it.
+delete process.env.EXARP_DATABASE_URL;
+delete process.env.EXARP_DATABASE_PASSWORD_ENV;
+
+export const BACKEND_NAMES = (process.env.BENCH_BACKENDS ?? "sqlite,postgres")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
+
+const quoteIdent = (name) => `"${name.replaceAll('"', '""')}"`;
+
+/** `url` with `?schema=` set (and nothing else changed). */
+function withSchema(url, schema) {
+  const u = new URL(url);
+  u.searchParams.set("schema", schema);
+  return u.href;
+}
+
+/** `url` naming another database on the same server. */
+function withDatabase(url, database) {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.href;
+}
+
+/** Runs `fn(client)` on a short-lived node-postgres connection to `url` (exarp's own `schema` parameter removed). */
+export async function withClient(url, fn) {
+  const u = new URL(url);
+  u.searchParams.delete("schema");
+  const client = new pg.Client({ connectionString: u.href, application_name: "exarp-bench" });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const sqliteBackend = () => ({
+  name: "sqlite",
+  label: "sqlite",
+  describe: "SQLite .exarp/exarp.db (WAL)",
+  /** A fresh folder; initProject creates .exarp/exarp.db in it. */
+  root: () => tempDir(),
+});
+
+let schemaCount = 0;
+function postgresBackend({ url, label, describe, schemas }) {
+  return {
+    name: "postgres",
+    label,
+    describe,
+    url,
+    /** A fresh folder whose .exarp/config.json names a fresh schema; initProject creates the project there. */
+    root() {
+      const root = tempDir();
+      const schema = `bench_${process.pid}_${++schemaCount}`;
+      schemas.push({ url, schema });
+      mkdirSync(join(root, ".exarp"), { recursive: true });
+      writeFileSync(
+        join(root, ".exarp", "config.json"),
+        `${JSON.stringify({ database: { url: withSchema(url, schema) } })}\n`,
+      );
+      return root;
+    },
+  };
+}
+
+/** The server's version and the two settings that decide what a commit costs, as one phrase. */
+async function serverFacts(url) {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query(
+      "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc",
+    );
+    const r = rows[0];
+    return { version: r.version, settings: `fsync=${r.fsync} synchronous_commit=${r.sc}` };
+  });
+}
+
+/**
+ * Opens the selected backends: `{ list, postgres, asyncCommit(), close() }`. `list` is in run order
+ * (sqlite first). `asyncCommit()` gives a postgres backend on the same server whose database has
+ * synchronous_commit=off (commits do not wait for the WAL flush), for one comparison line; undefined
+ * when the server will not make that database.
+ */
+export async function openBackends() {
+  const list = [];
+  const schemas = [];
+  const extraDatabases = [];
+  let cluster;
+  let postgres;
+  if (BACKEND_NAMES.includes("sqlite")) list.push(sqliteBackend());
+  if (BACKEND_NAMES.includes("postgres")) {
+    try {
+      const given = process.env.EXARP_BENCH_POSTGRES_URL;
+      let where;
+      if (given) {
+        where = `EXARP_BENCH_POSTGRES_URL ${new URL(given).host}`;
+      } else {
+        cluster = await startCluster({ fsync: true, synchronousCommit: "on" });
+        where = `throw-away cluster on ${cluster.host}:${cluster.port}`;
+      }
+      const url = given ?? cluster.url;
+      const facts = await serverFacts(url);
+      postgres = postgresBackend({
+        url,
+        label: "postgres",
+        describe: `PostgreSQL ${facts.version}, ${where}, ${facts.settings}`,
+        schemas,
+      });
+      postgres.version = facts.version;
+      list.push(postgres);
+    } catch (error) {
+      await cluster?.stop().catch(() => undefined);
+      cluster = undefined;
+      console.log(`!! postgres backend unavailable, its column stays empty: ${error.message}`);
+    }
+  }
+  for (const b of list) console.log(`backend ${b.label}: ${b.describe}`);
+  return {
+    list,
+    postgres,
+    async asyncCommit() {
+      if (!postgres) return undefined;
+      const database = `exarp_bench_async_${process.pid}`;
+      try {
+        await withClient(postgres.url, async (c) => {
+          await c.query(`CREATE DATABASE ${quoteIdent(database)}`);
+          await c.query(`ALTER DATABASE ${quoteIdent(database)} SET synchronous_commit = off`);
+        });
+      } catch (error) {
+        console.log(`  (no synchronous_commit=off comparison: ${error.message})`);
+        return undefined;
+      }
+      extraDatabases.push(database);
+      const url = withDatabase(postgres.url, database);
+      const facts = await serverFacts(url);
+      return postgresBackend({
+        url,
+        label: "postgres sc=off",
+        describe: `PostgreSQL ${facts.version}, database ${database}, ${facts.settings}`,
+        schemas,
+      });
+    },
+    /** Drops what was made on a given server, stops a cluster started here. */
+    async close() {
+      if (cluster) {
+        await cluster.stop();
+        return;
+      }
+      if (!postgres) return;
+      const mainSchemas = schemas.filter((s) => s.url === postgres.url);
+      await withClient(postgres.url, async (c) => {
+        for (const { schema } of mainSchemas) await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+        for (const database of extraDatabases) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+      }).catch((error) => console.log(`  (cleanup on the given server failed: ${error.message})`));
+    },
+  };
+}
+
+/**
+ * Transactions the server counted for the current database (commits, rollbacks), after waiting for
+ * the backends' statistics to be flushed (PostgreSQL flushes them at most once a second).
+ */
+export async function xactCounts(url, { settleMs = 1200 } = {}) {
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return withClient(url, async (c) => {
+    await c.query("SELECT pg_stat_clear_snapshot()");
+    const { rows } = await c.query(
+      "SELECT xact_commit::float8 AS commit, xact_rollback::float8 AS rollback FROM pg_stat_database WHERE datname = current_database()",
+    );
+    return { commit: Number(rows[0].commit), rollback: Number(rows[0].rollback) };
+  });
+}
+
+// ---- the side-by-side table ------------------------------------------------------------------------
+
+const summary = [];
+const script = basename(process.argv[1] ?? "");
+
+const fmt = (v) =>
+  v === undefined || v === null
+    ? "—"
+    : typeof v !== "number"
+      ? String(v)
+      : Number.isNaN(v)
+        ? "NaN"
+        : Number.isInteger(v) || Math.abs(v) >= 100
+          ? String(Math.round(v))
+          : v.toPrecision(3);
+
+/** A target: `{ max }` or `{ min }` for the backends named in `for` (default postgres only). */
+export const describeTarget = (target) =>
+  target ? `${target.min !== undefined ? `≥ ${target.min}` : `≤ ${target.max}`} (${target.for.join("+")})` : "";
+
+const meets = (target, v) =>
+  typeof v === "number" && (target.min !== undefined ? v >= target.min : v <= target.max);
+
+/**
+ * Records one figure of one backend for the table (`metric` names the unit, e.g. "claim attempts/s");
+ * `target` ({ min } or { max }, for: backend names) marks it met or missed.
+ */
+export function figure(metric, backend, value, target) {
+  const row = { script, metric, backend, value, target: target && { for: ["postgres"], ...target } };
+  summary.push(row);
+  if (process.env.BENCH_SUMMARY_FILE) appendFileSync(process.env.BENCH_SUMMARY_FILE, `${JSON.stringify(row)}\n`);
+}
+
+/** Prints rows (`{ metric, backend, value, target }`) as a table: one line per metric, one column per backend. */
+export function printTable(title, rows, columns) {
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  const cols = columns ?? [...new Set(rows.map((r) => r.backend))];
+  const width = Math.max(40, ...metrics.map((m) => m.length + 2));
+  const cell = (s) => String(s).padStart(Math.max(12, ...cols.map((c) => c.length)) + 2);
+  console.log(`\n${title} (load ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+  console.log(`${"".padEnd(width)}${cols.map(cell).join("")}   target`);
+  for (const metric of metrics) {
+    const of = rows.filter((r) => r.metric === metric);
+    const target = of.find((r) => r.target)?.target;
+    const values = cols.map((c) => of.find((r) => r.backend === c)?.value);
+    let verdict = "";
+    if (target) {
+      const checked = cols.flatMap((c, i) => (target.for.includes(c) && values[i] !== undefined ? [values[i]] : []));
+      verdict = `${describeTarget(target)}${checked.length ? (checked.every((v) => meets(target, v)) ? "  met" : "  MISSED") : ""}`;
+    }
+    console.log(`${metric.padEnd(width)}${values.map((v) => cell(fmt(v))).join("")}   ${verdict}`.trimEnd());
+  }
+}
+
+/** The table of this script's figures. */
+export function sideBySide(title = `${script} side by side`) {
+  if (summary.length) printTable(title, summary);
+}

@@ -1,0 +1,62 @@
+// What the multi-process suites share across the two backends: a project folder opened on the suite's
+// backend (SQLite file, or the PostgreSQL schema testProject names for it), the log checked whole
+// (gapless seq, hash chain intact), and a picture of the project's state to say "nothing was written".
+import { fileURLToPath } from "node:url";
+import type { Exarp } from "../../src/app/exarp.ts";
+import { initProject, openProject, type ProjectOptions } from "../../src/app/project.ts";
+import { verifyChain } from "../../src/event/verify-chain.ts";
+import { eventPages } from "../../src/store/pages.ts";
+import type { Store } from "../../src/store/store.ts";
+import { testBackend, testProject, testStore } from "./exarp.ts";
+import { dump, stateBytes } from "./hermetic.ts";
+
+/** A worker script of test/workers. */
+export const worker = (name: string) => fileURLToPath(new URL(`../workers/${name}`, import.meta.url));
+
+/** The environment a child process (or the CLI) needs to reach the project of `root`: see testProject. */
+export const projectEnv = (root: string): Record<string, string> => testProject(root).env;
+
+/** initProject on the suite's backend. */
+export const initTestProject = (root: string, options: ProjectOptions = {}): Exarp =>
+  initProject(root, { ...options, env: { ...projectEnv(root), ...options.env } });
+
+/** openProject on the suite's backend. */
+export const openTestProject = (root: string, options: ProjectOptions = {}): Exarp =>
+  openProject(root, { ...options, env: { ...projectEnv(root), ...options.env } });
+
+/**
+ * The log, read back whole: how many events, and every problem of its hash chain and numbering
+ * (a seq that is not the one after the last, a link or hash that does not match). Empty when whole.
+ */
+export function logCheck(store: Store): { events: number; maxSeq: number; problems: string[] } {
+  const chain = verifyChain(eventPages(store, 0));
+  return { events: chain.events, maxSeq: store.maxSeq(), problems: chain.problems };
+}
+
+type Row = Record<string, unknown>;
+
+/** Every row of every table of the project's PostgreSQL schema, in a total order (a logical picture). */
+function pgRows(root: string): Record<string, unknown[]> {
+  const store = testStore(root);
+  try {
+    const tables = store.driver
+      .prepare<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
+      .all();
+    const out: Record<string, unknown[]> = {};
+    for (const { name } of tables)
+      out[name] = store.driver.prepare<Row>(`SELECT * FROM "${name}" AS r ORDER BY r::text`).all();
+    return out;
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * What a refused command must leave as it was: over SQLite the bytes of the database and audit files
+ * and every row (hermetic.ts stateBytes and dump); over PostgreSQL, where there are no files, every row
+ * of the project's schema.
+ */
+export function projectState(root: string): { bytes?: Record<string, string>; rows: Record<string, unknown[]> } {
+  if (testBackend === "sqlite") return { bytes: stateBytes(root), rows: dump(root) };
+  return { rows: pgRows(root) };
+}
