@@ -12,6 +12,12 @@ const BOTH_BACKENDS = [
   "packages/exarp/src/bus/bus.test.ts",
   "packages/exarp/src/feed/feed.test.ts",
   "packages/exarp/src/store/postgres/*.test.ts",
+  // Real processes on one project (test/support/processes.ts opens it on the suite's backend).
+  "packages/exarp/test/processes.test.ts",
+  "packages/exarp/test/coordination.test.ts",
+  "packages/exarp/test/chaos.test.ts",
+  "packages/exarp/test/undo-lease.test.ts",
+  "packages/exarp/test/lock-holder.test.ts",
 ];
 
 const common = {

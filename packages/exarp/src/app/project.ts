@@ -5,6 +5,7 @@ import { lineSeq } from "../audit/line.ts";
 import { InvalidInput, NoProject, StorageError } from "../errors-catalog.ts";
 import { isInside, type ProjectPaths, projectPaths } from "../project/root.ts";
 import { loadSettings, type Settings, type SettingsSource } from "../project/settings.ts";
+import { openDriver, type SqlDriver } from "../store/driver.ts";
 import { openPgStore } from "../store/postgres/open.ts";
 import { parsePgUrl } from "../store/postgres/url.ts";
 import { openStore, type Store, type StoreOptions } from "../store/store.ts";
@@ -54,6 +55,30 @@ export function inspectDatabase(paths: ProjectPaths): DatabaseFile {
   if (stat.isDirectory()) return { kind: "refused", reason: "it is a directory, not a database file" };
   if (!stat.isFile()) return { kind: "refused", reason: "it is not a regular file" };
   return { kind: stat.size === 0 ? "empty" : "file" };
+}
+
+/**
+ * How many events a SQLite project in `.exarp/` holds (its database, else its audit trail), read
+ * without changing anything; 0 when it has none. A file that is not an exarp database is refused.
+ */
+export function sqliteEvents(paths: ProjectPaths): number {
+  const audit = auditTip(paths.dir);
+  const file = inspectDatabase(paths);
+  if (file.kind === "refused") throw new StorageError({ path: paths.db, reason: file.reason });
+  if (file.kind !== "file") return audit;
+  let db: SqlDriver | undefined;
+  try {
+    db = openDriver(paths.db, { create: false });
+    const seq = db.prepare<{ n: number }>("SELECT coalesce(max(seq), 0) AS n FROM events").get()?.n ?? 0;
+    return Math.max(Number(seq), audit);
+  } catch (error) {
+    throw new StorageError({
+      path: paths.db,
+      reason: `cannot tell what it holds (${error instanceof Error ? error.message : String(error)})`,
+    });
+  } finally {
+    db?.close();
+  }
 }
 
 const restoreHint = (events: number) =>

@@ -113,13 +113,19 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
   return createStore(db, sqliteBackend(db, path, busyTimeoutMs));
 }
 
+/** The last event of the log: its seq (0 when empty) and hash (the genesis hash when empty). */
+export type LogEnd = { seq: number; hash: string };
+
 /** What differs between the databases around the shared transaction logic. */
 export type Backend = {
   name: Store["backend"];
   path: string;
   clock: Clock;
-  /** Opens the write transaction, holding the project's write lock. */
-  begin(): void;
+  /**
+   * Opens the write transaction, holding the project's write lock; may answer where the log ends
+   * (read under the lock), saving the store the queries.
+   */
+  begin(): LogEnd | undefined;
   /** Commits; `appended` are the events the transaction wrote (to check a commit whose answer was lost). */
   commit(appended: readonly StoredEvent[]): void;
   rollback(): void;
@@ -140,6 +146,7 @@ function sqliteBackend(db: SqlDriver, path: string, busyTimeoutMs: number): Back
       const started = Date.now();
       try {
         db.exec("BEGIN IMMEDIATE");
+        return undefined;
       } catch (error) {
         throw storageFailure(error, path, Math.max(busyTimeoutMs, Date.now() - started));
       }
@@ -202,6 +209,7 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     let seq = 0;
     let prevHash = "";
     let positioned = false;
+    let end: LogEnd | undefined;
     let command: number | undefined;
     const restore = (events: readonly StoredEvent[]) => {
       for (const e of events) {
@@ -210,11 +218,12 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
         appended.push(e);
       }
       positioned = false;
+      end = undefined;
     };
     const append = (events: readonly NewEvent[], options: AppendOptions = {}): StoredEvent[] => {
       if (!positioned) {
-        seq = q.maxSeq();
-        prevHash = q.lastHash();
+        seq = end ? end.seq : q.maxSeq();
+        prevHash = end ? end.hash : q.lastHash();
         positioned = true;
       }
       command ??= seq + 1;
@@ -244,7 +253,7 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     const undo: (() => void)[] = [];
     let result: T;
     try {
-      backend.begin();
+      end = backend.begin();
       try {
         result = decide(tx, restore);
         if (isThenable(result)) {

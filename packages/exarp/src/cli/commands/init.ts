@@ -20,6 +20,7 @@ import { checkMcp, checkOpencodePlugin, type Verdict } from "../../install/verif
 import { initRoot, projectPaths } from "../../project/root.ts";
 import { inline, unsafeReason } from "../../text/safe.ts";
 import { type CliContext, type CliRun, str, UsageError } from "../command.ts";
+import { applyDatabase, databaseData, databaseLines, planDatabase } from "./init-database.ts";
 
 /** A choice of clients and models, from flags or from the prompts. */
 export type InitChoice = { clients: Client[]; model?: string; smallModel?: string };
@@ -131,22 +132,29 @@ export const init: CliRun = async (ctx) => {
   }
   const chosen = checkChoice(choice ?? { clients: [] });
   const paths = projectPaths(root);
-  const existed = existsSync(paths.db);
   const wiring = chosen.clients.length ? wiringFor(root, chosen, plugin) : undefined;
   const artifacts: Artifact[] = wiring ? chosen.clients.flatMap((c) => artifactsFor(c, wiring)) : [];
   const plan = planInstall(artifacts, (rel) => readCurrent(root, rel), readRecord(root), ctx.values.force === true);
   refusal(plan, "wire that client by hand", "replace them");
   const steps = plan.steps.map((s) => ({ ...s }));
+  // The database is looked at (a team database: reached, and its schema judged) before anything is written.
+  const database = planDatabase(ctx, root);
   if (ctx.values["dry-run"] === true) {
-    const head = `${existed ? "would keep" : "would create"} the exarp project at ${paths.dir}`;
     return {
-      data: { dryRun: true, project: { ...paths, created: false }, clients: chosen.clients, steps },
-      text: [head, ...planLines(plan), "dry run: nothing changed"].join("\n"),
+      data: {
+        dryRun: true,
+        project: { ...paths, created: false },
+        database: databaseData(database),
+        clients: chosen.clients,
+        steps,
+      },
+      text: [...databaseLines(database, paths.dir, true), ...planLines(plan), "dry run: nothing changed"].join("\n"),
     };
   }
 
+  applyDatabase(database, root);
   ctx.initExarp();
-  const lines = [`exarp project ${existed ? "already" : "now"} at ${paths.dir}`];
+  const lines = databaseLines(database, paths.dir, false);
   const verified: Record<string, Verdict> = {};
   // Each MCP entry is started exactly as written before the file naming it is.
   for (const client of wiring ? chosen.clients.filter((c) => MCP_CLIENTS.includes(c)) : []) {
@@ -201,7 +209,14 @@ export const init: CliRun = async (ctx) => {
       "note: this exarp runs from npx's cache, which npm may clear; `npm install --save-dev exarp` keeps the MCP entries working",
     );
   return {
-    data: { project: { ...paths, created: !existed }, clients: chosen.clients, steps, verified, seen },
+    data: {
+      project: { ...paths, created: !database.exists },
+      database: databaseData(database),
+      clients: chosen.clients,
+      steps,
+      verified,
+      seen,
+    },
     text: lines.join("\n"),
     exitCode,
   };

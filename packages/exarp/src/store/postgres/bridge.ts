@@ -20,7 +20,12 @@ export type BridgeConfig = {
   timeoutMs: number;
 };
 
-export type BridgeResult = { rows: unknown[]; rowCount: number };
+export type BridgeResult = {
+  rows: unknown[];
+  rowCount: number;
+  /** With `simple`: the rows of each statement, in order. */
+  results?: unknown[][];
+};
 
 /** A request sent without waiting; reading `changes` waits for its answer. */
 type Deferred = { rowCount?: number; readonly changes: number };
@@ -37,7 +42,7 @@ export class BridgeError extends Error {
   }
 }
 
-type Reply = { ok: true; rows: unknown[]; rowCount: number } | { ok: false; error: BridgeErrorData };
+type Reply = ({ ok: true } & BridgeResult) | { ok: false; error: BridgeErrorData };
 type BridgeErrorData = { message: string; code?: string; lost: boolean };
 
 export type QueryRequest = {

@@ -1,5 +1,6 @@
 import { Busy, DiskFull, StorageError, Unavailable } from "../../errors-catalog.ts";
 import type { StoredEvent } from "../../event/catalog.ts";
+import { GENESIS_HASH } from "../../event/hash.ts";
 import { type Backend, createStore, type Store, type StoreOptions } from "../store.ts";
 import { type Bridge, BridgeError, openBridge } from "./bridge.ts";
 import { createPgDriver, type PgDriver } from "./driver.ts";
@@ -68,6 +69,11 @@ export function openPgStore(url: string, options: PgStoreOptions = {}): Store {
   }
 }
 
+/** Opens a write transaction: the project's write lock (its one meta row), then where the log ends. */
+const BEGIN = `BEGIN;
+  SELECT schema_version AS version, compatible_from AS "compatibleFrom" FROM exarp_meta WHERE id = 1 FOR UPDATE;
+  SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`;
+
 function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeoutMs: number): Backend {
   const server = location.display;
   const failure = (error: unknown) => pgFailure(error, location, busyTimeoutMs);
@@ -77,13 +83,14 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
     clock: { now: () => Math.round(Date.now() + bridge.clockOffset()) },
     begin() {
       try {
-        const meta = bridge.simple(
-          "BEGIN; SELECT schema_version, compatible_from FROM exarp_meta WHERE id = 1 FOR UPDATE",
-          { tx: true, begin: true },
-        ).rows[0] as SchemaState | undefined;
+        // The lock first; then, in a statement of its own (a fresh snapshot, taken after the wait),
+        // where the log ends.
+        const [, locked, last] = bridge.simple(BEGIN, { tx: true, begin: true }).results ?? [];
         db.setTransaction(true);
         // An upgrade may have run since this process opened the project: checked under the lock.
-        checkSchema(meta ?? { version: 0, compatibleFrom: 0 }, location);
+        checkSchema((locked?.[0] as SchemaState | undefined) ?? { version: 0, compatibleFrom: 0 }, location);
+        const end = last?.[0] as { seq: number; hash: string } | undefined;
+        return end ? { seq: end.seq, hash: end.hash } : { seq: 0, hash: GENESIS_HASH };
       } catch (error) {
         db.setTransaction(false);
         try {

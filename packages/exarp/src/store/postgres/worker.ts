@@ -89,8 +89,14 @@ export function pgWorker(): void {
               rowMode: request.rowMode,
             });
       // A multi-statement text answers with one result per statement: the last one is the answer.
-      const last = Array.isArray(result) ? result[result.length - 1] : result;
-      return { ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
+      const all = Array.isArray(result) ? result : [result];
+      const last = all[all.length - 1];
+      return {
+        ok: true,
+        rows: last?.rows ?? [],
+        rowCount: last?.rowCount ?? 0,
+        results: request.op === "simple" ? all.map((r: Any) => r.rows ?? []) : undefined,
+      };
     } catch (error) {
       const lost = isLost(error);
       if (lost && request.tx) lostInTransaction = true;
