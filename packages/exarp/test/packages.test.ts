@@ -238,9 +238,9 @@ describe("package.json of the packed packages", () => {
     expect(lock.packages["node_modules/@clack/prompts"]?.engines?.node).toBe(">= 20.12.0");
   });
 
-  it("opencode-exarp: no runtime dependencies, and the plugin API as a caret peer range", () => {
+  it("opencode-exarp: node-postgres (team mode, loaded by the store's worker) as its only dependency, and the plugin API as a caret peer range", () => {
     const { manifest } = pkg("opencode-exarp");
-    expect(manifest.dependencies).toBeUndefined();
+    expect(manifest.dependencies).toEqual({ pg: pkg("exarp").manifest.dependencies?.pg });
     expect(manifest.peerDependencies).toEqual({ "@opencode-ai/plugin": PEER_RANGE });
     expect(manifest.main).toBe("./dist/index.js");
   });

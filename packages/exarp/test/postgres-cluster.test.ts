@@ -5,28 +5,26 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import postgres from "postgres";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { until } from "./support/expect.ts";
 import { freshDatabase, postgresUrl, startCluster } from "./support/postgres.ts";
 
 const SCRIPT = fileURLToPath(new URL("../scripts/postgres-cluster.mjs", import.meta.url));
 
-/** Runs `fn` on a one-connection client to `url`, closed afterwards. */
-async function query<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+/** The rows of `text` run on a client of its own to `url`, closed afterwards. */
+async function query(url: string, text: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
   try {
-    return await fn(sql);
+    return (await client.query(text)).rows;
   } finally {
-    await sql.end();
+    await client.end();
   }
 }
 
 async function publicTables(url: string): Promise<string[]> {
-  const rows = await query(
-    url,
-    (sql) => sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
-  );
+  const rows = await query(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
   return rows.map((r) => r.table_name as string);
 }
 
@@ -48,7 +46,7 @@ describe("freshDatabase", () => {
       expect(await publicTables(a.url)).toEqual([]);
       expect(await publicTables(b.url)).toEqual([]);
 
-      await query(a.url, (sql) => sql`CREATE TABLE marker (id int)`);
+      await query(a.url, "CREATE TABLE marker (id int)");
       expect(await publicTables(a.url)).toEqual(["marker"]);
       expect(await publicTables(b.url)).toEqual([]);
 
@@ -70,7 +68,7 @@ describe("startCluster", () => {
       expect(cluster.url).toBe(`postgres://postgres@127.0.0.1:${cluster.port}/postgres`);
       expect(cluster.port).not.toBe(Number(new URL(postgresUrl()).port));
       expect(existsSync(cluster.dataDir)).toBe(true);
-      const [row] = await query(cluster.url, (sql) => sql`SELECT 1 AS one, current_setting('fsync') AS fsync`);
+      const [row] = await query(cluster.url, "SELECT 1 AS one, current_setting('fsync') AS fsync");
       expect(row).toEqual({ one: 1, fsync: "off" });
       expect(await canListen(cluster.port)).toBe(false);
     } finally {

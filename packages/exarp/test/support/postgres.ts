@@ -1,7 +1,7 @@
 // PostgreSQL for the suites: the server with-postgres.mjs started for this run, one new empty
 // database per caller so that suites never see each other's rows, dropped when done.
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
+import pg from "pg";
 
 /** The throw-away server's URL; without it the PostgreSQL suites fail rather than skip. */
 export function postgresUrl(): string {
@@ -27,29 +27,34 @@ function databaseName(label: string): string {
   return `exarp_${safe}_${process.pid}_${made}_${randomBytes(3).toString("hex")}`;
 }
 
-async function asAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(postgresUrl(), { max: 1, onnotice: () => {} });
+async function asAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: postgresUrl() });
+  await client.connect();
   try {
-    return await fn(sql);
+    return await fn(client);
   } finally {
-    await sql.end();
+    await client.end();
   }
 }
 
 /** A new empty database on the test server (C collation, UTF-8) and the way to drop it. */
 export async function freshDatabase(label = "t"): Promise<{ url: string; drop(): Promise<void> }> {
   const name = databaseName(label);
-  await asAdmin(
-    (sql) => sql`CREATE DATABASE ${sql(name)} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`,
+  // The name is made of [a-z0-9_] only (databaseName), so it is safe as a quoted identifier.
+  await asAdmin((client) =>
+    client.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`),
   );
   const url = new URL(postgresUrl());
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     drop: () =>
-      asAdmin(async (sql) => {
-        await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND pid <> pg_backend_pid()`;
-        await sql`DROP DATABASE IF EXISTS ${sql(name)}`;
+      asAdmin(async (client) => {
+        await client.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+          [name],
+        );
+        await client.query(`DROP DATABASE IF EXISTS "${name}"`);
       }),
   };
 }
