@@ -1,6 +1,7 @@
 // The API's shapes, taken from the core's own types so the page and the server cannot drift apart.
 import type { PendingApproval } from "../../src/approval/service.ts";
 import type { EventType, NewEvent } from "../../src/event/catalog.ts";
+import type { EventEnvelope } from "../../src/event/envelope.ts";
 import type { Explanation } from "../../src/graph/explain.ts";
 import type { Dependency } from "../../src/graph/graph.ts";
 import type { Plan, PlanGraph } from "../../src/graph/service.ts";
@@ -29,4 +30,4 @@ export type {
 export type Session = { identity: string; scope: Scope; name: string; csrf: string };
 
 /** One message of `/api/events` (and, with more fields, one row of `/api/history`). */
-export type StreamEvent = NewEvent & { seq: number; actor: string; session: string | null; time: number };
+export type StreamEvent = NewEvent & Pick<EventEnvelope, "seq" | "actor" | "session" | "time">;
