@@ -2,6 +2,8 @@ import { verifyAudit } from "../audit/verify.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { checkResult, type DoctorCheck, plural } from "../kernel/check.ts";
 import { eventPages } from "../store/pages.ts";
+import { checkSchema, schemaState } from "../store/postgres/schema.ts";
+import { parsePgUrl } from "../store/postgres/url.ts";
 import { verifyReplay } from "../store/replay.ts";
 import type { Store } from "../store/store.ts";
 
@@ -21,6 +23,24 @@ function isolated(name: string, run: () => DoctorCheck): DoctorCheck {
   }
 }
 
+/** The team database: reached, and its schema one this exarp can use. */
+function postgresCheck(store: Store): DoctorCheck {
+  const location = parsePgUrl(store.path);
+  const state = schemaState(store.driver, location.schema);
+  const problems: string[] = [];
+  try {
+    checkSchema(state, location);
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  return checkResult(
+    "postgres",
+    `connected to ${store.path}, schema version ${state.version}`,
+    `schema of ${store.path}`,
+    problems,
+  );
+}
+
 /**
  * Verifies everything that can drift: SQLite's own integrity, the hash chain, the audit mirror, that
  * replaying the log rebuilds exactly the live projections, and the graph. Each check runs on its
@@ -32,26 +52,31 @@ export function runDoctor(
   extensions: readonly DoctorExtension[] = [],
 ): DoctorReport {
   const checks: DoctorCheck[] = [
-    isolated("sqlite", () =>
-      checkResult("sqlite", "database file integrity", "database file integrity", store.integrityProblems()),
-    ),
+    store.backend === "postgres"
+      ? isolated("postgres", () => postgresCheck(store))
+      : isolated("sqlite", () =>
+          checkResult("sqlite", "database file integrity", "database file integrity", store.integrityProblems()),
+        ),
     isolated("chain", () => {
       const chain = verifyChain(eventPages(store, 0));
       return checkResult(
         "chain",
-        `${plural(chain.events, "event")}, hash chain intact`,
+        `${plural(chain.events, "event")}${store.backend === "postgres" ? " in the database" : ""}, hash chain intact`,
         `hash chain over ${plural(chain.events, "event")}`,
         chain.problems,
       );
     }),
   ];
   if (auditDir) {
+    // This machine's mirror of a shared log is checked up to its own tip: behind is fine, different is damage.
+    const shared = store.backend === "postgres";
+    const source = shared ? { eventRows: store.eventRows, maxSeq: store.maxSeq, auditPosition: () => null } : store;
     checks.push(
       isolated("audit", () => {
-        const audit = verifyAudit(store, auditDir);
+        const audit = verifyAudit(source, auditDir);
         return checkResult(
           "audit",
-          `${plural(audit.lines, "audit line")} match the log`,
+          `${plural(audit.lines, "audit line")} match the log${shared ? " (this machine's mirror)" : ""}`,
           `audit files against the log (${plural(audit.lines, "line")})`,
           audit.problems,
           audit.notes,

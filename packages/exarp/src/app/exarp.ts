@@ -1,6 +1,6 @@
 import { createApprovalService } from "../approval/service.ts";
-import { createAuditMirror } from "../audit/mirror.ts";
-import { type AuditEntry, type AuditFilter, readAudit } from "../audit/read.ts";
+import { createAuditMirror, createMachineMirror } from "../audit/mirror.ts";
+import { type AuditEntry, type AuditFilter, readAudit, readAuditLog } from "../audit/read.ts";
 import { createBus } from "../bus/bus.ts";
 import type { Clock } from "../clock.ts";
 import { createContextService } from "../context/service.ts";
@@ -101,8 +101,14 @@ export function createExarp(options: ExarpOptions) {
   };
   const warn = options.warn ?? ((message: string) => process.emitWarning(message));
   // The mirror is written inside each write transaction; opening a project and reading never touch it.
+  // Over PostgreSQL the mirror is this machine's own copy (setting audit.mirror), kept apart from the shared database.
   if (options.auditDir)
-    store.participate(createAuditMirror(options.auditDir, { maxBytes: options.auditMaxBytes, warn }));
+    store.participate(
+      (store.backend === "postgres" ? createMachineMirror : createAuditMirror)(options.auditDir, {
+        maxBytes: options.auditMaxBytes,
+        warn,
+      }),
+    );
   const bus = createBus({
     store,
     feed,
@@ -130,9 +136,16 @@ export function createExarp(options: ExarpOptions) {
      * plugin's sessions); kept per identity and session, so asking again costs a lookup.
      */
     as: asActor,
-    /** Audit lines from `.exarp/audit*.jsonl`, filtered; lines that are not audit lines are skipped and reported. */
+    /**
+     * Audit lines, filtered: from `.exarp/audit*.jsonl` (lines that are not audit lines are skipped
+     * and reported), or over PostgreSQL from the database's log, which every machine shares.
+     */
     auditTrail: (filter: AuditFilter = {}): AuditEntry[] =>
-      options.auditDir ? readAudit(options.auditDir, filter, warn) : [],
+      store.backend === "postgres"
+        ? readAuditLog(store, filter)
+        : options.auditDir
+          ? readAudit(options.auditDir, filter, warn)
+          : [],
     doctor: (): DoctorReport =>
       runDoctor(store, options.auditDir, [graphDoctorCheck, ...(options.doctorExtensions ?? [])]),
     close: () => {

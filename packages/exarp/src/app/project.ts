@@ -58,11 +58,12 @@ export function inspectDatabase(paths: ProjectPaths): DatabaseFile {
 }
 
 /**
- * How many events a SQLite project in `.exarp/` holds (its database, else its audit trail), read
- * without changing anything; 0 when it has none. A file that is not an exarp database is refused.
+ * How many events a SQLite project in `.exarp/` holds (its database, else its audit trail unless
+ * `countAudit` is false: they are a team database's mirror), read without changing anything; 0 when
+ * it has none. A file that is not an exarp database is refused.
  */
-export function sqliteEvents(paths: ProjectPaths): number {
-  const audit = auditTip(paths.dir);
+export function sqliteEvents(paths: ProjectPaths, countAudit = true): number {
+  const audit = countAudit ? auditTip(paths.dir) : 0;
   const file = inspectDatabase(paths);
   if (file.kind === "refused") throw new StorageError({ path: paths.db, reason: file.reason });
   if (file.kind !== "file") return audit;
@@ -188,7 +189,7 @@ export function openProjectStore(
   if (database.backend === "postgres") {
     // Team mode: the log and its audit trail live in PostgreSQL; .exarp/ keeps this checkout's settings.
     const store = openPgStore(database.url, { busyTimeoutMs, create, password: database.password });
-    return { store, database, auditDir: undefined };
+    return { store, database, auditDir: settings["audit.mirror"] ? paths.dir : undefined };
   }
   checkDatabase(paths, create);
   mkdirSync(dirname(paths.db), { recursive: true });

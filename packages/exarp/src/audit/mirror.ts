@@ -307,3 +307,14 @@ function write(
   flush();
   return size;
 }
+
+/**
+ * This machine's mirror of a log that several machines share (PostgreSQL, setting `audit.mirror`):
+ * the same files and checks, but its position is the files' own tip, verified against the log at
+ * each write, never recorded in the shared database (where it would be another machine's). Each
+ * write of this machine's first catches up with what the others committed since.
+ */
+export function createMachineMirror(dir: string, options: AuditMirrorOptions): CommitParticipant {
+  const mirror = createAuditMirror(dir, options);
+  return (tx, appended) => mirror({ ...tx, auditMark: () => undefined, setAuditMark: () => undefined }, appended);
+}

@@ -1,7 +1,9 @@
 import { statSync } from "node:fs";
 import { basename } from "node:path";
+import type { EventRow } from "../event/envelope.ts";
+import { eventPages } from "../store/pages.ts";
 import { auditFiles, fileLines, rotatedFiles } from "./files.ts";
-import { lineSeq } from "./line.ts";
+import { auditLine, lineSeq } from "./line.ts";
 
 /** Which audit lines to read. */
 export type AuditFilter = { task?: string; type?: string; actor?: string; after?: number };
@@ -52,11 +54,30 @@ export function readAudit(
         problem(`${basename(path)}:${i} is not an audit line; skipped (see \`exarp doctor\`)`);
         continue;
       }
-      if (filter.task && e.task !== filter.task) continue;
-      if (filter.type && !String(e.type).startsWith(filter.type)) continue;
-      if (filter.actor && e.actor !== filter.actor) continue;
-      out.push(e);
+      if (matches(e, filter)) out.push(e);
     }
+  }
+  return out;
+}
+
+function matches(e: AuditEntry, filter: AuditFilter): boolean {
+  if (filter.task && e.task !== filter.task) return false;
+  if (filter.type && !String(e.type).startsWith(filter.type)) return false;
+  return !filter.actor || e.actor === filter.actor;
+}
+
+/**
+ * The audit trail read from the event log itself (team mode, where the database's log is the
+ * trail every machine shares): the same entries, line for line, that the audit files hold.
+ */
+export function readAuditLog(
+  source: { eventRows(after: number, limit: number): EventRow[] },
+  filter: AuditFilter = {},
+): AuditEntry[] {
+  const out: AuditEntry[] = [];
+  for (const row of eventPages(source, filter.after ?? 0)) {
+    const e = JSON.parse(auditLine(row)) as AuditEntry;
+    if (matches(e, filter)) out.push(e);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { prime } from "./specs/prime.ts";
 import { serve } from "./specs/serve.ts";
 import { statusCommands } from "./specs/status.ts";
 import { add, edit, listCommand, show } from "./specs/tasks.ts";
+import { migrate, schema } from "./specs/team.ts";
 import { token } from "./specs/token.ts";
 
 /** Every top-level verb, in the order help lists them. */
@@ -41,6 +42,8 @@ export const commands: CliCommand[] = [
   audit,
   token,
   doctor,
+  schema,
+  migrate,
   exportCommand,
   importCommand,
   demo,

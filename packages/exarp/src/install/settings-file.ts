@@ -2,7 +2,7 @@
 // .exarp/local.json, this machine's), keeping every other key: written whole, atomically.
 import { StorageError } from "../errors-catalog.ts";
 import { EXARP_DIR } from "../project/root.ts";
-import { CONFIG_FILE, LOCAL_FILE, type SettingName } from "../project/settings.ts";
+import type { CONFIG_FILE, LOCAL_FILE, SettingName } from "../project/settings.ts";
 import { readCurrent, writeAtomic } from "./files.ts";
 import { parseSettings } from "./json-edit.ts";
 

@@ -42,11 +42,22 @@ const databaseUrl = (raw: unknown): string | { error: string } => {
   return raw;
 };
 
-/** The name of an environment variable. */
+/** True for the name of an environment variable (`database.passwordEnv`). */
+export const isVariableName = (name: string) => /^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name);
+
+/** The name of an environment variable, or empty. */
 const variableName = (raw: unknown): string | { error: string } =>
-  typeof raw === "string" && /^([A-Za-z_][A-Za-z0-9_]{0,127})?$/.test(raw)
+  typeof raw === "string" && (raw === "" || isVariableName(raw))
     ? raw
     : { error: "must be the name of an environment variable" };
+
+/** A switch: true or false (from a variable: true, false, 1 or 0). */
+const boolean = (raw: unknown): boolean | { error: string } => {
+  if (typeof raw === "boolean") return raw;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  return { error: "must be true or false" };
+};
 
 /** Every setting exarp reads, with its variable, default and check. */
 export const SETTINGS = {
@@ -55,6 +66,12 @@ export const SETTINGS = {
     default: 16 * 1024 * 1024,
     parse: integer(1024, 2 ** 40),
     help: "size at which .exarp/audit.jsonl is rotated to audit.<first>-<last>.jsonl",
+  },
+  "audit.mirror": {
+    env: "EXARP_AUDIT_MIRROR",
+    default: false,
+    parse: boolean,
+    help: "over PostgreSQL, keep this machine's copy of the audit trail in .exarp/audit.jsonl (set in local.json); SQLite always does",
   },
   "busy.timeoutMs": {
     env: "EXARP_BUSY_TIMEOUT_MS",
@@ -74,10 +91,12 @@ export const SETTINGS = {
     parse: variableName,
     help: "the variable holding the PostgreSQL password (else ~/.pgpass, PGPASSFILE or PGPASSWORD)",
   },
-} satisfies Record<string, Setting<number> | Setting<string>>;
+} satisfies Record<string, Setting<number> | Setting<string> | Setting<boolean>>;
 
 export type SettingName = keyof typeof SETTINGS;
-export type Settings = { [K in SettingName]: (typeof SETTINGS)[K]["default"] };
+export type Settings = {
+  [K in SettingName]: (typeof SETTINGS)[K]["default"] extends boolean ? boolean : (typeof SETTINGS)[K]["default"];
+};
 
 /** Where each value came from, for `doctor` and error messages. */
 export type SettingsSource = { [K in SettingName]: string };

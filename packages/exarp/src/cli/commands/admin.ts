@@ -1,8 +1,9 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DoctorReport } from "../../app/doctor.ts";
+import { projectDatabase } from "../../app/project.ts";
 import { restoreProject } from "../../app/restore.ts";
-import { DiskFull } from "../../errors-catalog.ts";
+import { DiskFull, Refused } from "../../errors-catalog.ts";
 import { inline } from "../../text/safe.ts";
 import { type CliRun, str, UsageError } from "../command.ts";
 
@@ -30,6 +31,11 @@ function writeFileAtomic(file: string, text: string): void {
 
 export const doctor: CliRun = (ctx) => {
   if (ctx.values.restore) {
+    const database = projectDatabase(ctx.root(), ctx.env);
+    if (database.backend === "postgres")
+      throw new Refused({
+        reason: `the project's log is in ${database.location}, which keeps it for the team; --restore rebuilds only a lost SQLite database (.exarp/exarp.db) from its audit files`,
+      });
     const restored = restoreProject(ctx.root());
     const report = ctx.exarp().doctor();
     const head = [

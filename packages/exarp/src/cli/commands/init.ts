@@ -119,7 +119,11 @@ export function planLines(plan: Plan): string[] {
 }
 
 export const init: CliRun = async (ctx) => {
-  if (ctx.values.remove === true) return (await import("./init-remove.ts")).remove(ctx);
+  if (ctx.values.remove === true) {
+    const database = ["database", "database-password-env"].filter((o) => ctx.values[o] !== undefined);
+    if (database.length) throw new UsageError(`init --remove takes no ${database.map((o) => `--${o}`).join(", ")}`);
+    return (await import("./init-remove.ts")).remove(ctx);
+  }
   const root = initRoot(ctx.start(), ctx.env);
   const plugin = findPlugin(root, ownScript());
   const interactive =

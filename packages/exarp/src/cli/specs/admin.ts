@@ -1,11 +1,12 @@
 import type { CliCommand } from "../command.ts";
+import { passwordEnvOption } from "./options.ts";
 
 const client = (help: string) => ({ type: "boolean" as const, help });
 
 export const init: CliCommand = {
   name: "init",
   summary:
-    "Create the project's .exarp/ at the repository root and wire clients (OpenCode, Claude Code, Cursor, Zed); asks at a terminal, idempotent",
+    "Create the project's .exarp/ at the repository root (or join the team's PostgreSQL: --database) and wire clients (OpenCode, Claude Code, Cursor, Zed); asks at a terminal, idempotent",
   usage: "",
   arity: [0, 0],
   options: {
@@ -33,9 +34,16 @@ export const init: CliCommand = {
       help: "take out what init wrote (for the clients named, else all) and nobody changed since; .exarp/ stays",
     },
     "dry-run": { type: "boolean", help: "print what would change, change nothing" },
+    database: {
+      type: "string",
+      value: "URL",
+      help: "the team's PostgreSQL (postgres://USER@HOST/DB[?schema=NAME], no password): created when empty, joined when it holds the project; saved in .exarp/config.json",
+    },
+    ...passwordEnvOption,
   },
   examples: [
     "exarp init                      # at a terminal: asks which clients to wire",
+    "exarp init --database 'postgres://ana@db.internal/exarp?schema=shop'   # the team's project; commit .exarp/config.json",
     "exarp init --yes --opencode --model anthropic/claude-sonnet-4-5",
     "exarp init --claude-code --cursor --dry-run",
     "exarp init --remove            # undo the wiring; the tasks stay",

@@ -24,7 +24,8 @@ export const undo: CliCommand = {
 
 export const audit: CliCommand = {
   name: "audit",
-  summary: "Print the audit trail (.exarp/audit.jsonl, rotated files included), filtered",
+  summary:
+    "Print the audit trail (.exarp/audit.jsonl, rotated files included; the database's log over PostgreSQL), filtered",
   usage: "",
   arity: [0, 0],
   options: {

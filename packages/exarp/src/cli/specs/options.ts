@@ -24,3 +24,12 @@ export const fieldOptions = {
   assignee: { type: "string", value: "WHO", help: "who is expected to do it" },
   parent: { type: "string", value: "ID", help: "parent task" },
 } as const;
+
+/** The variable naming a team database's password (init --database, migrate --to). */
+export const passwordEnvOption = {
+  "database-password-env": {
+    type: "string",
+    value: "NAME",
+    help: "the variable holding the database password (else ~/.pgpass, PGPASSFILE or PGPASSWORD); saved as database.passwordEnv",
+  },
+} as const;

@@ -21,6 +21,17 @@ export type PgStoreOptions = Pick<StoreOptions, "busyTimeoutMs" | "create"> & {
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/**
+ * The URL node-postgres connects with, carrying `password` when the URL has none: a `password`
+ * setting beside a connection string is overridden by the string's own (empty) password.
+ */
+function withPassword(location: PgLocation, password: string | undefined): string {
+  if (password === undefined || location.hasPassword) return location.connectionString;
+  const url = new URL(location.connectionString);
+  url.password = encodeURIComponent(password);
+  return url.href;
+}
+
 /** The LISTEN channel of one project: its schema's name, as an identifier. */
 export const channelOf = (schema: string) => quoteIdent(`exarp.${schema}`);
 
@@ -35,8 +46,7 @@ export function openPgStore(url: string, options: PgStoreOptions = {}): Store {
   try {
     bridge = openBridge({
       connection: {
-        connectionString: location.connectionString,
-        ...(options.password === undefined ? {} : { password: options.password }),
+        connectionString: withPassword(location, options.password),
         application_name: "exarp",
         connectionTimeoutMillis: 10_000,
         keepAlive: true,
@@ -156,7 +166,8 @@ function confirmCommit(bridge: Bridge, appended: readonly StoredEvent[], server:
 export function pgFailure(error: unknown, location: PgLocation, busyTimeoutMs: number): unknown {
   if (!(error instanceof BridgeError)) return error;
   const server = location.display;
-  if (error.lost) return new Unavailable({ server, reason: error.message });
+  // The server's own refusals first: a connection it refused (wrong password, no such database or
+  // role) is lost too, but retrying will not help, so it is not Unavailable.
   switch (error.code) {
     case "55P03": // lock_not_available: another writer held the project's lock past lock_timeout
     case "40P01": // deadlock_detected
@@ -174,6 +185,6 @@ export function pgFailure(error: unknown, location: PgLocation, busyTimeoutMs: n
     case "42501": // insufficient_privilege
       return new StorageError({ path: server, reason: error.message });
     default:
-      return error;
+      return error.lost ? new Unavailable({ server, reason: error.message }) : error;
   }
 }
