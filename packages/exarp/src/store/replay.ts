@@ -18,6 +18,21 @@ const PROJECTIONS: Record<string, string> = {
 export type ReplayCheck = { events: number; problems: string[] };
 
 /**
+ * The columns every backend's projection tables share, as SQLite's schema lists them (PostgreSQL
+ * adds bookkeeping of its own, such as the tokens' insertion order, which replay need not rebuild).
+ */
+function sharedColumns(sqlite: Store, table: string): string {
+  return sqlite.driver
+    .prepare<{ name: string }>("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+    .all(table)
+    .map((c) => `"${c.name}"`)
+    .join(", ");
+}
+
+const dump = (store: Store, table: string, columns: string, order: string) =>
+  store.driver.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${order}`).all();
+
+/**
  * Rebuilds every projection from the event log into a fresh in-memory database and compares it
  * with the live tables row by row. An event that cannot be applied (a damaged payload, a missing
  * task) is named, and the comparison is skipped: its differences would only be that event's echo.
@@ -41,8 +56,9 @@ export function verifyReplay(store: Store): ReplayCheck {
     scratch.driver.exec("COMMIT");
     const problems: string[] = [];
     for (const [table, order] of Object.entries(PROJECTIONS)) {
-      const live = store.driver.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all();
-      const rebuilt = scratch.driver.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all();
+      const columns = sharedColumns(scratch, table);
+      const live = dump(store, table, columns, order);
+      const rebuilt = dump(scratch, table, columns, order);
       const a = live.map((r) => JSON.stringify(r));
       const b = rebuilt.map((r) => JSON.stringify(r));
       if (a.length !== b.length) problems.push(`${table}: ${a.length} live rows, ${b.length} after replay`);
@@ -58,10 +74,15 @@ export function verifyReplay(store: Store): ReplayCheck {
 
 /** Dumps the projection tables (tests compare live and replayed state with it). */
 export function dumpProjections(store: Store): Record<string, unknown[]> {
-  return Object.fromEntries(
-    Object.entries(PROJECTIONS).map(([table, order]) => [
-      table,
-      store.driver.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all(),
-    ]),
-  );
+  const schema = openStore(":memory:");
+  try {
+    return Object.fromEntries(
+      Object.entries(PROJECTIONS).map(([table, order]) => [
+        table,
+        dump(store, table, sharedColumns(schema, table), order),
+      ]),
+    );
+  } finally {
+    schema.close();
+  }
 }

@@ -235,6 +235,15 @@ describe(`store contract (${testBackend === "postgres" ? "PostgreSQL" : isBun ? 
     );
   });
 
+  it("replays to exactly the live tables with tokens made and revoked", () => {
+    const { exarp, store } = testExarp();
+    const person = exarp.as({ name: "user:ann", session: null });
+    const { token } = person.tokens.create({ scope: "viewer", name: "board" });
+    person.tokens.create({ scope: "owner", name: "mine" });
+    person.tokens.revoke({ id: token.id });
+    expect(verifyReplay(store).problems).toEqual([]);
+  });
+
   it("tells whether anything changed since a cursor, across connections", async () => {
     const dir = tempDir();
     const { exarp } = testExarp({ dir });
