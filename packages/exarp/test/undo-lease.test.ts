@@ -1,9 +1,20 @@
 // Undo is a write like any other: it respects another agent's live lease, it undoes only the caller's
 // own change unless told which, and it works again once the lease is gone (released or expired).
 // Comments follow the same lease rule for agents; a person may always comment.
+// On both backends (EXARP_TEST_BACKEND=postgres: the CLI gets the project's EXARP_DATABASE_URL); a refused
+// command writes nothing: not a byte of the files nor a row over SQLite, not a row over PostgreSQL.
 import { describe, expect, it } from "vitest";
-import { dump, lines, run, runJson, stateBytes } from "./support/hermetic.ts";
+import type { CliRun } from "./support/cli.ts";
+import { testBackend } from "./support/exarp.ts";
+import { lines, run as runCli, runJson as runCliJson } from "./support/hermetic.ts";
+import { projectEnv, projectState } from "./support/processes.ts";
 import { tempDir } from "./support/temp.ts";
+
+/** The CLI on the project at `root`, on the suite's backend. */
+const run = (root: string, args: string[], options: { input?: string } = {}): CliRun =>
+  runCli(root, args, { ...options, env: projectEnv(root) });
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
+const runJson = (root: string, args: string[]): any => runCliJson(root, args, projectEnv(root));
 
 const A = ["--as", "agent:a", "--session", "sa"];
 const B = ["--as", "agent:b", "--session", "sb"];
@@ -23,7 +34,7 @@ const title = (root: string, id: string): string => runJson(root, ["show", id]).
 
 /** A refused command: exit 1 with the error named, one stderr line, and not one byte written. */
 function refused(root: string, args: string[], name: string, message: RegExp) {
-  const before = { bytes: stateBytes(root), rows: dump(root) };
+  const before = projectState(root);
   const r = run(root, [...args, "--json"]);
   expect(r.code, r.stderr).toBe(1);
   expect(r.stdout).toBe("");
@@ -34,8 +45,7 @@ function refused(root: string, args: string[], name: string, message: RegExp) {
   const text = run(root, args);
   expect(text.code).toBe(1);
   expect(lines(text.stderr)).toEqual([`exarp: ${error.message}`]);
-  expect(stateBytes(root)).toEqual(before.bytes);
-  expect(dump(root)).toEqual(before.rows);
+  expect(projectState(root)).toEqual(before);
 }
 
 /** A's claim and edit; returns the seq of the edit and when the lease ends. */
@@ -48,10 +58,10 @@ function claimAndEdit(root: string, id: string, ttl = "900"): { seq: number; exp
   return { seq: edit.seq, expiresAt: claim.lease.expiresAt };
 }
 
-/** Sleeps until just past `at` (a lease's end, by the wall clock the CLI also reads). */
+/** Sleeps until just past `at` (a lease's end, by the wall clock the CLI also reads: over PostgreSQL the server's, on this machine). */
 const after = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now()) + 150));
 
-describe("undo under a lease", () => {
+describe(`undo under a lease (${testBackend})`, () => {
   it("another agent can neither edit nor undo the holder's change while the lease is live; after release it can", () => {
     const { root, id } = project();
     const { seq } = claimAndEdit(root, id);
@@ -78,9 +88,9 @@ describe("undo under a lease", () => {
     refused(root, ["undo", String(seq), ...B], "LeaseConflict", /is leased by agent:a\/sa/);
     expect(Date.now()).toBeLessThan(expiresAt);
     await after(expiresAt);
-    const before = stateBytes(root);
+    const before = projectState(root);
     expect(runJson(root, ["show", id]).task.status).toBe("todo");
-    expect(stateBytes(root)).toEqual(before);
+    expect(projectState(root)).toEqual(before);
     const undone = runJson(root, ["undo", String(seq), ...B]);
     expect(undone.undone.map((e: Event) => e.seq)).toEqual([seq]);
     expect(runJson(root, ["show", id]).task).toMatchObject({ title: "original title", status: "todo" });

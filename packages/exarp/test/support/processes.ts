@@ -1,6 +1,8 @@
 // What the multi-process suites share across the two backends: a project folder opened on the suite's
 // backend (SQLite file, or the PostgreSQL schema testProject names for it), the log checked whole
 // (gapless seq, hash chain intact), and a picture of the project's state to say "nothing was written".
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Exarp } from "../../src/app/exarp.ts";
 import { initProject, openProject, type ProjectOptions } from "../../src/app/project.ts";
@@ -40,7 +42,9 @@ function pgRows(root: string): Record<string, unknown[]> {
   const store = testStore(root);
   try {
     const tables = store.driver
-      .prepare<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
+      .prepare<{ name: string }>(
+        "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
+      )
       .all();
     const out: Record<string, unknown[]> = {};
     for (const { name } of tables)
@@ -59,4 +63,62 @@ function pgRows(root: string): Record<string, unknown[]> {
 export function projectState(root: string): { bytes?: Record<string, string>; rows: Record<string, unknown[]> } {
   if (testBackend === "sqlite") return { bytes: stateBytes(root), rows: dump(root) };
   return { rows: pgRows(root) };
+}
+
+/**
+ * A child speaking JSON lines (test/workers/machine.mjs): its first line says it is ready, then each
+ * request `{id, op, ...}` written to its stdin gets the answer carrying the same id.
+ */
+export function jsonLinesChild(command: string, args: string[], env: Record<string, string>) {
+  const child = spawn(command, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field
+  type Answer = any;
+  const waiting = new Map<number, (answer: Answer) => void>();
+  let first: ((answer: Answer) => void) | undefined;
+  const ready = new Promise<Answer>((resolve) => {
+    first = resolve;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    const answer = JSON.parse(line);
+    if (answer.ready) first?.(answer);
+    else waiting.get(answer.id)?.(answer);
+    waiting.delete(answer.id);
+  });
+  let next = 0;
+  return {
+    child,
+    ready: Promise.race([
+      ready,
+      exited.then((code) => {
+        throw new Error(`${command} ${args.join(" ")} exited (${code}) before it was ready: ${stderr}`);
+      }),
+    ]),
+    stderr: () => stderr,
+    /** Sends one request and resolves with its answer; rejects after `timeoutMs` without one. */
+    request(op: string, fields: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<Answer> {
+      if ("id" in fields) throw new Error("a request's fields may not have an id: it is the request's own");
+      const id = ++next;
+      const answer = new Promise<Answer>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          reject(new Error(`no answer to ${op} within ${timeoutMs} ms (exit ${child.exitCode}); stderr: ${stderr}`));
+        }, timeoutMs);
+        waiting.set(id, (a) => {
+          clearTimeout(timer);
+          resolve(a);
+        });
+      });
+      child.stdin.write(`${JSON.stringify({ id, op, ...fields })}\n`);
+      return answer;
+    },
+    async stop(): Promise<number | null> {
+      child.stdin.end();
+      return exited;
+    },
+  };
 }

@@ -1,4 +1,5 @@
-// Races for leases: for each stdin line "claim <taskId>" it claims as agent:<name>, printing {taskId, acquired}.
+// Races for leases: for each stdin line "claim <taskId>" it claims as agent:<name>, printing {taskId, acquired}
+// (and {error: "Name: message"} when the claim failed instead of answering).
 // Usage: node claimer.mjs ROOT NAME
 import { createInterface } from "node:readline";
 import { openProject } from "../../dist/index.js";
@@ -9,7 +10,11 @@ process.stdout.write("ready\n");
 for await (const line of createInterface({ input: process.stdin })) {
   const [verb, taskId] = line.split(" ");
   if (verb !== "claim") break;
-  const result = exarp.leases.claim({ taskId });
-  process.stdout.write(`${JSON.stringify({ taskId, acquired: result.acquired })}\n`);
+  try {
+    const result = exarp.leases.claim({ taskId });
+    process.stdout.write(`${JSON.stringify({ taskId, acquired: result.acquired })}\n`);
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ taskId, acquired: false, error: `${error.name}: ${error.message}` })}\n`);
+  }
 }
 exarp.close();

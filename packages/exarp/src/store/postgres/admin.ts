@@ -2,9 +2,8 @@
 // `exarp init --database` read its state here (openPgStore refuses a schema it cannot use, without
 // saying which version it found) and `exarp schema upgrade` runs the explicit upgrade. It never
 // reads or writes the project's events.
-import { type Bridge, openBridge } from "./bridge.ts";
 import { createPgDriver } from "./driver.ts";
-import { channelOf, pgFailure } from "./open.ts";
+import { connectProject, pgFailure } from "./open.ts";
 import { type SchemaState, schemaState, upgradeSchema } from "./schema.ts";
 import { type PgLocation, parsePgUrl } from "./url.ts";
 
@@ -23,29 +22,7 @@ export function openPgSchemaAdmin(url: string, options: PgSchemaAdminOptions = {
   const location = parsePgUrl(url);
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
   const failure = (error: unknown) => pgFailure(error, location, busyTimeoutMs);
-  let bridge: Bridge;
-  try {
-    bridge = openBridge({
-      connection: {
-        connectionString: location.connectionString,
-        ...(options.password === undefined ? {} : { password: options.password }),
-        application_name: "exarp schema",
-        connectionTimeoutMillis: 10_000,
-      },
-      setup: [
-        `SET search_path TO "${location.schema}"`,
-        // The upgrade waits this long for the tables' locks (commands running on other machines).
-        `SET lock_timeout = ${Math.max(1, Math.floor(busyTimeoutMs))}`,
-      ],
-      channel: channelOf(location.schema),
-      // Nothing here follows commits: the listening connection only measures the clock.
-      headQuery: "SELECT 0 AS head",
-      pollMs: 60_000,
-      timeoutMs: 30_000,
-    });
-  } catch (error) {
-    throw failure(error);
-  }
+  const bridge = connectProject(location, { ...options, applicationName: "exarp schema", follow: false });
   const db = createPgDriver(bridge);
   const guarded =
     <T>(run: () => T) =>

@@ -39,34 +39,53 @@ export const channelOf = (schema: string) => quoteIdent(`exarp.${schema}`);
  * Opens a project held in PostgreSQL. `create` makes the schema in an empty database (or schema);
  * otherwise a database without an exarp project is refused, as is a schema this exarp cannot use.
  */
-export function openPgStore(url: string, options: PgStoreOptions = {}): Store {
-  const location = parsePgUrl(url);
+/** How a connection to a project's schema is made (see connectProject). */
+export type ConnectOptions = Pick<PgStoreOptions, "password" | "busyTimeoutMs" | "pollMs"> & {
+  /** Who connects, as the server's activity lists show it. */
+  applicationName: string;
+  /** Follow other connections' commits (LISTEN and the poll); a schema administrator does not. */
+  follow: boolean;
+};
+
+/** The bridge to one project's schema, set up as every connection to it is; failures translated. */
+export function connectProject(location: PgLocation, options: ConnectOptions): Bridge {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
-  let bridge: Bridge;
   try {
-    bridge = openBridge({
+    return openBridge({
       connection: {
         connectionString: withPassword(location, options.password),
-        application_name: "exarp",
+        application_name: options.applicationName,
         connectionTimeoutMillis: 10_000,
         keepAlive: true,
       },
       setup: [
         `SET search_path TO ${quoteIdent(location.schema)}`,
-        // A write waits this long for another's lock, then reports Busy, as over SQLite.
+        // A write (or an upgrade) waits this long for another's lock, then reports Busy, as over SQLite.
         `SET lock_timeout = ${Math.max(1, Math.floor(busyTimeoutMs))}`,
         `SET statement_timeout = ${REQUEST_TIMEOUT_MS - 5_000}`,
         // A client that froze inside a transaction must not hold the project's write lock for ever.
         "SET idle_in_transaction_session_timeout = 60000",
       ],
       channel: channelOf(location.schema),
-      headQuery: `SELECT coalesce(max(seq), 0) AS head FROM ${quoteIdent(location.schema)}.events`,
-      pollMs: options.pollMs ?? POLL_MS,
+      headQuery: options.follow
+        ? `SELECT coalesce(max(seq), 0) AS head FROM ${quoteIdent(location.schema)}.events`
+        : "SELECT 0 AS head",
+      pollMs: options.follow ? (options.pollMs ?? POLL_MS) : 60_000,
       timeoutMs: REQUEST_TIMEOUT_MS,
     });
   } catch (error) {
     throw pgFailure(error, location, busyTimeoutMs);
   }
+}
+
+/**
+ * Opens a project held in PostgreSQL. `create` makes the schema in an empty database (or schema);
+ * otherwise a database without an exarp project is refused, as is a schema this exarp cannot use.
+ */
+export function openPgStore(url: string, options: PgStoreOptions = {}): Store {
+  const location = parsePgUrl(url);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  const bridge = connectProject(location, { ...options, applicationName: "exarp", follow: true });
   try {
     const db = createPgDriver(bridge);
     const state = schemaState(db, location.schema);
