@@ -20,8 +20,9 @@ export type Watcher = { close(): void };
  * `PRAGMA data_version` when nothing did, and the events since a cursor when something did.
  */
 export function createFeed(store: Store) {
-  let dataVersion = store.dataVersion();
-  let head = store.maxSeq();
+  // Read on first use: a command that never asks costs no query (and, over PostgreSQL, no listening connection).
+  let dataVersion: number | undefined;
+  let head = 0;
   store.onCommit((events) => {
     head = Math.max(head, (events.at(-1) as StoredEvent).seq);
   });

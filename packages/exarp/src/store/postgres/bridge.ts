@@ -146,6 +146,7 @@ export function openBridge(config: BridgeConfig): Bridge {
       retire(thread);
       throw error;
     }
+    if (following) thread.worker.postMessage("follow");
     return thread;
   };
 
@@ -161,6 +162,13 @@ export function openBridge(config: BridgeConfig): Bridge {
       else failed ??= new BridgeError(reply.error.message, reply.error.code, reply.error.lost);
     }
     if (failed) throw failed;
+  };
+  /** Whether the worker follows other connections' commits (asked once, kept over a new thread). */
+  let following = false;
+  const follow = () => {
+    if (following || !current) return;
+    following = true;
+    current.worker.postMessage("follow");
   };
   let current: Thread | undefined = start();
   const post = (message: object) => {
@@ -189,9 +197,13 @@ export function openBridge(config: BridgeConfig): Bridge {
     },
     drain,
     simple: (text, flags = {}) => send({ op: "simple", text, ...flags }),
-    changes: () => Atomics.load(state, 1),
+    changes() {
+      follow();
+      return Atomics.load(state, 1);
+    },
     clockOffset: () => offset[0] as number,
     onChange(listener) {
+      follow();
       listeners.add(listener);
       return () => listeners.delete(listener);
     },

@@ -6,8 +6,9 @@
  * It holds two connections. The command connection runs what the main thread asks, one request at
  * a time, and is never silently replaced inside a transaction: once it is lost, every request of
  * that transaction fails as lost, so a command is applied whole or not at all. The listening
- * connection LISTENs for commits, polls the newest seq as a fallback (poolers may drop LISTEN), and
- * measures the database clock; each change bumps a shared counter and wakes the main thread's loop.
+ * connection, opened once the main thread follows commits, LISTENs for them, polls the newest seq as
+ * a fallback (poolers may drop LISTEN) and re-measures the database clock; each change bumps a shared
+ * counter and wakes the main thread's loop.
  */
 export function pgWorker(): void {
   // biome-ignore lint/suspicious/noExplicitAny: node-postgres is loaded at run time, untyped here
@@ -58,7 +59,8 @@ export function pgWorker(): void {
       if (command === client) command = undefined;
     });
     await client.connect();
-    for (const text of workerData.setup as string[]) await client.query(text);
+    // One round trip: the settings as one text of statements.
+    if (workerData.setup.length) await client.query((workerData.setup as string[]).join("; "));
     return client;
   }
 
@@ -178,5 +180,13 @@ export function pgWorker(): void {
     },
     (error) => reply(failure(error, true)),
   );
-  void listen();
+  // Following other connections' commits starts when the main thread first asks (a one-shot
+  // command never does, and saves the second connection).
+  let following = false;
+  parentPort.on("message", (message: Any) => {
+    if (message === "follow" && !following) {
+      following = true;
+      void listen();
+    }
+  });
 }
