@@ -22,6 +22,7 @@ import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openProject } from "../src/app/project.ts";
 import { verifyAudit } from "../src/audit/verify.ts";
+import { driverOf } from "../src/store/store.ts";
 import { testExarp } from "./support/exarp.ts";
 import { failure } from "./support/expect.ts";
 import { lines, picture, run, runJson } from "./support/hermetic.ts";
@@ -363,8 +364,8 @@ describe("a full disk", () => {
   it("at the library: SQLite's own size limit reports DiskFull, the change rolled back whole, audit intact", () => {
     const { exarp, store, dir } = testExarp();
     exarp.tasks.create({ title: "first" });
-    const pages = Number((store.driver.prepare("PRAGMA page_count").get() as { page_count: number }).page_count);
-    store.driver.exec(`PRAGMA max_page_count = ${pages + 8}`);
+    const pages = Number((driverOf(store).prepare("PRAGMA page_count").get() as { page_count: number }).page_count);
+    driverOf(store).exec(`PRAGMA max_page_count = ${pages + 8}`);
     let created = 1;
     const error = failure(() => {
       for (let i = 0; i < 200; i++) {
@@ -377,7 +378,7 @@ describe("a full disk", () => {
     expect(store.maxSeq()).toBe(created);
     expect(exarp.tasks.list({})).toHaveLength(created);
     expect(verifyAudit(store, dir)).toEqual({ lines: created, problems: [], notes: [] });
-    store.driver.exec("PRAGMA max_page_count = 1073741823");
+    driverOf(store).exec("PRAGMA max_page_count = 1073741823");
     exarp.tasks.create({ title: "after" });
     expect(exarp.doctor().ok).toBe(true);
     expect(verifyAudit(store, dir)).toEqual({ lines: created + 1, problems: [], notes: [] });

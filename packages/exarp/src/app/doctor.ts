@@ -2,7 +2,7 @@ import { verifyAudit } from "../audit/verify.ts";
 import { verifyChain } from "../event/verify-chain.ts";
 import { checkResult, type DoctorCheck, plural } from "../kernel/check.ts";
 import { eventPages } from "../store/pages.ts";
-import { checkSchema, schemaState } from "../store/postgres/schema.ts";
+import { checkSchema } from "../store/postgres/schema.ts";
 import { parsePgUrl } from "../store/postgres/url.ts";
 import { verifyReplay } from "../store/replay.ts";
 import type { Store } from "../store/store.ts";
@@ -26,7 +26,7 @@ function isolated(name: string, run: () => DoctorCheck): DoctorCheck {
 /** The team database: reached, and its schema one this exarp can use. */
 function postgresCheck(store: Store): DoctorCheck {
   const location = parsePgUrl(store.path);
-  const state = schemaState(store.driver, location.schema);
+  const state = store.schemaVersion();
   const problems: string[] = [];
   try {
     checkSchema(state, location);

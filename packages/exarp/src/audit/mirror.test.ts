@@ -18,7 +18,7 @@ import { failure } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
 import { createExarp } from "../app/exarp.ts";
 import { hashEvent } from "../event/hash.ts";
-import { openStore } from "../store/store.ts";
+import { driverOf, openStore } from "../store/store.ts";
 import { verifyAudit } from "./verify.ts";
 
 const lines = (dir: string, file = "audit.jsonl") => readFileSync(join(dir, file), "utf8").trimEnd().split("\n");
@@ -154,7 +154,7 @@ describe("audit mirror", () => {
     if (!row) throw new Error("no event 2");
     const payload = row.payload.replace('"title":"b"', '"title":"B"');
     const hash = hashEvent(row.prev_hash, { ...row, payload });
-    forged.driver.prepare("UPDATE events SET payload = ?, hash = ? WHERE seq = 2").run(payload, hash);
+    driverOf(forged).prepare("UPDATE events SET payload = ?, hash = ? WHERE seq = 2").run(payload, hash);
     forged.close();
     const before = readFileSync(join(dir, "audit.jsonl"), "utf8");
     const error = failure(() => exarp.tasks.create({ title: "c" }));

@@ -28,6 +28,7 @@ export function migrate(db: SqlDriver, path: string): void {
   }
 }
 
-function userVersion(db: SqlDriver): number {
+/** The schema version of an SQLite database (PRAGMA user_version). */
+export function userVersion(db: SqlDriver): number {
   return Number(db.prepare<{ user_version: number }>("PRAGMA user_version").get()?.user_version ?? 0);
 }

@@ -2,7 +2,7 @@ import { eventFromRow } from "../event/envelope.ts";
 import { eventPages } from "./pages.ts";
 import { createProjector } from "./projection.ts";
 import { createQueries } from "./queries/index.ts";
-import { openStore, type Store } from "./store.ts";
+import { driverOf, openStore, type Store } from "./store.ts";
 
 /** Projection tables and the order that makes their dumps comparable. */
 const PROJECTIONS: Record<string, string> = {
@@ -22,7 +22,7 @@ export type ReplayCheck = { events: number; problems: string[] };
  * adds bookkeeping of its own, such as the tokens' insertion order, which replay need not rebuild).
  */
 function sharedColumns(sqlite: Store, table: string): string {
-  return sqlite.driver
+  return driverOf(sqlite)
     .prepare<{ name: string }>("SELECT name FROM pragma_table_info(?) ORDER BY cid")
     .all(table)
     .map((c) => `"${c.name}"`)
@@ -30,7 +30,7 @@ function sharedColumns(sqlite: Store, table: string): string {
 }
 
 const dump = (store: Store, table: string, columns: string, order: string) =>
-  store.driver.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${order}`).all();
+  driverOf(store).prepare(`SELECT ${columns} FROM ${table} ORDER BY ${order}`).all();
 
 /**
  * Rebuilds every projection from the event log into a fresh in-memory database and compares it
@@ -40,20 +40,20 @@ const dump = (store: Store, table: string, columns: string, order: string) =>
 export function verifyReplay(store: Store): ReplayCheck {
   const scratch = openStore(":memory:");
   try {
-    const project = createProjector(scratch.driver, createQueries(scratch.driver));
+    const project = createProjector(driverOf(scratch), createQueries(driverOf(scratch)));
     let events = 0;
-    scratch.driver.exec("BEGIN");
+    driverOf(scratch).exec("BEGIN");
     for (const row of eventPages(store, 0)) {
       try {
         project(eventFromRow(row));
       } catch (error) {
-        scratch.driver.exec("ROLLBACK");
+        driverOf(scratch).exec("ROLLBACK");
         const reason = error instanceof Error ? error.message : String(error);
         return { events, problems: [`event #${row.seq} (${row.type}) cannot be replayed: ${reason}`] };
       }
       events++;
     }
-    scratch.driver.exec("COMMIT");
+    driverOf(scratch).exec("COMMIT");
     const problems: string[] = [];
     for (const [table, order] of Object.entries(PROJECTIONS)) {
       const columns = sharedColumns(scratch, table);

@@ -7,14 +7,14 @@ import { testExarp } from "../../test/support/exarp.ts";
 import { failure } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
 import { isBun } from "./driver.ts";
-import { openStore } from "./store.ts";
+import { driverOf, openStore } from "./store.ts";
 
 describe(`SQLite store (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
   it("uses the driver native to the runtime, in WAL mode", () => {
     const { store } = testExarp();
-    expect(store.driver.name).toBe(isBun ? "bun:sqlite" : "better-sqlite3");
-    expect(store.driver.prepare<{ journal_mode: string }>("PRAGMA journal_mode").get()?.journal_mode).toBe("wal");
-    expect(store.driver.prepare<{ foreign_keys: number }>("PRAGMA foreign_keys").get()?.foreign_keys).toBe(1);
+    expect(driverOf(store).name).toBe(isBun ? "bun:sqlite" : "better-sqlite3");
+    expect(driverOf(store).prepare<{ journal_mode: string }>("PRAGMA journal_mode").get()?.journal_mode).toBe("wal");
+    expect(driverOf(store).prepare<{ foreign_keys: number }>("PRAGMA foreign_keys").get()?.foreign_keys).toBe(1);
   });
 
   it("refuses a file that is not SQLite with a clear StorageError", () => {
@@ -30,8 +30,8 @@ describe(`SQLite store (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     const { exarp, store, dir } = testExarp();
     exarp.tasks.create({ title: "small" });
     const audit = readFileSync(join(dir, "audit.jsonl"), "utf8");
-    const pages = (store.driver.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
-    store.driver.exec(`PRAGMA max_page_count = ${pages + 1}`);
+    const pages = (driverOf(store).prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
+    driverOf(store).exec(`PRAGMA max_page_count = ${pages + 1}`);
     const big = "x".repeat(60_000);
     const error = failure(() => {
       for (let i = 0; i < 50; i++) exarp.tasks.create({ title: `t${i}`, description: big });
@@ -40,7 +40,7 @@ describe(`SQLite store (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
     expect(error.message).toMatch(/^disk full: the change was not saved \(nothing lost\)/);
     const kept = store.maxSeq();
     expect(readFileSync(join(dir, "audit.jsonl"), "utf8").split("\n").length - 1).toBe(kept);
-    store.driver.exec("PRAGMA max_page_count = 1073741823");
+    driverOf(store).exec("PRAGMA max_page_count = 1073741823");
     exarp.tasks.create({ title: "after" });
     expect(exarp.doctor().ok).toBe(true);
     expect(audit.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import { createIds } from "../id.ts";
 import { isBun } from "./driver.ts";
 import { eventPages } from "./pages.ts";
 import { verifyReplay } from "./replay.ts";
+import { driverOf } from "./store.ts";
 
 describe(`store contract (${testBackend === "postgres" ? "PostgreSQL" : isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
   it("creates tasks with short prefixed ids and every field", () => {
@@ -61,7 +62,7 @@ describe(`store contract (${testBackend === "postgres" ? "PostgreSQL" : isBun ? 
     const t = exarp.tasks.create({ title: "a" });
     exarp.tasks.edit({ id: t.id, title: "b" });
     exarp.tasks.edit({ id: t.id, title: "c" });
-    store.driver.prepare("UPDATE events SET payload = replace(payload, '\"b\"', '\"B\"') WHERE seq = 2").run();
+    driverOf(store).prepare("UPDATE events SET payload = replace(payload, '\"b\"', '\"B\"') WHERE seq = 2").run();
     expect(verifyChain(eventPages(store)).problems).toEqual(["#2 does not match its hash: altered"]);
   });
 

@@ -3,7 +3,7 @@ import { Busy, DiskFull, Refused, StorageError } from "../errors-catalog.ts";
 import type { NewEvent, StoredEvent } from "../event/catalog.ts";
 import { openDriver, type SqlDriver, sqliteCode } from "./driver.ts";
 import { type CommandMeta, insertNewEvent, insertStoredEvent } from "./event-log.ts";
-import { migrate } from "./migrate.ts";
+import { migrate, userVersion } from "./migrate.ts";
 import { createProjector } from "./projection.ts";
 import { createQueries, type Queries } from "./queries/index.ts";
 
@@ -57,7 +57,8 @@ export type Store = Queries & {
   readonly backend: "sqlite" | "postgres";
   /** Where: the SQLite file, or the PostgreSQL server and database without any password. */
   readonly path: string;
-  readonly driver: SqlDriver;
+  /** The schema version the database holds, and the oldest one a binary may know and still use it. */
+  schemaVersion(): { version: number; compatibleFrom: number };
   /**
    * The time every machine sharing this store agrees on: this machine's clock over SQLite, the
    * database server's over PostgreSQL (so a skewed laptop neither steals nor keeps a lease).
@@ -134,7 +135,18 @@ export type Backend = {
   dataVersion(): number;
   integrityProblems(): string[];
   onExternalChange(listener: () => void): () => void;
+  schemaVersion(): { version: number; compatibleFrom: number };
 };
+
+/** Each store's SQL driver: private to the store's own modules and to tests, never part of `Store`. */
+const drivers = new WeakMap<Store, SqlDriver>();
+
+/** The SQL driver under `store` (the store's modules, tests and benchmarks; not the public API). */
+export function driverOf(store: Store): SqlDriver {
+  const driver = drivers.get(store);
+  if (!driver) throw new Error("exarp store: not a store made by createStore");
+  return driver;
+}
 
 function sqliteBackend(db: SqlDriver, path: string, busyTimeoutMs: number): Backend {
   const dataVersionStmt = db.prepare<{ data_version: number }>("PRAGMA data_version");
@@ -165,6 +177,10 @@ function sqliteBackend(db: SqlDriver, path: string, busyTimeoutMs: number): Back
         .map((r) => r.quick_check)
         .filter((r) => r !== "ok"),
     onExternalChange: () => () => undefined,
+    schemaVersion() {
+      const version = userVersion(db);
+      return { version, compatibleFrom: version };
+    },
   };
 }
 
@@ -277,12 +293,12 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     return { result, events: appended };
   };
 
-  return {
+  const store: Store = {
     ...q,
     backend: backend.name,
     path: backend.path,
     clock: backend.clock,
-    driver: db,
+    schemaVersion: backend.schemaVersion,
     transact: <T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>) => run<T>(meta, decide as (tx: Tx) => T),
     restoreLog(events, check, meta = { actor: "", session: null, origin: "", time: 0 }) {
       run(meta, (tx, restore) => {
@@ -311,6 +327,8 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
       db.close();
     },
   };
+  drivers.set(store, db);
+  return store;
 }
 
 function isThenable(value: unknown): boolean {

@@ -4,7 +4,7 @@ import { manualClock } from "../../src/clock.ts";
 import { createIds } from "../../src/id.ts";
 import { openDriver } from "../../src/store/driver.ts";
 import { openPgStore } from "../../src/store/postgres/open.ts";
-import { openStore, type Store, type StoreOptions } from "../../src/store/store.ts";
+import { driverOf, openStore, type Store, type StoreOptions } from "../../src/store/store.ts";
 import { tempDir } from "./temp.ts";
 
 /** Which backend the suites run on: SQLite, or PostgreSQL when the run says so (vitest's postgres project). */
@@ -66,9 +66,9 @@ export function holdWriteLock(dir: string): () => void {
     };
   }
   const other = testStore(dir);
-  other.driver.exec("BEGIN; SELECT 1 FROM exarp_meta WHERE id = 1 FOR UPDATE");
+  driverOf(other).exec("BEGIN; SELECT 1 FROM exarp_meta WHERE id = 1 FOR UPDATE");
   return () => {
-    other.driver.exec("ROLLBACK");
+    driverOf(other).exec("ROLLBACK");
     other.close();
   };
 }

@@ -9,6 +9,7 @@ import { initProject, openProject, type ProjectOptions } from "../../src/app/pro
 import { verifyChain } from "../../src/event/verify-chain.ts";
 import { eventPages } from "../../src/store/pages.ts";
 import type { Store } from "../../src/store/store.ts";
+import { driverOf } from "../../src/store/store.ts";
 import { testBackend, testProject, testStore } from "./exarp.ts";
 import { dump, stateBytes } from "./hermetic.ts";
 
@@ -41,14 +42,14 @@ type Row = Record<string, unknown>;
 function pgRows(root: string): Record<string, unknown[]> {
   const store = testStore(root);
   try {
-    const tables = store.driver
+    const tables = driverOf(store)
       .prepare<{ name: string }>(
         "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
       )
       .all();
     const out: Record<string, unknown[]> = {};
     for (const { name } of tables)
-      out[name] = store.driver.prepare<Row>(`SELECT * FROM "${name}" AS r ORDER BY r::text`).all();
+      out[name] = driverOf(store).prepare<Row>(`SELECT * FROM "${name}" AS r ORDER BY r::text`).all();
     return out;
   } finally {
     store.close();

@@ -75,9 +75,7 @@ function postgres(ctx: CliContext, database: Extract<ProjectDatabase, { backend:
 /** SQLite brings its file to this exarp's schema whenever a command opens it (refusing a newer one). */
 function sqlite(ctx: CliContext, database: ProjectDatabase): CliResult {
   const store = ctx.exarp().store;
-  const version = Number(
-    store.driver.prepare<{ user_version: number }>("PRAGMA user_version").get()?.user_version ?? 0,
-  );
+  const { version } = store.schemaVersion();
   const data = { backend: "sqlite", location: database.location, version, writes: SQLITE_SCHEMA_VERSION };
   if (ctx.args[0] === "upgrade")
     return {

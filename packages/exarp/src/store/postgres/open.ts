@@ -159,6 +159,7 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
     dataVersion: () => bridge.changes(),
     integrityProblems: () => [],
     onExternalChange: (listener) => bridge.onChange(listener),
+    schemaVersion: () => schemaState(db, location.schema),
   };
 }
 

@@ -19,6 +19,7 @@ import { verifyChain } from "../../event/verify-chain.ts";
 import { createFeed } from "../../feed/feed.ts";
 import { eventPages } from "../pages.ts";
 import type { Store } from "../store.ts";
+import { driverOf } from "../store.ts";
 import { openPgStore } from "./open.ts";
 
 const meta = { actor: "tester", session: null, origin: "o-pgtest", time: 1 };
@@ -45,9 +46,9 @@ function project(tag: string) {
 /** Takes the project's write lock on another connection (the row lock every write takes first), until released. */
 function holdWriteLock(url: string): () => void {
   const other = openPgStore(url);
-  other.driver.exec("BEGIN; SELECT 1 FROM exarp_meta WHERE id = 1 FOR UPDATE");
+  driverOf(other).exec("BEGIN; SELECT 1 FROM exarp_meta WHERE id = 1 FOR UPDATE");
   return () => {
-    other.driver.exec("ROLLBACK");
+    driverOf(other).exec("ROLLBACK");
     other.close();
   };
 }
@@ -57,11 +58,11 @@ const comment = (taskId: string, body: string) =>
 
 /** The command connection's server process: the one this store's requests run on. */
 const commandPid = (store: Store) =>
-  (store.driver.prepare<{ pid: number }>("SELECT pg_backend_pid() AS pid").get() as { pid: number }).pid;
+  (driverOf(store).prepare<{ pid: number }>("SELECT pg_backend_pid() AS pid").get() as { pid: number }).pid;
 
 /** The server processes of connections tagged `tag` (application_name) other than `except`. */
 function pidsOf(admin: Store, tag: string, except: number): number[] {
-  return admin.driver
+  return driverOf(admin)
     .prepare<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = ? AND pid <> ? ORDER BY pid")
     .all(tag, except)
     .map((r) => r.pid);
@@ -69,7 +70,7 @@ function pidsOf(admin: Store, tag: string, except: number): number[] {
 
 /** Ends server process `pid` and waits (up to 5 s) until it is gone. */
 function terminate(admin: Store, pid: number): void {
-  const row = admin.driver.prepare<{ ok: boolean }>("SELECT pg_terminate_backend(?::int, 5000) AS ok").get(pid);
+  const row = driverOf(admin).prepare<{ ok: boolean }>("SELECT pg_terminate_backend(?::int, 5000) AS ok").get(pid);
   expect(row?.ok, `pg_terminate_backend(${pid})`).toBe(true);
 }
 
@@ -142,11 +143,11 @@ describe("PostgreSQL store", () => {
     const store = openPgStore(url.href, { create: true });
     try {
       expect(store.backend).toBe("postgres");
-      expect(store.driver.name).toBe("node-postgres");
-      expect(store.driver.dialect).toBe("postgres");
+      expect(driverOf(store).name).toBe("node-postgres");
+      expect(driverOf(store).dialect).toBe("postgres");
       expect(store.path).not.toContain("not-needed");
       expect(store.path).toContain(`schema=${url.searchParams.get("schema")}`);
-      const row = store.driver
+      const row = driverOf(store)
         .prepare<{ app: string; schema: string }>(
           "SELECT current_setting('application_name') AS app, current_schema() AS schema",
         )
@@ -330,14 +331,14 @@ describe("PostgreSQL store", () => {
     const schema = url.searchParams.get("schema") as string;
     const admin = openPgStore(freshPgUrl(), { create: true });
     try {
-      admin.driver.exec(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.invoices (id int)`);
+      driverOf(admin).exec(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.invoices (id int)`);
       for (const create of [true, false]) {
         const error = failure(() => openPgStore(url.href, { create }));
         expect(error.name).toBe("StorageError");
         expect(error.message).toContain(`schema ${schema} holds tables that are not an exarp project`);
       }
       // Not touched: still just the one foreign table.
-      const tables = admin.driver
+      const tables = driverOf(admin)
         .prepare<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = ?")
         .all(schema);
       expect(tables).toEqual([{ name: "invoices" }]);
@@ -377,7 +378,7 @@ describe("PostgreSQL store", () => {
     const cluster = await startCluster();
     try {
       const admin = openPgStore(`${cluster.url}?schema=admin`, { create: true });
-      admin.driver.exec(
+      driverOf(admin).exec(
         "CREATE ROLE exarp_pw LOGIN PASSWORD 'right-one'; GRANT CREATE ON DATABASE postgres TO exarp_pw",
       );
       // Passwords from now on for that role over TCP (the superuser keeps trust, to end the cluster).
@@ -386,7 +387,7 @@ describe("PostgreSQL store", () => {
         hba,
         `host all postgres 127.0.0.1/32 trust\nhost all exarp_pw 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, "utf8")}`,
       );
-      admin.driver.exec("SELECT pg_reload_conf()");
+      driverOf(admin).exec("SELECT pg_reload_conf()");
       admin.close();
       const url = new URL(`${cluster.url}?schema=team`);
       url.username = "exarp_pw";
@@ -410,7 +411,7 @@ describe("PostgreSQL store", () => {
     try {
       for (let i = 0; i < 5; i++) {
         const before = store.clock.now();
-        const server = store.driver
+        const server = driverOf(store)
           .prepare<{ now: number }>("SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS now")
           .get()?.now as number;
         const after = store.clock.now();
