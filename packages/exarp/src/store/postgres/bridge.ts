@@ -83,6 +83,20 @@ export type Bridge = {
   close(): void;
 };
 
+/**
+ * The worker's program: pgWorker with the worker's own `require`; a failure while it starts (the
+ * driver missing, say) is answered like any other, at once, rather than found at the timeout.
+ */
+const WORKER_SOURCE = `const { workerData } = require("node:worker_threads");
+try {
+  (${pgWorker.toString()})(require);
+} catch (error) {
+  const state = new Int32Array(workerData.shared, 0, 4);
+  workerData.port.postMessage({ ok: false, error: { message: "PostgreSQL worker: " + (error && error.message), lost: true } });
+  Atomics.add(state, 0, 1);
+  Atomics.notify(state, 0);
+}`;
+
 export function openBridge(config: BridgeConfig): Bridge {
   const shared = new SharedArrayBuffer(32);
   const state = new Int32Array(shared, 0, 4);
@@ -95,7 +109,7 @@ export function openBridge(config: BridgeConfig): Bridge {
   type Thread = { worker: Worker; replies: MessagePort; dead?: string };
   const spawn = (): Thread => {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(`(${pgWorker.toString()})()`, {
+    const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { ...workerSettings(config), port: port2, shared, driverPath },
       transferList: [port2],
@@ -170,7 +184,8 @@ export function openBridge(config: BridgeConfig): Bridge {
     following = true;
     current.worker.postMessage("follow");
   };
-  let current: Thread | undefined = start();
+  let current: Thread | undefined;
+  current = start();
   const post = (message: object) => {
     if (closed) throw new BridgeError("the PostgreSQL connection is closed", undefined, true);
     current ??= start();

@@ -1,7 +1,9 @@
 /**
  * The PostgreSQL side of the bridge, run in a worker thread (see bridge.ts). Its source is sent to
  * the worker as text (`pgWorker.toString()`), so it may use nothing from outside its own body: it
- * requires node-postgres by the path the main thread resolved, and talks over `workerData`.
+ * loads node-postgres by the path the main thread resolved, with the `load` it is given (the
+ * worker's own `require`: a bare `require` here would be renamed by bundlers), and talks over
+ * `workerData`.
  *
  * It holds two connections. The command connection runs what the main thread asks, one request at
  * a time, and is never silently replaced inside a transaction: once it is lost, every request of
@@ -10,11 +12,11 @@
  * a fallback (poolers may drop LISTEN) and re-measures the database clock; each change bumps a shared
  * counter and wakes the main thread's loop.
  */
-export function pgWorker(): void {
+export function pgWorker(load: (id: string) => unknown): void {
   // biome-ignore lint/suspicious/noExplicitAny: node-postgres is loaded at run time, untyped here
   type Any = any;
-  const { parentPort, workerData } = require("node:worker_threads") as Any;
-  const loaded = require(workerData.driverPath) as Any;
+  const { parentPort, workerData } = load("node:worker_threads") as Any;
+  const loaded = load(workerData.driverPath) as Any;
   const pg = loaded.default ?? loaded;
   const port = workerData.port;
   const state = new Int32Array(workerData.shared, 0, 4); // 0: answers posted, 1: changes seen, 2: listening
