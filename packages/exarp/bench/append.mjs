@@ -77,7 +77,9 @@ try {
       }
     }
   }
-  sideBySide("append side by side (postgres: fsync=on synchronous_commit=on; sc=off: the same server, commits not waiting for the WAL flush)");
+  sideBySide(
+    "append side by side (postgres: fsync=on synchronous_commit=on; sc=off: the same server, commits not waiting for the WAL flush)",
+  );
 } finally {
   await backends.close();
 }

@@ -10,6 +10,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { basename, join } from "node:path";
+import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { startCluster } from "../scripts/postgres-cluster.mjs";
 import { tempDir } from "./util.mjs";
@@ -61,17 +62,29 @@ const sqliteBackend = () => ({
 });
 
 let schemaCount = 0;
+/** The schema of each PostgreSQL project root made here. */
+const schemaOfRoot = new Map();
 function postgresBackend({ url, label, describe, schemas }) {
   return {
     name: "postgres",
     label,
     describe,
     url,
+    /** ANALYZE every table of the project at `root` (what autovacuum does within a minute of a bulk load). */
+    async analyze(root) {
+      const schema = schemaOfRoot.get(root);
+      await withClient(url, async (c) => {
+        const { rows } = await c.query("SELECT tablename FROM pg_tables WHERE schemaname = $1", [schema]);
+        const tables = rows.map((r) => `${quoteIdent(schema)}.${quoteIdent(r.tablename)}`);
+        if (tables.length) await c.query(`ANALYZE ${tables.join(", ")}`);
+      });
+    },
     /** A fresh folder whose .exarp/config.json names a fresh schema; initProject creates the project there. */
     root() {
       const root = tempDir();
       const schema = `bench_${process.pid}_${++schemaCount}`;
       schemas.push({ url, schema });
+      schemaOfRoot.set(root, schema);
       mkdirSync(join(root, ".exarp"), { recursive: true });
       writeFileSync(
         join(root, ".exarp", "config.json"),
@@ -82,8 +95,35 @@ function postgresBackend({ url, label, describe, schemas }) {
   };
 }
 
+/**
+ * Imports an export text (header optional, task lines in dependency order) into the project `exarp` open
+ * at `root`. On SQLite in one go. On PostgreSQL in chunks of BENCH_PG_IMPORT_CHUNK (default 1000) task
+ * lines, each followed by ANALYZE, and ANALYZE once more at the end: one big import there is quadratic
+ * (the per-task UPDATE of open_blockers keeps a plan made when the tables were empty, a sequential scan
+ * of tasks; 10k tasks / 30k dependencies take ~9 minutes), while a team database that autovacuum
+ * analyzes gets index plans. Returns the milliseconds spent.
+ */
+export async function importInto(backend, exarp, root, text) {
+  const start = performance.now();
+  if (backend.name !== "postgres") {
+    exarp.transfer.importText(text);
+    return performance.now() - start;
+  }
+  const chunk = Number(process.env.BENCH_PG_IMPORT_CHUNK ?? 1000);
+  const lines = text.split("\n").filter((l) => l && !l.includes('"kind":"exarp.export"'));
+  const tasks = lines.filter((l) => l.startsWith('{"kind":"task"'));
+  const rest = lines.filter((l) => !l.startsWith('{"kind":"task"')); // comments: with the last chunk
+  for (let i = 0; i < tasks.length; i += chunk) {
+    const part = tasks.slice(i, i + chunk);
+    if (i + chunk >= tasks.length) part.push(...rest);
+    exarp.transfer.importText(`${part.join("\n")}\n`);
+    await backend.analyze(root);
+  }
+  return performance.now() - start;
+}
+
 /** The server's version and the two settings that decide what a commit costs, as one phrase. */
-async function serverFacts(url) {
+export async function serverFacts(url) {
   return withClient(url, async (c) => {
     const { rows } = await c.query(
       "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc",
@@ -111,7 +151,7 @@ export async function openBackends() {
       const given = process.env.EXARP_BENCH_POSTGRES_URL;
       let where;
       if (given) {
-        where = `EXARP_BENCH_POSTGRES_URL ${new URL(given).host}`;
+        where = process.env.BENCH_POSTGRES_ORIGIN ?? `EXARP_BENCH_POSTGRES_URL ${new URL(given).host}`;
       } else {
         cluster = await startCluster({ fsync: true, synchronousCommit: "on" });
         where = `throw-away cluster on ${cluster.host}:${cluster.port}`;
@@ -168,26 +208,45 @@ export async function openBackends() {
       const mainSchemas = schemas.filter((s) => s.url === postgres.url);
       await withClient(postgres.url, async (c) => {
         for (const { schema } of mainSchemas) await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-        for (const database of extraDatabases) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+        for (const database of extraDatabases)
+          await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
       }).catch((error) => console.log(`  (cleanup on the given server failed: ${error.message})`));
     },
   };
 }
 
 /**
- * Transactions the server counted for the current database (commits, rollbacks), after waiting for
- * the backends' statistics to be flushed (PostgreSQL flushes them at most once a second).
+ * What the server counted so far: transactions of the current database (commits, rollbacks) and, from
+ * pg_stat_wal (PostgreSQL 14+), WAL flushes and records of the whole server. Waits first for the
+ * backends' statistics to be flushed (PostgreSQL flushes them at most once a second).
  */
-export async function xactCounts(url, { settleMs = 1200 } = {}) {
+export async function serverCounters(url, { settleMs = 1200 } = {}) {
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   return withClient(url, async (c) => {
     await c.query("SELECT pg_stat_clear_snapshot()");
     const { rows } = await c.query(
       "SELECT xact_commit::float8 AS commit, xact_rollback::float8 AS rollback FROM pg_stat_database WHERE datname = current_database()",
     );
-    return { commit: Number(rows[0].commit), rollback: Number(rows[0].rollback) };
+    const wal = await c
+      .query("SELECT wal_sync::float8 AS sync, wal_records::float8 AS records FROM pg_stat_wal")
+      .then((r) => r.rows[0])
+      .catch(() => undefined);
+    return {
+      commit: Number(rows[0].commit),
+      rollback: Number(rows[0].rollback),
+      walSync: wal ? Number(wal.sync) : Number.NaN,
+      walRecords: wal ? Number(wal.records) : Number.NaN,
+    };
   });
 }
+
+/** `after − before` of serverCounters, per `n` (e.g. per attempt). */
+export const perUnit = (before, after, n) => ({
+  commits: (after.commit - before.commit) / n,
+  rollbacks: (after.rollback - before.rollback) / n,
+  wal_syncs: (after.walSync - before.walSync) / n,
+  wal_records: (after.walRecords - before.walRecords) / n,
+});
 
 // ---- the side-by-side table ------------------------------------------------------------------------
 
@@ -209,8 +268,7 @@ const fmt = (v) =>
 export const describeTarget = (target) =>
   target ? `${target.min !== undefined ? `≥ ${target.min}` : `≤ ${target.max}`} (${target.for.join("+")})` : "";
 
-const meets = (target, v) =>
-  typeof v === "number" && (target.min !== undefined ? v >= target.min : v <= target.max);
+const meets = (target, v) => typeof v === "number" && (target.min !== undefined ? v >= target.min : v <= target.max);
 
 /**
  * Records one figure of one backend for the table (`metric` names the unit, e.g. "claim attempts/s");
@@ -228,7 +286,11 @@ export function printTable(title, rows, columns) {
   const cols = columns ?? [...new Set(rows.map((r) => r.backend))];
   const width = Math.max(40, ...metrics.map((m) => m.length + 2));
   const cell = (s) => String(s).padStart(Math.max(12, ...cols.map((c) => c.length)) + 2);
-  console.log(`\n${title} (load ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+  console.log(
+    `\n${title} (load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")})`,
+  );
   console.log(`${"".padEnd(width)}${cols.map(cell).join("")}   target`);
   for (const metric of metrics) {
     const of = rows.filter((r) => r.metric === metric);

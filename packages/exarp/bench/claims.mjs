@@ -15,10 +15,11 @@
 //     leases.claimNext() until none is left. Every task must be handed out exactly once (duplicates exit 1).
 //     For scale: one process alone calling claimNext() over an equal pool, and ready() over that pool.
 // Tasks are made by importing an export (one transaction), so setup stays short on a server that flushes
-// its WAL at every commit. PostgreSQL target (2-core machine): >= 1000 contested claim attempts/s.
+// its WAL at every commit. BENCH_FOLLOW=1: every worker also follows the change feed (feed.watch), as an
+// agent's OpenCode plugin does; on PostgreSQL each one then LISTENs and every commit's NOTIFY wakes it. PostgreSQL target (2-core machine): >= 1000 contested claim attempts/s.
 import { performance } from "node:perf_hooks";
 import { initProject } from "../dist/index.js";
-import { figure, openBackends, sideBySide, xactCounts } from "./backends.mjs";
+import { figure, openBackends, perUnit, serverCounters, sideBySide } from "./backends.mjs";
 import { spawnWorker } from "./child.mjs";
 import { finish, mean, percentile, report, sample, time } from "./util.mjs";
 
@@ -26,6 +27,10 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const POOL = Number(process.env.BENCH_POOL ?? 1000);
+// BENCH_FOLLOW=1: every worker also follows the change feed, as an agent's OpenCode plugin does.
+const FOLLOW = process.env.BENCH_FOLLOW === "1";
+// BENCH_CLAIMS_PARTS=rounds (or =claimNext) runs one part only.
+const PARTS = (process.env.BENCH_CLAIMS_PARTS ?? "rounds,claimNext").split(",");
 
 let failures = 0;
 
@@ -60,7 +65,9 @@ async function setup(backend, label, n) {
   const { text, ids } = pool(label.slice(0, 1), n);
   const createMs = time(() => exarp.transfer.importText(text)).ms;
   const t1 = performance.now();
-  const workers = Array.from({ length: WORKERS }, (_, i) => spawnWorker("claimer.mjs", [root, i], { name: `w${i}` }));
+  const workers = Array.from({ length: WORKERS }, (_, i) =>
+    spawnWorker("claimer.mjs", FOLLOW ? [root, i, "follow"] : [root, i], { name: `w${i}` }),
+  );
   await Promise.all(workers.map((w) => w.next()));
   report(`claims ${backend.label} ${label} setup`, {
     tasks: n,
@@ -94,9 +101,9 @@ async function rounds(backend) {
   const claimMs = [];
   const errors = [];
   let wall = 0;
-  let xactBefore;
+  let countersBefore;
   for (let r = 0; r < ids.length; r++) {
-    if (r === WARMUP && backend.name === "postgres") xactBefore = await xactCounts(backend.url);
+    if (r === WARMUP && backend.name === "postgres") countersBefore = await serverCounters(backend.url);
     const taskId = ids[r];
     const start = performance.now();
     for (const w of workers) w.send(`claim ${taskId}`);
@@ -117,7 +124,7 @@ async function rounds(backend) {
       }
     }
   }
-  const xactAfter = xactBefore && (await xactCounts(backend.url));
+  const countersAfter = countersBefore && (await serverCounters(backend.url));
   const violations = winnersPerRound.filter((n) => n !== 1).length;
   // Cross-check with the lease table: every task leased once, to the worker that was told it won.
   const leases = exarp.leases.list();
@@ -160,14 +167,17 @@ async function rounds(backend) {
       loser_requests: mean(loserRequests),
       loser_requests_max: Math.max(...loserRequests),
     };
-    if (xactAfter) {
-      // The server's count includes this process's own few statements (lease list, stats); close enough.
-      fields.commits_per_attempt = (xactAfter.commit - xactBefore.commit) / attempts;
-      fields.rollbacks_per_attempt = (xactAfter.rollback - xactBefore.rollback) / attempts;
-    }
+    // The server's counts include the listening connections' polls (twice a second per worker) and this
+    // process's few statements: an upper bound on what the attempts themselves cost.
+    if (countersAfter) Object.assign(fields, perUnit(countersBefore, countersAfter, attempts));
     report(`${name} server work per attempt`, fields);
     figure("claims: requests per winning attempt", backend.label, mean(winnerRequests));
     figure("claims: requests per losing attempt", backend.label, mean(loserRequests));
+    if (countersAfter) {
+      const per = perUnit(countersBefore, countersAfter, attempts);
+      figure("claims: server commits per attempt", backend.label, per.commits);
+      figure("claims: WAL flushes per attempt", backend.label, per.wal_syncs);
+    }
   }
   figure(`claims: contested attempts/s (${WORKERS} procs)`, backend.label, attemptsPerS, { min: 1000 });
   figure("claims: rounds with exactly one winner", backend.label, `${oneWinner}/${winnersPerRound.length}`);
@@ -252,8 +262,8 @@ async function drain(backend) {
 
 const backends = await openBackends();
 try {
-  for (const backend of backends.list) await rounds(backend);
-  for (const backend of backends.list) await drain(backend);
+  if (PARTS.includes("rounds")) for (const backend of backends.list) await rounds(backend);
+  if (PARTS.includes("claimNext")) for (const backend of backends.list) await drain(backend);
   sideBySide("claims side by side");
 } finally {
   await backends.close();

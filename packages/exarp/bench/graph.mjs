@@ -1,6 +1,7 @@
 // Graph latency, in process, three parts (figures only, nothing asserted):
 //  a. ready: graph.ready() (materialised SQL ready set) and graph.next({ can: ["api"] }) over 10k tasks /
-//     30k acyclic dependencies, statuses ~30% done, 60% todo, 10% in_progress. Target: ready p50 <= 5 ms.
+//     30k acyclic dependencies, statuses ~30% done, 60% todo, 10% in_progress, on each backend (SQLite,
+//     then PostgreSQL in team mode). Targets: ready p50 <= 5 ms (SQLite), <= 10 ms (PostgreSQL).
 //  b. plan: graph.plan() over 100k tasks / 300k dependencies, cold (first call on a fresh service: loads
 //     the graph from SQLite) and warm (graph cached until the log moves), then the same split by phase on
 //     the dist/graph modules: load (store.graphData), build (buildGraph), waves, critical path, cycles.
@@ -9,67 +10,22 @@
 //     plus random earlier tasks), so the recursive-CTE reachability check walks thousands of ancestors;
 //     pairs that do not close a cycle (added) and pairs that do (CycleDetected, path computed).
 // Sizes: BENCH_TASKS (a, c; default 10000), BENCH_PLAN_TASKS (b; default 100000), BENCH_RUNS (default 200),
-// BENCH_PLAN_RUNS (b; default 10).
+// BENCH_PLAN_RUNS (b; default 10). Parts b and c run on SQLite only.
 
 import { criticalPath } from "../dist/graph/critical-path.js";
 import { findCycles } from "../dist/graph/cycles.js";
 import { buildGraph } from "../dist/graph/graph.js";
 import { computeWaves } from "../dist/graph/waves.js";
 import { CycleDetected, createExarp, initProject } from "../dist/index.js";
-import { finish, mean, percentile, report, rng, sample, tempDir, time } from "./util.mjs";
+import { figure, importInto, openBackends, sideBySide } from "./backends.mjs";
+import { finish, graphExport, mean, percentile, report, rng, sample, tempDir, time } from "./util.mjs";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
 const PLAN_TASKS = Number(process.env.BENCH_PLAN_TASKS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const PLAN_RUNS = Number(process.env.BENCH_PLAN_RUNS ?? 10);
 
-const TAGS = ["api", "ui", "db", "cache", "auth", "perf", "docs", "infra", "cli", "test"];
-const PRIORITIES = ["low", "medium", "medium", "high", "critical"];
-
-/**
- * JSONL export of `tasks` tasks with about `deps` dependencies, each on an earlier task (acyclic).
- * Work progresses front to back: early tasks are more likely done (30% overall), 10% are in progress,
- * the rest todo. With `chain`, task i also depends on task i-1, so every task reaches all earlier ones.
- */
-function graphExport({ tasks, deps, chain = false, seed = 42 }) {
-  const r = rng(seed);
-  const pick = (xs) => xs[Math.floor(r() * xs.length)];
-  const id = (i) => `T-g${String(i).padStart(6, "0")}`;
-  const base = Date.UTC(2026, 0, 1);
-  const lines = [JSON.stringify({ kind: "exarp.export", version: 1, exportedAt: base, tasks, comments: 0, events: 0 })];
-  let depCount = 0;
-  for (let i = 0; i < tasks; i++) {
-    const dependsOn = new Set(chain && i > 0 ? [id(i - 1)] : []);
-    const wanted = i === 0 ? 0 : Math.round(((deps - depCount) / (tasks - i)) * 2 * r());
-    for (let k = 0; dependsOn.size < wanted && dependsOn.size < i && k < wanted * 4; k++)
-      dependsOn.add(id(Math.floor(r() * i)));
-    depCount += dependsOn.size;
-    const u = r();
-    const status = u < 0.6 * (1 - i / tasks) ? "done" : u > 0.9 ? "in_progress" : "todo";
-    const createdAt = base + i * 1000;
-    lines.push(
-      JSON.stringify({
-        kind: "task",
-        id: id(i),
-        title: `graph task #${i}`,
-        description: `Synthetic task ${i}.`,
-        status,
-        priority: pick(PRIORITIES),
-        tags: [...new Set(Array.from({ length: Math.floor(r() * 3) }, () => pick(TAGS)))].sort(),
-        parentId: null,
-        estimate: r() < 0.5 ? Math.floor(r() * 480) : null,
-        assignee: null,
-        createdAt,
-        updatedAt: createdAt,
-        version: 1,
-        dependsOn: [...dependsOn].sort(),
-      }),
-    );
-  }
-  return { text: `${lines.join("\n")}\n`, id, deps: depCount };
-}
-
-/** A fresh project holding the generated graph; prints the setup cost. */
+/** A fresh SQLite project holding the generated graph; prints the setup cost. */
 function project(name, spec) {
   const built = time(() => graphExport(spec));
   const exarp = initProject(tempDir());
@@ -80,17 +36,45 @@ function project(name, spec) {
 
 const stats = (ms) => ({ runs: ms.length, p50_ms: percentile(ms, 50), p99_ms: percentile(ms, 99) });
 
-// a. ready / next ------------------------------------------------------------------------------------
+// a. ready / next, on each backend -------------------------------------------------------------------
 {
-  const { exarp } = project("graph a", { tasks: TASKS, deps: TASKS * 3, seed: 7 });
-  const ready = exarp.graph.ready();
-  report("graph a ready()", { ready: ready.length, ...stats(sample(() => exarp.graph.ready(), RUNS, 20)) });
-  const next = exarp.graph.next({ can: ["api"] });
-  report("graph a next(can:api)", {
-    found: next ? next.id : "none",
-    ...stats(sample(() => exarp.graph.next({ can: ["api"] }), RUNS, 20)),
-  });
-  exarp.close();
+  const backends = await openBackends();
+  try {
+    for (const backend of backends.list) {
+      const root = backend.root();
+      const built = time(() => graphExport({ tasks: TASKS, deps: TASKS * 3, seed: 7 }));
+      const exarp = initProject(root);
+      const importMs = await importInto(backend, exarp, root, built.result.text);
+      report(`graph a ${backend.label} setup`, {
+        tasks: TASKS,
+        deps: built.result.deps,
+        gen_ms: built.ms,
+        import_ms: importMs,
+        ...(backend.name === "postgres" ? { how: "chunks+ANALYZE" } : {}),
+      });
+      const ready = exarp.graph.ready();
+      const readyMs = sample(() => exarp.graph.ready(), RUNS, 20);
+      report(`graph a ${backend.label} ready()`, {
+        ready: ready.length,
+        ...stats(readyMs),
+        p95_ms: percentile(readyMs, 95),
+      });
+      figure(`ready() at ${TASKS / 1000}k tasks p50 ms`, backend.label, percentile(readyMs, 50), {
+        max: 10,
+        for: ["postgres"],
+      });
+      figure(`ready() at ${TASKS / 1000}k tasks p95 ms`, backend.label, percentile(readyMs, 95));
+      figure(`ready() at ${TASKS / 1000}k tasks: rows`, backend.label, ready.length);
+      const next = exarp.graph.next({ can: ["api"] });
+      const nextMs = sample(() => exarp.graph.next({ can: ["api"] }), RUNS, 20);
+      report(`graph a ${backend.label} next(can:api)`, { found: next ? next.id : "none", ...stats(nextMs) });
+      figure("next(can:api) p50 ms", backend.label, percentile(nextMs, 50));
+      exarp.close();
+    }
+    sideBySide("graph a side by side");
+  } finally {
+    await backends.close();
+  }
 }
 
 // b. plan: waves + critical path ---------------------------------------------------------------------

@@ -131,3 +131,46 @@ export function buildExport({ tasks, deps, comments, seed = 42 }) {
   }
   return { text: `${lines.join("\n")}\n`, ids: Array.from({ length: tasks }, (_, i) => id(i)), deps: depCount };
 }
+
+/**
+ * JSONL export of `tasks` tasks with about `deps` dependencies, each on an earlier task (acyclic).
+ * Work progresses front to back: early tasks are more likely done (30% overall), 10% are in progress,
+ * the rest todo. With `chain`, task i also depends on task i-1, so every task reaches all earlier ones.
+ */
+export function graphExport({ tasks, deps, chain = false, seed = 42 }) {
+  const r = rng(seed);
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const id = (i) => `T-g${String(i).padStart(6, "0")}`;
+  const base = Date.UTC(2026, 0, 1);
+  const lines = [JSON.stringify({ kind: "exarp.export", version: 1, exportedAt: base, tasks, comments: 0, events: 0 })];
+  let depCount = 0;
+  for (let i = 0; i < tasks; i++) {
+    const dependsOn = new Set(chain && i > 0 ? [id(i - 1)] : []);
+    const wanted = i === 0 ? 0 : Math.round(((deps - depCount) / (tasks - i)) * 2 * r());
+    for (let k = 0; dependsOn.size < wanted && dependsOn.size < i && k < wanted * 4; k++)
+      dependsOn.add(id(Math.floor(r() * i)));
+    depCount += dependsOn.size;
+    const u = r();
+    const status = u < 0.6 * (1 - i / tasks) ? "done" : u > 0.9 ? "in_progress" : "todo";
+    const createdAt = base + i * 1000;
+    lines.push(
+      JSON.stringify({
+        kind: "task",
+        id: id(i),
+        title: `graph task #${i}`,
+        description: `Synthetic task ${i}.`,
+        status,
+        priority: pick(PRIORITIES),
+        tags: [...new Set(Array.from({ length: Math.floor(r() * 3) }, () => pick(TAGS)))].sort(),
+        parentId: null,
+        estimate: r() < 0.5 ? Math.floor(r() * 480) : null,
+        assignee: null,
+        createdAt,
+        updatedAt: createdAt,
+        version: 1,
+        dependsOn: [...dependsOn].sort(),
+      }),
+    );
+  }
+  return { text: `${lines.join("\n")}\n`, id, deps: depCount };
+}

@@ -1,5 +1,5 @@
 // Worker for bench/claims.mjs: one agent (`agent:w<i>`, session `s<i>`) over the shared project (SQLite, or
-// PostgreSQL when the project's .exarp/config.json names one).
+// PostgreSQL when the project's .exarp/config.json names one). argv: <root> <i> [follow]
 // stdin lines:  "claim <taskId>"  -> {"taskId", "acquired", "ms", "requests"}  (ms: time inside leases.claim)
 //               "next"            -> {"claimed": [ids...], "ms", "requests"}    (claimNext until nothing is left)
 //               "ping"            -> {"pong": true}                             (round-trip baseline, no store)
@@ -19,8 +19,11 @@ MessagePort.prototype.postMessage = function (message, ...rest) {
   return post.call(this, message, ...rest);
 };
 
-const [root, index] = process.argv.slice(2);
+const [root, index, follow] = process.argv.slice(2);
 const exarp = openProject(root, { actor: { name: `agent:w${index}`, session: `s${index}` } });
+// "follow": the worker also follows the change feed, as an agent's OpenCode plugin does (on PostgreSQL its
+// connection then LISTENs, and every commit's NOTIFY wakes it).
+const watcher = follow === "follow" ? exarp.feed.watch(exarp.feed.head(), () => undefined) : undefined;
 const send = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const describe = (error) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 send({ ready: true, pid: process.pid });
@@ -57,4 +60,5 @@ for await (const line of createInterface({ input: process.stdin })) {
     send({ claimed, errors, ms: performance.now() - start, requests: requests - before });
   }
 }
+watcher?.close();
 exarp.close();

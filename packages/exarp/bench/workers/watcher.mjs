@@ -1,5 +1,6 @@
 // Worker for bench/feed-latency.mjs: watches the change feed of the project at <root> from its head.
-// argv: <root> [poll]   ("poll": no watchDir, so the polling fallback alone wakes it)
+// argv: <root> [poll|notify]   (none: watchDir .exarp, the file watch; "poll": no watchDir, so the polling
+// fallback alone wakes it; "notify": no watchDir, for a team-mode project woken by LISTEN/NOTIFY)
 // Prints {"ready": true, head} once watching, then one line per event: {"seq", "type", "seen": Date.now()}.
 // Closes the watcher and the project and exits when stdin ends.
 import { join } from "node:path";
@@ -16,7 +17,7 @@ const watcher = exarp.feed.watch(
     const seen = Date.now();
     for (const e of events) send({ seq: e.seq, type: e.type, seen });
   },
-  mode === "poll" ? { keepAlive: true } : { watchDir: join(root, ".exarp"), keepAlive: true },
+  mode ? { keepAlive: true } : { watchDir: join(root, ".exarp"), keepAlive: true },
 );
 send({ ready: true, head });
 
