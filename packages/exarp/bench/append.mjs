@@ -7,6 +7,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { createExarp, initProject, openStore } from "../dist/index.js";
+import { driverOf } from "../dist/store/store.js";
 import { figure, openBackends, sideBySide } from "./backends.mjs";
 import { finish, mean, percentile, report, sample, tempDir } from "./util.mjs";
 
@@ -71,7 +72,7 @@ try {
       const relaxed = await backends.asyncCommit();
       if (relaxed) {
         const q = initProject(relaxed.root());
-        const setting = q.store.driver.prepare("SELECT current_setting('synchronous_commit') AS v").get()?.v;
+        const setting = driverOf(q.store).prepare("SELECT current_setting('synchronous_commit') AS v").get()?.v;
         run(`postgres synchronous_commit=${setting}`, q, PG_N, "postgres sc=off");
         q.close();
       }

@@ -61,6 +61,15 @@ const sqliteBackend = () => ({
   root: () => tempDir(),
 });
 
+/** Runs `command` (ANALYZE, VACUUM ANALYZE) on every table of `schema`. */
+async function maintain(url, schema, command) {
+  await withClient(url, async (c) => {
+    const { rows } = await c.query("SELECT tablename FROM pg_tables WHERE schemaname = $1", [schema]);
+    const tables = rows.map((r) => `${quoteIdent(schema)}.${quoteIdent(r.tablename)}`);
+    if (tables.length) await c.query(`${command} ${tables.join(", ")}`);
+  });
+}
+
 let schemaCount = 0;
 /** The schema of each PostgreSQL project root made here. */
 const schemaOfRoot = new Map();
@@ -71,14 +80,9 @@ function postgresBackend({ url, label, describe, schemas }) {
     describe,
     url,
     /** ANALYZE every table of the project at `root` (what autovacuum does within a minute of a bulk load). */
-    async analyze(root) {
-      const schema = schemaOfRoot.get(root);
-      await withClient(url, async (c) => {
-        const { rows } = await c.query("SELECT tablename FROM pg_tables WHERE schemaname = $1", [schema]);
-        const tables = rows.map((r) => `${quoteIdent(schema)}.${quoteIdent(r.tablename)}`);
-        if (tables.length) await c.query(`ANALYZE ${tables.join(", ")}`);
-      });
-    },
+    analyze: (root) => maintain(url, schemaOfRoot.get(root), "ANALYZE"),
+    /** VACUUM ANALYZE every table of the project at `root` (autovacuum's work after many updates). */
+    vacuum: (root) => maintain(url, schemaOfRoot.get(root), "VACUUM ANALYZE"),
     /** A fresh folder whose .exarp/config.json names a fresh schema; initProject creates the project there. */
     root() {
       const root = tempDir();

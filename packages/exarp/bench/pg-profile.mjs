@@ -51,6 +51,7 @@ Atomics.wait = (...args) => {
 };
 
 const { initProject, openProject } = await import("../dist/index.js");
+const { driverOf } = await import("../dist/store/store.js");
 const { importInto, openBackends, withClient } = await import("./backends.mjs");
 const { finish, graphExport, percentile, report } = await import("./util.mjs");
 
@@ -167,10 +168,14 @@ try {
     trace.on = false;
     const query = captured.find((m) => /FROM tasks t/.test(m.text)) ?? captured[0];
     profile("ready query through the bridge (driver.all)", RUNS, () =>
-      exarp.store.driver.prepare(query.text.replace(/\$\d+/g, "?")).all(...query.params),
+      driverOf(exarp.store)
+        .prepare(query.text.replace(/\$\d+/g, "?"))
+        .all(...query.params),
     );
     profile("ready query through the bridge (driver.values)", RUNS, () =>
-      exarp.store.driver.prepare(query.text.replace(/\$\d+/g, "?")).values(...query.params),
+      driverOf(exarp.store)
+        .prepare(query.text.replace(/\$\d+/g, "?"))
+        .values(...query.params),
     );
     await withClient(pg.url, async (client) => {
       await client.query(`SET search_path TO "${schemaOf(root)}"`);
