@@ -88,7 +88,10 @@ describe("the packed packages in a fresh project", () => {
       JSON.parse(readFileSync(join(repo, "packages/exarp/package.json"), "utf8")).version,
     );
     const plugin = JSON.parse(readFileSync(join(project, "node_modules/opencode-exarp/package.json"), "utf8"));
-    expect(plugin.dependencies ?? {}).toEqual({});
+    // Its one dependency is node-postgres for team mode: plain JavaScript, never the native pg-native.
+    expect(Object.keys(plugin.dependencies ?? {})).toEqual(["pg"]);
+    expect(existsSync(join(project, "node_modules/pg/package.json"))).toBe(true);
+    expect(existsSync(join(project, "node_modules/pg-native"))).toBe(false);
   });
 
   it("exarp init --yes --opencode wires the plugin by path and proves OpenCode loads it", () => {

@@ -28,11 +28,14 @@ const bind = (params: SqlValue[]) =>
 export type PgDriver = SqlDriver & {
   /** Marks the transaction the store opened or ended: writes inside one are sent without waiting. */
   setTransaction(open: boolean): void;
+  /** True when a statement run in the current transaction may have changed something. */
+  wroteInTransaction(): boolean;
 };
 
 export function createPgDriver(bridge: Bridge): PgDriver {
   const statements = new Map<string, SqlStatement<SqlRow>>();
   let inTransaction = false;
+  let wrote = false;
   const prepare = <Row = SqlRow>(sql: string): SqlStatement<Row> => {
     const known = statements.get(sql);
     if (known) return known as unknown as SqlStatement<Row>;
@@ -41,10 +44,11 @@ export function createPgDriver(bridge: Bridge): PgDriver {
     const rows = (params: SqlValue[], rowMode?: "array") =>
       bridge.query({ text, name, params: bind(params), rowMode, tx: inTransaction }).rows;
     const statement: SqlStatement<Row> = {
-      run: (...params) =>
-        inTransaction
-          ? bridge.defer({ text, name, params: bind(params), tx: true })
-          : { changes: bridge.query({ text, name, params: bind(params) }).rowCount },
+      run: (...params) => {
+        if (!inTransaction) return { changes: bridge.query({ text, name, params: bind(params) }).rowCount };
+        wrote = true;
+        return bridge.defer({ text, name, params: bind(params), tx: true });
+      },
       get: (...params) => rows(params)[0] as Row | undefined,
       all: (...params) => rows(params) as Row[],
       iterate: (...params) => (rows(params) as Row[])[Symbol.iterator](),
@@ -58,12 +62,15 @@ export function createPgDriver(bridge: Bridge): PgDriver {
     dialect: "postgres",
     prepare,
     exec: (sql) => {
+      if (inTransaction) wrote = true;
       bridge.simple(sql, { tx: inTransaction });
     },
     inTransaction: () => inTransaction,
     setTransaction: (open) => {
       inTransaction = open;
+      wrote = false;
     },
+    wroteInTransaction: () => wrote,
     close: () => bridge.close(),
   };
 }

@@ -132,7 +132,15 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
     },
     commit(appended) {
       try {
-        bridge.simple(`SELECT pg_notify('${channelOf(location.schema).slice(1, -1)}', ''); COMMIT`, { tx: true });
+        // A command that changed nothing (a claim that lost, say) ends without a commit to flush
+        // or a notification to wake every listener with.
+        const changed = appended.length > 0 || db.wroteInTransaction();
+        bridge.simple(
+          changed ? `SELECT pg_notify('${channelOf(location.schema).slice(1, -1)}', ''); COMMIT` : "ROLLBACK",
+          {
+            tx: true,
+          },
+        );
         db.setTransaction(false);
       } catch (error) {
         db.setTransaction(false);
