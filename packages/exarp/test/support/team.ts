@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import postgres from "postgres";
+import pg from "pg";
 import { expect } from "vitest";
 import { parsePgUrl } from "../../src/store/postgres/url.ts";
 import type { CliRun } from "./cli.ts";
@@ -36,12 +36,15 @@ export const shown = (url: string) => parsePgUrl(url).display;
 /** Runs SQL on `url`'s schema (search_path set to it), behind exarp's back. */
 export async function onSchema<T = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
   const { connectionString, schema } = parsePgUrl(url);
-  const sql = postgres(connectionString, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
+  await client.connect();
   try {
-    await sql.unsafe(`SET search_path TO "${schema}"`);
-    return (await sql.unsafe(text)) as unknown as T[];
+    await client.query(`SET search_path TO "${schema}"`);
+    // A text of several statements answers with one result each: the last one is the answer.
+    const result: pg.QueryResult | pg.QueryResult[] = await client.query(text);
+    return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as T[];
   } finally {
-    await sql.end();
+    await client.end();
   }
 }
 
