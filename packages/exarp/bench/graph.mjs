@@ -2,8 +2,9 @@
 //  a. ready: graph.ready() (materialised SQL ready set) and graph.next({ can: ["api"] }) over 10k tasks /
 //     30k acyclic dependencies, statuses ~30% done, 60% todo, 10% in_progress, on each backend (SQLite,
 //     then PostgreSQL in team mode: imported in chunks, see backends.importInto, and measured right after
-//     the import and again after VACUUM ANALYZE, the steady state autovacuum keeps). Targets: ready p50
-//     <= 5 ms (SQLite), <= 10 ms (PostgreSQL, after VACUUM).
+//     the import and again after VACUUM ANALYZE, the steady state autovacuum keeps), right after a commit
+//     (read again) and with nothing changed (answered from the last read, after a read of the log's
+//     head). Targets: ready p50 <= 5 ms (SQLite), <= 10 ms (PostgreSQL, after VACUUM, after a commit).
 //  b. plan: graph.plan() over 100k tasks / 300k dependencies, cold (first call on a fresh service: loads
 //     the graph from SQLite) and warm (graph cached until the log moves), then the same split by phase on
 //     the dist/graph modules: load (store.graphData), build (buildGraph), waves, critical path, cycles.
@@ -38,6 +39,19 @@ function project(name, spec) {
   return { exarp, id: built.result.id };
 }
 
+/** Times RUNS calls of graph.ready(), each right after a commit that moves the log (a comment), not the ready set. */
+function readyAfterCommits(exarp) {
+  const taskId = exarp.graph.ready()[0].id;
+  const ms = [];
+  for (let i = 0; i < RUNS + 20; i++) {
+    exarp.tasks.comment({ taskId, body: `bench ${i}` });
+    const start = performance.now();
+    exarp.graph.ready();
+    if (i >= 20) ms.push(performance.now() - start);
+  }
+  return ms;
+}
+
 const stats = (ms) => ({ runs: ms.length, p50_ms: percentile(ms, 50), p99_ms: percentile(ms, 99) });
 
 // a. ready / next, on each backend -------------------------------------------------------------------
@@ -59,7 +73,7 @@ const stats = (ms) => ({ runs: ms.length, p50_ms: percentile(ms, 50), p99_ms: pe
       if (backend.name === "postgres") {
         // Right after the import the tasks table is full of dead row versions (every dependency added
         // rewrote its task's counters); autovacuum cleans them within a minute. Both are shown.
-        const before = sample(() => exarp.graph.ready(), RUNS, 20);
+        const before = readyAfterCommits(exarp);
         report(`graph a ${backend.label} ready() before VACUUM`, { ...stats(before), p95_ms: percentile(before, 95) });
         figure(
           `ready() at ${TASKS / 1000}k tasks p50 ms, right after the import`,
@@ -71,17 +85,23 @@ const stats = (ms) => ({ runs: ms.length, p50_ms: percentile(ms, 50), p99_ms: pe
         report(`graph a ${backend.label} VACUUM ANALYZE`, { ms: performance.now() - start });
       }
       const ready = exarp.graph.ready();
+      // Right after a commit (a comment: the log moves, the ready set does not), ready() reads the
+      // ready set again; asked again with nothing changed, it answers from what it read last, after
+      // one read of the log's head. Only the ready() calls are timed.
+      const changedMs = readyAfterCommits(exarp);
       const readyMs = sample(() => exarp.graph.ready(), RUNS, 20);
-      report(`graph a ${backend.label} ready()`, {
+      report(`graph a ${backend.label} ready() after a commit`, {
         ready: ready.length,
-        ...stats(readyMs),
-        p95_ms: percentile(readyMs, 95),
+        ...stats(changedMs),
+        p95_ms: percentile(changedMs, 95),
       });
-      figure(`ready() at ${TASKS / 1000}k tasks p50 ms`, backend.label, percentile(readyMs, 50), {
+      report(`graph a ${backend.label} ready() nothing changed`, { ...stats(readyMs), p95_ms: percentile(readyMs, 95) });
+      figure(`ready() at ${TASKS / 1000}k tasks p50 ms, after a commit`, backend.label, percentile(changedMs, 50), {
         max: 10,
         for: ["postgres"],
       });
-      figure(`ready() at ${TASKS / 1000}k tasks p95 ms`, backend.label, percentile(readyMs, 95));
+      figure(`ready() at ${TASKS / 1000}k tasks p95 ms, after a commit`, backend.label, percentile(changedMs, 95));
+      figure(`ready() at ${TASKS / 1000}k tasks p50 ms, nothing changed`, backend.label, percentile(readyMs, 50));
       figure(`ready() at ${TASKS / 1000}k tasks: rows`, backend.label, ready.length);
       const next = exarp.graph.next({ can: ["api"] });
       const nextMs = sample(() => exarp.graph.next({ can: ["api"] }), RUNS, 20);

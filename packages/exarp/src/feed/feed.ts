@@ -36,9 +36,12 @@ export function createFeed(store: Store) {
     /**
      * A key that changes whenever what a read would show changes: a commit by anyone, or a lease
      * running out (an expired lease reads as swept before any write persists it). Costs one
-     * `PRAGMA data_version` while nothing changed, so caches keyed by it are exact.
+     * `PRAGMA data_version` while nothing changed, so caches keyed by it are exact over SQLite.
      */
-    viewKey(now: number): string {
+    viewKey(now: number, options: { fresh?: boolean } = {}): string {
+      // `fresh`: the head as the database has it now, not as of the last wake-up (exact over
+      // PostgreSQL too, whose wake-ups trail a commit by a moment, at one cheap read).
+      if (options.fresh) head = Math.max(head, store.maxSeq());
       const h = feed.head();
       if (h !== keyHead) {
         keyHead = h;

@@ -38,19 +38,28 @@ export function canDo(can: readonly string[] | undefined, tags: readonly string[
 }
 
 /**
- * The best ready task an agent can do, not held by someone else. The best match is nearly always near
- * the top, so the first rows are read before the rest.
+ * Ready tasks an agent can do, not held by someone else, best first. The best match is nearly always
+ * near the top, so the 50 best are read first (those of them that fit are the answer), and the rest
+ * only when none of them fits. `id`: that task only, while it is ready.
  */
+export function readyCandidates(
+  q: Pick<Queries, "readyTasks">,
+  query: { tags?: string[]; can?: string[]; id?: string },
+  leasedFor: ReadyOptions["leasedFor"],
+): ReadyTask[] {
+  const fits = (t: ReadyTask) => canDo(query.can, t.tags);
+  const best = q.readyTasks({ tags: query.tags, id: query.id, leasedFor, limit: 50 });
+  const fitting = best.filter(fits);
+  return fitting.length || best.length < 50 ? fitting : q.readyTasks({ tags: query.tags, leasedFor }).filter(fits);
+}
+
+/** The best ready task an agent can do, not held by someone else. */
 export function firstReady(
   q: Pick<Queries, "readyTasks">,
   query: { tags?: string[]; can?: string[] },
   leasedFor: ReadyOptions["leasedFor"],
 ): ReadyTask | undefined {
-  const fits = (t: ReadyTask) => canDo(query.can, t.tags);
-  return (
-    q.readyTasks({ tags: query.tags, leasedFor, limit: 50 }).find(fits) ??
-    q.readyTasks({ tags: query.tags, leasedFor }).find(fits)
-  );
+  return readyCandidates(q, query, leasedFor)[0];
 }
 
 /** Loads the whole graph from the store (for planning, cycles and explanations); with `now`, leases that ran out read as swept. */
@@ -75,6 +84,7 @@ export function createGraphCache(store: Store, feed: Feed): GraphCache {
 export function createGraphService(ctx: ServiceContext, cache: GraphCache = createGraphCache(ctx.store, ctx.feed)) {
   const graph = (): Graph => cache(ctx.clock.now());
   const leasedFor = () => ({ agent: ctx.actor.name, session: ctx.actor.session, now: ctx.clock.now() });
+  let lastReady: { key: string; tasks: ReadyTask[] } | undefined;
 
   return {
     graph,
@@ -82,7 +92,12 @@ export function createGraphService(ctx: ServiceContext, cache: GraphCache = crea
     /** Todo tasks whose blockers are all finished, best first (materialised: no graph walk). */
     ready(query: ReadyQuery = {}): ReadyTask[] {
       const q = readyQuery.parse(query);
-      return ctx.store.readyTasks({ ...q, leasedFor: leasedFor() });
+      const holder = leasedFor();
+      // Read again only when the log moved or a lease ran out since the last identical ask.
+      const key = `${ctx.feed.viewKey(holder.now, { fresh: true })}\n${holder.agent}\n${holder.session}\n${JSON.stringify(q)}`;
+      if (lastReady?.key !== key)
+        lastReady = { key, tasks: ctx.store.readyTasks({ ...q, leasedFor: holder }).map((t) => Object.freeze(t)) };
+      return [...lastReady.tasks];
     },
 
     /** How many tasks are ready for this caller (the real remainder behind a shortened list). */

@@ -6,7 +6,7 @@ import type { Ids } from "../id.ts";
 import { type Actor, isSubagent } from "../identity/identity.ts";
 import { decideSweep } from "../lease/decide.ts";
 import type { Lease } from "../lease/lease.ts";
-import type { Store, Sync, Tx } from "../store/store.ts";
+import type { Contention, Store, Sync, Tx } from "../store/store.ts";
 
 export type { Actor };
 
@@ -41,9 +41,13 @@ export function checkWriter(actor: Actor): void {
 /**
  * Runs one command as the context's actor, in one transaction. First, expired leases are swept as a
  * command of their own, so the command decides on exactly the state every read showed (reads treat
- * expired leases as already swept). Sub-agent identities never write.
+ * expired leases as already swept). Sub-agent identities never write. `contention`: see Store.transact.
  */
-export function runCommand<T>(ctx: ServiceContext, decide: (tx: Tx) => Sync<T>): { result: T; events: StoredEvent[] } {
+export function runCommand<T>(
+  ctx: ServiceContext,
+  decide: (tx: Tx) => Sync<T>,
+  contention?: Contention<T>,
+): { result: T; events: StoredEvent[] } {
   checkWriter(ctx.actor);
   const now = ctx.clock.now();
   return ctx.store.transact<T>(
@@ -53,5 +57,6 @@ export function runCommand<T>(ctx: ServiceContext, decide: (tx: Tx) => Sync<T>):
       tx.newCommand();
       return decide(tx);
     },
+    contention,
   );
 }

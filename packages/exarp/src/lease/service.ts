@@ -1,4 +1,4 @@
-import { firstReady, NextQuery, type ReadyTask } from "../graph/service.ts";
+import { firstReady, NextQuery, type ReadyTask, readyCandidates } from "../graph/service.ts";
 import { checkWriter, runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
 import { lazy, type z } from "../kernel/zod.ts";
@@ -53,26 +53,43 @@ export function createLeaseService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TT
     /** Claims a task: `{acquired: true, lease}` for the winner, `{acquired: false, holder}` for everyone else. */
     claim(request: ClaimRequest): ClaimResult {
       const { taskId, ttlMs: ttl } = parseInput(ClaimRequest, request);
-      // A live lease held by someone else stays theirs until it expires: say so without queueing
-      // for the write lock (a race lost a moment ago is the same answer). Free tasks are decided under it.
-      const held = liveLease(ctx.store.lease(taskId), now());
-      if (held && !heldBy(held, ctx.actor)) return { acquired: false, holder: held };
-      return runCommand(ctx, (tx) => claimIn(tx, requireTask(tx, taskId), ttl ?? ttlMs, now())).result;
+      // A live lease held by someone else stays theirs until it expires: the store says so without
+      // queueing for the write lock (a race lost a moment ago is the same answer), also when this
+      // claim meets another one in flight and loses.
+      const decide = (tx: Tx) => claimIn(tx, requireTask(tx, taskId), ttl ?? ttlMs, now());
+      return runCommand(ctx, decide, {
+        claim: { taskId, agent: ctx.actor.name, session: ctx.actor.session, now: now() },
+        whenHeld: (holder) =>
+          // The other claim ended without a lease (it failed): decided under the write lock after all.
+          holder ? { result: { acquired: false as const, holder }, events: [] } : runCommand(ctx, decide),
+      }).result;
     },
 
     /** The best ready task this agent can do, claimed in the same transaction; never one someone holds. */
     claimNext(request: ClaimNextRequest = {}): ClaimNextResult {
       const { can, tags, ttlMs: ttl } = parseInput(ClaimNextRequest, request);
-      return runCommand(ctx, (tx): ClaimNextResult => {
-        const at = now();
-        const leasedFor = { agent: ctx.actor.name, session: ctx.actor.session, now: at };
-        const ready = firstReady(tx, { tags, can }, leasedFor);
-        if (!ready) return { acquired: false };
-        const result = claimIn(tx, ready, ttl ?? ttlMs, at);
-        // The task as the claim left it (in progress), with how much work it unblocks.
-        const task = { ...(tx.task(ready.id) as Task), unblocks: ready.unblocks };
-        return result.acquired ? { ...result, task } : { acquired: false };
-      }).result;
+      checkWriter(ctx.actor);
+      const leasedFor = (at: number) => ({ agent: ctx.actor.name, session: ctx.actor.session, now: at });
+      // The candidates, read without the write lock. Nothing ready now: the answer, without a write.
+      const candidates = readyCandidates(ctx.store, { tags, can }, leasedFor(now()));
+      if (!candidates.length) return { acquired: false };
+      return runCommand(
+        ctx,
+        (tx): ClaimNextResult => {
+          const at = now();
+          // The candidate no one else was claiming, if it is still ready; else the best one now.
+          const picked = tx.picked();
+          const ready =
+            (picked && readyCandidates(tx, { tags, can, id: picked }, leasedFor(at))[0]) ||
+            firstReady(tx, { tags, can }, leasedFor(at));
+          if (!ready) return { acquired: false };
+          const result = claimIn(tx, ready, ttl ?? ttlMs, at);
+          // The task as the claim left it (in progress), with how much work it unblocks.
+          const task = { ...(tx.task(ready.id) as Task), unblocks: ready.unblocks };
+          return result.acquired ? { ...result, task } : { acquired: false };
+        },
+        { firstFree: candidates.map((t) => t.id), now: now() },
+      ).result;
     },
 
     /** Extends the caller's live lease (default by the standard TTL). */

@@ -1,11 +1,13 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { Busy, DiskFull, Refused, StorageError } from "../errors-catalog.ts";
 import type { NewEvent, StoredEvent } from "../event/catalog.ts";
+import type { Lease } from "../lease/lease.ts";
 import { openDriver, type SqlDriver, sqliteCode } from "./driver.ts";
 import { type CommandMeta, insertNewEvent, insertStoredEvent } from "./event-log.ts";
 import { migrate, userVersion } from "./migrate.ts";
 import { createProjector } from "./projection.ts";
 import { createQueries, type Queries } from "./queries/index.ts";
+import { type LeaseRow, leaseFromRow } from "./rows.ts";
 
 export type { CommandMeta };
 
@@ -25,7 +27,41 @@ export type Tx = Queries & {
   newCommand(): void;
   /** Records where the audit mirror has written up to, and the size it left audit.jsonl at. */
   setAuditMark(seq: number, bytes: number): void;
+  /**
+   * The candidate of `firstFree` (see Contention) this transaction holds: the first one no other
+   * transaction held when it began; undefined when all were held or none were given.
+   */
+  picked(): string | undefined;
 };
+
+/** A claim of one task by one holder, at a time of the store's clock (see Contention). */
+export type ClaimIntent = { taskId: string; agent: string; session: string | null; now: number };
+
+/**
+ * What a write transaction contends for besides the write lock, so that racing claims sort
+ * themselves out without queueing for it.
+ * - `claim`: the command claims one task. When someone else holds the task's live lease, or another
+ *   transaction is claiming the task (this one then waits for that one to end), the transaction
+ *   takes no write lock, writes nothing and answers `whenHeld(holder)` instead of running `decide`:
+ *   `holder` is the live lease someone else holds now, undefined when the other claim left none.
+ * - `firstFree`: interchangeable tasks, best first (ready ones): the transaction holds the first one
+ *   that no live lease holds and no other transaction is claiming, skipping those without waiting
+ *   (as SKIP LOCKED does); `decide` finds it in `tx.picked()` and must still check it.
+ * Over SQLite, whose write lock admits one writer at a time anyway, `claim` only checks the lease
+ * before the lock, and `firstFree` picks the first task.
+ */
+export type Contention<T> =
+  | { claim: ClaimIntent; whenHeld: (holder: Lease | undefined) => { result: T; events: StoredEvent[] } }
+  | { firstFree: readonly string[]; now: number };
+
+/** What a backend's begin is asked to hold besides the write lock (Contention without the answers). */
+export type Claims = { claim: ClaimIntent } | { firstFree: readonly string[]; now: number };
+
+/**
+ * What a backend's begin did: opened the transaction, with where the log ends (when it read that)
+ * and the task it picked; or, for a claim that was held, nothing (`held`, with the live lease).
+ */
+export type Begun = { end?: LogEnd; picked?: string; held?: { holder: LeaseRow | undefined } };
 
 export type CommitListener = (events: readonly StoredEvent[]) => void;
 
@@ -69,7 +105,11 @@ export type Store = Queries & {
    * after commit, commit listeners see them. A throw rolls everything back. `decide` must be
    * synchronous (a promise would commit before the work ran): the types and a runtime check refuse it.
    */
-  transact<T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>): { result: T; events: StoredEvent[] };
+  transact<T>(
+    meta: CommandMeta,
+    decide: (tx: Tx) => Sync<T>,
+    contention?: Contention<T>,
+  ): { result: T; events: StoredEvent[] };
   onCommit(listener: CommitListener): () => void;
   /** Adds a participant to every write transaction (see CommitParticipant). */
   participate(participant: CommitParticipant): () => void;
@@ -123,10 +163,11 @@ export type Backend = {
   path: string;
   clock: Clock;
   /**
-   * Opens the write transaction, holding the project's write lock; may answer where the log ends
-   * (read under the lock), saving the store the queries.
+   * Opens the write transaction, holding the project's write lock and what `claims` names; may
+   * answer where the log ends (read under the lock), saving the store the queries. A claim that is
+   * held (see Contention) opens nothing and answers `held`.
    */
-  begin(): LogEnd | undefined;
+  begin(claims?: Claims): Begun;
   /** Commits; `appended` are the events the transaction wrote (to check a commit whose answer was lost). */
   commit(appended: readonly StoredEvent[]): void;
   rollback(): void;
@@ -150,15 +191,23 @@ export function driverOf(store: Store): SqlDriver {
 
 function sqliteBackend(db: SqlDriver, path: string, busyTimeoutMs: number): Backend {
   const dataVersionStmt = db.prepare<{ data_version: number }>("PRAGMA data_version");
+  const heldByOther = db.prepare<LeaseRow>(
+    "SELECT * FROM leases WHERE task_id = ? AND expires_at > ? AND NOT (agent = ? AND session IS ?)",
+  );
   return {
     name: "sqlite",
     path,
     clock: systemClock,
-    begin() {
+    begin(claims) {
+      if (claims && "claim" in claims) {
+        const { taskId, now, agent, session } = claims.claim;
+        const holder = heldByOther.get(taskId, now, agent, session);
+        if (holder) return { held: { holder } };
+      }
       const started = Date.now();
       try {
         db.exec("BEGIN IMMEDIATE");
-        return undefined;
+        return { picked: claims && "firstFree" in claims ? claims.firstFree[0] : undefined };
       } catch (error) {
         throw storageFailure(error, path, Math.max(busyTimeoutMs, Date.now() - started));
       }
@@ -219,6 +268,7 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
   const run = <T>(
     meta: CommandMeta,
     decide: (tx: Tx, restore: (events: readonly StoredEvent[]) => void) => T,
+    contention?: Contention<T>,
   ): { result: T; events: StoredEvent[] } => {
     if (inTransaction) throw new Error("exarp store: nested transaction");
     const appended: StoredEvent[] = [];
@@ -227,6 +277,7 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     let positioned = false;
     let end: LogEnd | undefined;
     let command: number | undefined;
+    let picked: string | undefined;
     const restore = (events: readonly StoredEvent[]) => {
       for (const e of events) {
         insertStoredEvent(db, e);
@@ -264,31 +315,46 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
           "INSERT INTO audit_mirror (id, seq, bytes) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, bytes = excluded.bytes",
         ).run(at, bytes);
       },
+      picked: () => picked,
     };
     inTransaction = true;
     const undo: (() => void)[] = [];
-    let result: T;
+    let result = undefined as T;
+    let held: Begun["held"];
     try {
-      end = backend.begin();
-      try {
-        result = decide(tx, restore);
-        if (isThenable(result)) {
-          (result as PromiseLike<unknown>).then(undefined, () => undefined);
-          throw new Error("exarp store: a transaction callback must be synchronous (it returned a promise)");
+      const begun = backend.begin(
+        contention &&
+          ("claim" in contention
+            ? { claim: contention.claim }
+            : { firstFree: contention.firstFree, now: contention.now }),
+      );
+      end = begun.end;
+      picked = begun.picked;
+      held = begun.held;
+      if (!held) {
+        try {
+          result = decide(tx, restore);
+          if (isThenable(result)) {
+            (result as PromiseLike<unknown>).then(undefined, () => undefined);
+            throw new Error("exarp store: a transaction callback must be synchronous (it returned a promise)");
+          }
+          for (const participant of participants) {
+            const back = participant(tx, appended);
+            if (back) undo.push(back);
+          }
+          backend.commit(appended);
+        } catch (error) {
+          backend.rollback();
+          for (const back of undo.reverse()) back();
+          throw backend.failure(error);
         }
-        for (const participant of participants) {
-          const back = participant(tx, appended);
-          if (back) undo.push(back);
-        }
-        backend.commit(appended);
-      } catch (error) {
-        backend.rollback();
-        for (const back of undo.reverse()) back();
-        throw backend.failure(error);
       }
     } finally {
       inTransaction = false;
     }
+    // Someone else holds the task, or was claiming it until a moment ago: this transaction took nothing.
+    if (held && contention && "whenHeld" in contention)
+      return contention.whenHeld(held.holder && leaseFromRow(held.holder));
     notify(appended);
     return { result, events: appended };
   };
@@ -299,7 +365,8 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     path: backend.path,
     clock: backend.clock,
     schemaVersion: backend.schemaVersion,
-    transact: <T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>) => run<T>(meta, decide as (tx: Tx) => T),
+    transact: <T>(meta: CommandMeta, decide: (tx: Tx) => Sync<T>, contention?: Contention<T>) =>
+      run<T>(meta, decide as (tx: Tx) => T, contention),
     restoreLog(events, check, meta = { actor: "", session: null, origin: "", time: 0 }) {
       run(meta, (tx, restore) => {
         if (tx.maxSeq() !== 0)

@@ -65,7 +65,12 @@ export function holdWriteLock(dir: string): () => void {
       other.close();
     };
   }
-  const other = testStore(dir);
+  return holdPgWriteLock(testDatabase(dir));
+}
+
+/** Takes the write lock of the PostgreSQL project at `url` (the row every write locks first) on a connection of its own, until released. */
+export function holdPgWriteLock(url: string): () => void {
+  const other = openPgStore(url);
   driverOf(other).exec("BEGIN; SELECT 1 FROM exarp_meta WHERE id = 1 FOR UPDATE");
   return () => {
     driverOf(other).exec("ROLLBACK");

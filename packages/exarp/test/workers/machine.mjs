@@ -5,6 +5,7 @@
 // {id, ok: false, error: {name, message}}. First line: {ready: true, origin, pid, hostname}.
 //   clock                       {dateNow, storeNow}
 //   claim {taskId, ttlMs}       leases.claim          renew {taskId, ttlMs}   leases.renew
+//   claimNext                   leases.claimNext (`exarp ready --claim`)
 //   sweep                       leases.sweep          leases / mine           leases.list / leases.mine
 //   edit {taskId, title}        tasks.edit
 //   cli {args}                  the exarp CLI in ROOT, in this process's environment (faketime included)
@@ -22,6 +23,7 @@ const say = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const ops = {
   clock: () => ({ dateNow: Date.now(), storeNow: exarp.store.clock.now() }),
   claim: ({ taskId, ttlMs }) => exarp.leases.claim({ taskId, ttlMs }),
+  claimNext: () => exarp.leases.claimNext(),
   renew: ({ taskId, ttlMs }) => ({ lease: exarp.leases.renew({ taskId, ttlMs }) }),
   sweep: () => ({ ended: exarp.leases.sweep() }),
   leases: () => ({ leases: exarp.leases.list() }),

@@ -28,7 +28,7 @@ export type BridgeResult = {
 };
 
 /** A request sent without waiting; reading `changes` waits for its answer. */
-type Deferred = { rowCount?: number; readonly changes: number };
+type Deferred = { rowCount?: number; readonly changes: number; quiet?: boolean };
 
 /** A failure the server (or the way to it) reported; `lost` when the connection went away. */
 export class BridgeError extends Error {
@@ -70,6 +70,8 @@ export type Bridge = {
    * transaction anyway). The next request, or `drain`, reads its answer and throws its failure.
    */
   defer(request: QueryRequest): { readonly changes: number };
+  /** Ends the open transaction without waiting for the answer, whose failure no one needs (the next request reads it). */
+  rollbackLater(): void;
   /** Waits for every deferred answer; throws the first failure among them. */
   drain(): void;
   /** Runs a text of one or more statements without parameters (simple protocol); answers the last. */
@@ -173,7 +175,7 @@ export function openBridge(config: BridgeConfig): Bridge {
       const handle = deferred.shift() as Deferred;
       const reply = next(current as Thread);
       if (reply.ok) handle.rowCount = reply.rowCount;
-      else failed ??= new BridgeError(reply.error.message, reply.error.code, reply.error.lost);
+      else if (!handle.quiet) failed ??= new BridgeError(reply.error.message, reply.error.code, reply.error.lost);
     }
     if (failed) throw failed;
   };
@@ -209,6 +211,10 @@ export function openBridge(config: BridgeConfig): Bridge {
       };
       deferred.push(handle);
       return handle;
+    },
+    rollbackLater() {
+      post({ op: "simple", text: "ROLLBACK" });
+      deferred.push({ changes: 0, quiet: true });
     },
     drain,
     simple: (text, flags = {}) => send({ op: "simple", text, ...flags }),

@@ -1,7 +1,9 @@
 import { Busy, DiskFull, StorageError, Unavailable } from "../../errors-catalog.ts";
 import type { StoredEvent } from "../../event/catalog.ts";
 import { GENESIS_HASH } from "../../event/hash.ts";
-import { type Backend, createStore, type Store, type StoreOptions } from "../store.ts";
+import type { LeaseRow } from "../rows.ts";
+import { type Backend, createStore, type LogEnd, type Store, type StoreOptions } from "../store.ts";
+import { beginBatch, lockKey } from "./begin.ts";
 import { type Bridge, BridgeError, openBridge } from "./bridge.ts";
 import { createPgDriver, type PgDriver } from "./driver.ts";
 import { checkSchema, type SchemaState, schemaState, upgradeSchema } from "./schema.ts";
@@ -65,6 +67,13 @@ export function connectProject(location: PgLocation, options: ConnectOptions): B
         `SET statement_timeout = ${REQUEST_TIMEOUT_MS - 5_000}`,
         // A client that froze inside a transaction must not hold the project's write lock for ever.
         "SET idle_in_transaction_session_timeout = 60000",
+        // Plans made for the rows each statement names, not one generic plan kept from when a
+        // table was empty (a bulk import otherwise scans whole tables per row), and index scans
+        // priced as the cached, small projection tables make them (the ready set in index order).
+        "SET plan_cache_mode = force_custom_plan",
+        "SET random_page_cost = 1.1",
+        // Literals in a write transaction's first request (begin.ts) are written this way.
+        "SET standard_conforming_strings = on",
       ],
       channel: channelOf(location.schema),
       headQuery: options.follow
@@ -98,35 +107,48 @@ export function openPgStore(url: string, options: PgStoreOptions = {}): Store {
   }
 }
 
-/** Opens a write transaction: the project's write lock (its one meta row), then where the log ends. */
-const BEGIN = `BEGIN;
-  SELECT schema_version AS version, compatible_from AS "compatibleFrom" FROM exarp_meta WHERE id = 1 FOR UPDATE;
-  SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`;
-
 function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeoutMs: number): Backend {
   const server = location.display;
   const failure = (error: unknown) => pgFailure(error, location, busyTimeoutMs);
+  // Claims of this project's tasks, apart from every other project's on the same server.
+  const space = lockKey(`exarp.claims.${location.schema}`);
+  const rollback = () => {
+    try {
+      bridge.simple("ROLLBACK");
+    } catch {
+      // The connection is gone: so is the transaction.
+    }
+  };
   return {
     name: "postgres",
     path: server,
     clock: { now: () => Math.round(Date.now() + bridge.clockOffset()) },
-    begin() {
+    begin(claims) {
+      const batch = beginBatch(space, claims);
       try {
-        // The lock first; then, in a statement of its own (a fresh snapshot, taken after the wait),
-        // where the log ends.
-        const [, locked, last] = bridge.simple(BEGIN, { tx: true, begin: true }).results ?? [];
+        const results = bridge.simple(batch.text, { tx: true, begin: true }).results ?? [];
+        const locked = results[batch.meta]?.[0] as SchemaState | undefined;
+        if (!locked && batch.holder !== undefined) {
+          // Someone else holds the task, or was claiming it until a moment ago: no write lock taken,
+          // nothing to wait for in ending this transaction.
+          bridge.rollbackLater();
+          return { held: { holder: results[batch.holder]?.[0] as LeaseRow | undefined } };
+        }
         db.setTransaction(true);
         // An upgrade may have run since this process opened the project: checked under the lock.
-        checkSchema((locked?.[0] as SchemaState | undefined) ?? { version: 0, compatibleFrom: 0 }, location);
-        const end = last?.[0] as { seq: number; hash: string } | undefined;
-        return end ? { seq: end.seq, hash: end.hash } : { seq: 0, hash: GENESIS_HASH };
+        checkSchema(locked ?? { version: 0, compatibleFrom: 0 }, location);
+        const end = results[batch.last]?.[0] as LogEnd | undefined;
+        const position =
+          batch.picked === undefined
+            ? undefined
+            : (results[batch.picked]?.[0] as { picked?: unknown } | undefined)?.picked;
+        return {
+          end: end ? { seq: end.seq, hash: end.hash } : { seq: 0, hash: GENESIS_HASH },
+          picked: claims && "firstFree" in claims && position ? claims.firstFree[Number(position) - 1] : undefined,
+        };
       } catch (error) {
         db.setTransaction(false);
-        try {
-          bridge.simple("ROLLBACK");
-        } catch {
-          // The connection is gone: so is the transaction.
-        }
+        rollback();
         throw failure(error);
       }
     },
@@ -157,11 +179,7 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
       } catch {
         // The transaction is being abandoned: its own failures no longer matter.
       }
-      try {
-        bridge.simple("ROLLBACK");
-      } catch {
-        // The connection is gone: so is the transaction.
-      }
+      rollback();
     },
     failure,
     dataVersion: () => bridge.changes(),

@@ -8,10 +8,13 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import fc from "fast-check";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { runNode } from "../../../test/support/cli.ts";
-import { freshPgUrl } from "../../../test/support/exarp.ts";
+import { freshPgUrl, holdPgWriteLock } from "../../../test/support/exarp.ts";
 import { failure, until } from "../../../test/support/expect.ts";
+import { seed } from "../../../test/support/fc-seed.ts";
 import { startCluster } from "../../../test/support/postgres.ts";
 import { createExarp } from "../../app/exarp.ts";
 import type { StoredEvent } from "../../event/catalog.ts";
@@ -20,6 +23,7 @@ import { createFeed } from "../../feed/feed.ts";
 import { eventPages } from "../pages.ts";
 import type { Store } from "../store.ts";
 import { driverOf } from "../store.ts";
+import { literal } from "./begin.ts";
 import { openPgStore } from "./open.ts";
 
 const meta = { actor: "tester", session: null, origin: "o-pgtest", time: 1 };
@@ -41,16 +45,6 @@ function project(tag: string) {
   const exarp = createExarp({ store, actor: { name: "user:ana", session: null } });
   const task = exarp.tasks.create({ title: "first" });
   return { plain, url: url.href, tag: `exarp_${tag}_${process.pid}`, store, exarp, taskId: task.id };
-}
-
-/** Takes the project's write lock on another connection (the row lock every write takes first), until released. */
-function holdWriteLock(url: string): () => void {
-  const other = openPgStore(url);
-  driverOf(other).exec("BEGIN; SELECT 1 FROM exarp_meta WHERE id = 1 FOR UPDATE");
-  return () => {
-    driverOf(other).exec("ROLLBACK");
-    other.close();
-  };
 }
 
 const comment = (taskId: string, body: string) =>
@@ -160,7 +154,7 @@ describe("PostgreSQL store", () => {
 
   it("a write waits lock_timeout for another connection's write lock, then is Busy and writes nothing; reads answer at once", () => {
     const { plain, store, exarp, taskId } = project("busy");
-    const release = holdWriteLock(plain);
+    const release = holdPgWriteLock(plain);
     const quick = openPgStore(plain, { busyTimeoutMs: 300 });
     try {
       const started = performance.now();
@@ -525,6 +519,35 @@ describe("PostgreSQL store", () => {
       watched.close();
       await through.stop();
       exarp.close();
+    }
+  });
+
+  it("values written into a write's first request as literals come back from the server exactly as given, whatever the text", async () => {
+    const { plain, store } = project("literal");
+    const u = new URL(plain);
+    u.searchParams.delete("schema");
+    const client = new pg.Client({ connectionString: u.href });
+    await client.connect();
+    try {
+      // The simple protocol, as the first request of a write is sent; standard_conforming_strings as exarp sets it.
+      await client.query("SET standard_conforming_strings = on");
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({ unit: "binary", maxLength: 40 }).filter((s) => !s.includes("\0")),
+          async (text) => {
+            const { rows } = await client.query(
+              `SELECT ${literal(text)} AS v, ${literal(text.length)} AS n, ${literal(null)} AS z`,
+            );
+            expect(rows[0]).toEqual({ v: text, n: text.length, z: null });
+          },
+        ),
+        { seed: seed("begin literal"), numRuns: 300 },
+      );
+      expect(() => literal("a\0b")).toThrow(/NUL/);
+      expect(() => literal(1.5)).toThrow(/integer/);
+    } finally {
+      await client.end();
+      store.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import type { TaskColumns } from "../../graph/graph.ts";
 import { type Priority, priorityRank, type Status, type Task } from "../../task/task.ts";
-import { graphDataSql } from "../dialect.ts";
+import { graphDataSql, selectValues } from "../dialect.ts";
 import type { SqlDriver, SqlValue } from "../driver.ts";
 import { TASK_COLUMNS, taskFromValues } from "../rows.ts";
 import { asSwept, type LeaseQueries } from "./leases.ts";
@@ -9,6 +9,8 @@ import { asSwept, type LeaseQueries } from "./leases.ts";
 export type ReadyOptions = {
   tags?: string[];
   limit?: number;
+  /** Only this task: it is in the answer while it is ready. */
+  id?: string;
   leasedFor?: { agent: string; session: string | null; now: number };
 };
 
@@ -54,22 +56,23 @@ export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "ha
         params.push(tag);
         return "AND t.id IN (SELECT task_id FROM task_tags WHERE tag = ?)";
       });
+      if (options.id !== undefined) {
+        tagFilter.push("AND t.id = ?");
+        params.push(options.id);
+      }
       if (options.limit) params.push(options.limit);
+      const columns = [
+        ...TASK_COLUMNS.split(", ").map((c) => `t.${c}`),
+        "t.open_dependents",
+        ...(kind === "stale" ? ["(SELECT expires_at FROM leases WHERE task_id = t.id)"] : []),
+      ];
       // Served in index order (tasks_ready): no sort, no per-row subquery; rows come back as arrays.
-      const sql = `SELECT ${TASK_COLUMNS.split(", ")
-        .map((c) => `t.${c}`)
-        .join(
-          ", ",
-        )}, t.open_dependents${kind === "stale" ? ", (SELECT expires_at FROM leases WHERE task_id = t.id)" : ""}
-        FROM tasks t WHERE t.status = '${kind === "todo" ? "todo" : "in_progress"}' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}
-        ORDER BY t.priority_rank, t.open_dependents DESC, t.created_at, t.id ${options.limit ? "LIMIT ?" : ""}`;
-      return db
-        .prepare(sql)
-        .values(...params)
-        .map((r) => {
-          const task = { ...taskFromValues(r), unblocks: r[12] as number };
-          return kind === "todo" ? task : { ...asSwept(task, r[13] as number), unblocks: task.unblocks };
-        });
+      const rest = `FROM tasks t WHERE t.status = '${kind === "todo" ? "todo" : "in_progress"}' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}`;
+      const order = ["t.priority_rank", "t.open_dependents DESC", "t.created_at", "t.id"];
+      return selectValues(db, columns, rest, order, options.limit ? "LIMIT ?" : "", params).map((r) => {
+        const task = { ...taskFromValues(r), unblocks: r[12] as number };
+        return kind === "todo" ? task : { ...asSwept(task, r[13] as number), unblocks: task.unblocks };
+      });
     },
 
     /** The number of ready tasks not held by someone else (what "+N more" counts). */

@@ -1,0 +1,10 @@
+import pg from "pg";
+const c = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:54329/postgres" });
+await c.connect();
+for (let i = 0; i < 200; i++) await c.query({ text: "SELECT $1::int AS x", name: "s2", values: [i] });
+const N = 3000;
+const c0 = process.cpuUsage(); const t0 = performance.now();
+for (let i = 0; i < N; i++) await c.query({ text: "SELECT $1::int AS x", name: "s2", values: [i] });
+const t1 = performance.now(); const c1 = process.cpuUsage(c0);
+console.log("async pg per RT wall us", ((t1 - t0) * 1000 / N).toFixed(1), "cpu us", ((c1.user + c1.system) / N).toFixed(1));
+await c.end();
