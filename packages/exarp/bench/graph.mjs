@@ -95,7 +95,10 @@ const stats = (ms) => ({ runs: ms.length, p50_ms: percentile(ms, 50), p99_ms: pe
         ...stats(changedMs),
         p95_ms: percentile(changedMs, 95),
       });
-      report(`graph a ${backend.label} ready() nothing changed`, { ...stats(readyMs), p95_ms: percentile(readyMs, 95) });
+      report(`graph a ${backend.label} ready() nothing changed`, {
+        ...stats(readyMs),
+        p95_ms: percentile(readyMs, 95),
+      });
       figure(`ready() at ${TASKS / 1000}k tasks p50 ms, after a commit`, backend.label, percentile(changedMs, 50), {
         max: 10,
         for: ["postgres"],

@@ -17,7 +17,7 @@ import { until } from "./support/expect.ts";
 import { childEnv, hermeticEnv, lines, run, runJson } from "./support/hermetic.ts";
 import { tools } from "./support/mcp.ts";
 import { openStream, type SseStream } from "./support/sse.ts";
-import { shown } from "./support/team.ts";
+import { type LoggedEvent, shown } from "./support/team.ts";
 
 const GENESIS = "0".repeat(64);
 /** The MCP agent's identity and session (`exarp mcp` reads them from its environment). */
@@ -27,16 +27,6 @@ const MCP_SESSION = "ses_mcp";
 const WAKE_BOUND_MS = 5_000;
 
 type Task = { id: string; title: string; status: string };
-type LoggedEvent = {
-  seq: number;
-  type: string;
-  actor: string;
-  session: string | null;
-  payload: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-};
-
 const url = freshPgUrl();
 /** The project folder: no `.git` anywhere above it (a temp folder); kept for the whole file. */
 let root: string;

@@ -7,6 +7,7 @@ import type { Hooks } from "@opencode-ai/plugin";
 import { type Exarp, initProject } from "exarp";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDriver } from "../../exarp/src/store/driver.ts";
+import { recordingClient } from "../test/support/client.ts";
 import { ExarpPlugin } from "./plugin.ts";
 import { FIRST_MESSAGE_HEADING, REMINDER_PREFIX } from "./text.ts";
 
@@ -28,25 +29,7 @@ function folder(): string {
 
 /** The plugin on `dir`, with a client that records what the plugin tells OpenCode. */
 async function plugin(dir: string) {
-  const toasts: { message: string; variant: string }[] = [];
-  const logs: string[] = [];
-  const ok = async () => ({ data: [], response: { status: 200 } });
-  const client = {
-    app: {
-      log: async ({ body }: { body: { message: string } }) => {
-        logs.push(body.message);
-        return ok();
-      },
-      agents: ok,
-    },
-    tui: {
-      showToast: async ({ body }: { body: { message: string; variant: string } }) => {
-        toasts.push(body);
-        return ok();
-      },
-    },
-    session: { prompt: ok, promptAsync: ok, summarize: ok },
-  };
+  const { client, toasts, logs } = recordingClient();
   const hooks = await ExarpPlugin({
     client,
     directory: dir,

@@ -6,6 +6,7 @@
 // prints one JSON line with what it saw. An unusable project prints the plugin's log and exits 3.
 import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin";
 import { tool } from "@opencode-ai/plugin";
+import { recordingClient } from "./support/client.ts";
 
 const [entry = "", directory = "", heldTask = ""] = process.argv.slice(2);
 if (!entry || !directory || !heldTask) {
@@ -17,26 +18,7 @@ const SESSION = "ses_team_plugin";
 const AGENT = "build";
 
 const module = (await import(entry)) as Record<string, Plugin>;
-const logs: string[] = [];
-const toasts: string[] = [];
-const ok = async () => ({ data: [], response: { status: 200 } });
-/** The part of OpenCode's client the plugin calls, recording what it is told. */
-const client = {
-  app: {
-    log: async ({ body }: { body: { message: string } }) => {
-      logs.push(body.message);
-      return ok();
-    },
-    agents: ok,
-  },
-  tui: {
-    showToast: async ({ body }: { body: { message: string } }) => {
-      toasts.push(body.message);
-      return ok();
-    },
-  },
-  session: { prompt: ok, promptAsync: ok, summarize: ok },
-};
+const { client, logs, toasts } = recordingClient();
 const input = {
   client,
   project: { id: "team-plugin", worktree: directory },
@@ -52,7 +34,9 @@ const [name, plugin] = plugins[0] ?? [];
 if (plugins.length !== 1 || !plugin) throw new Error(`expected one export, got ${Object.keys(module).join(", ")}`);
 const hooks: Hooks = await plugin(input);
 if (!hooks.tool) {
-  console.log(JSON.stringify({ state: "unusable", logs, toasts, hooks: Object.keys(hooks) }));
+  console.log(
+    JSON.stringify({ state: "unusable", logs, toasts: toasts.map((t) => t.message), hooks: Object.keys(hooks) }),
+  );
   await hooks.dispose?.();
   process.exit(3);
 }
@@ -105,7 +89,7 @@ console.log(
     state: "open",
     plugin: name,
     logs,
-    toasts,
+    toasts: toasts.map((t) => t.message),
     system,
     board,
     next,

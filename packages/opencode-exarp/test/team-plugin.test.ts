@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { freshPgUrl } from "../../exarp/test/support/exarp.ts";
 import { childEnv, lines, run, runJson } from "../../exarp/test/support/hermetic.ts";
-import { shown } from "../../exarp/test/support/team.ts";
+import { type LoggedEvent, shown } from "../../exarp/test/support/team.ts";
 import { tempDir } from "../../exarp/test/support/temp.ts";
 
 const BUN = fileURLToPath(new URL("../../../node_modules/.bin/bun", import.meta.url));
@@ -36,14 +36,6 @@ type Seen = {
   claimed: string;
   shell: Record<string, string>;
 };
-type LoggedEvent = {
-  seq: number;
-  type: string;
-  actor: string;
-  session: string | null;
-  payload: Record<string, unknown>;
-};
-
 /** A team project with a ready task and a task the CLI holds as agent:cli. */
 function teamProject() {
   const root = tempDir("exarp-team-plugin-");

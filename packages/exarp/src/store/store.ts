@@ -61,7 +61,13 @@ export type Claims = { claim: ClaimIntent } | { firstFree: readonly string[]; no
  * What a backend's begin did: opened the transaction, with where the log ends (when it read that)
  * and the task it picked; or, for a claim that was held, nothing (`held`, with the live lease).
  */
-export type Begun = { end?: LogEnd; picked?: string; held?: { holder: LeaseRow | undefined } };
+export type Begun = {
+  end?: LogEnd;
+  picked?: string;
+  /** The leases expired at the command's time (what its sweep reads first), when begin read them. */
+  expired?: LeaseRow[];
+  held?: { holder: LeaseRow | undefined };
+};
 
 export type CommitListener = (events: readonly StoredEvent[]) => void;
 
@@ -167,7 +173,7 @@ export type Backend = {
    * answer where the log ends (read under the lock), saving the store the queries. A claim that is
    * held (see Contention) opens nothing and answers `held`.
    */
-  begin(claims?: Claims): Begun;
+  begin(claims: Claims | undefined, at: number): Begun;
   /** Commits; `appended` are the events the transaction wrote (to check a commit whose answer was lost). */
   commit(appended: readonly StoredEvent[]): void;
   rollback(): void;
@@ -278,6 +284,8 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     let end: LogEnd | undefined;
     let command: number | undefined;
     let picked: string | undefined;
+    /** The expired leases begin read at the command's time, for the sweep's first read. */
+    let expired: LeaseRow[] | undefined;
     const restore = (events: readonly StoredEvent[]) => {
       for (const e of events) {
         insertStoredEvent(db, e);
@@ -306,6 +314,11 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     };
     const tx: Tx = {
       ...q,
+      expiredLeases(now) {
+        const early = expired;
+        expired = undefined;
+        return early && now === meta.time && appended.length === 0 ? early.map(leaseFromRow) : q.expiredLeases(now);
+      },
       append,
       newCommand: () => {
         command = undefined;
@@ -327,7 +340,9 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
           ("claim" in contention
             ? { claim: contention.claim }
             : { firstFree: contention.firstFree, now: contention.now }),
+        meta.time,
       );
+      expired = begun.expired;
       end = begun.end;
       picked = begun.picked;
       held = begun.held;

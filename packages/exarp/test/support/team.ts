@@ -79,3 +79,14 @@ export function refused(r: CliRun, code: number, message: RegExp | string): void
   if (typeof message === "string") expect(said[0]).toContain(message);
   else expect(said[0]).toMatch(message);
 }
+
+/** An event as `exarp history --json` prints it (the fields the team tests read). */
+export type LoggedEvent = {
+  seq: number;
+  type: string;
+  actor: string;
+  session: string | null;
+  payload: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+};

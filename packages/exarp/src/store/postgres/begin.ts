@@ -28,7 +28,14 @@ export function literal(value: string | number | null): string {
 }
 
 /** The statements of the request, and which answer is which in its results. */
-export type BeginBatch = { text: string; meta: number; last: number; holder?: number; picked?: number };
+export type BeginBatch = {
+  text: string;
+  meta: number;
+  last: number;
+  expired: number;
+  holder?: number;
+  picked?: number;
+};
 
 const WRITE_LOCK = `SELECT schema_version AS version, compatible_from AS "compatibleFrom" FROM exarp_meta WHERE id = 1`;
 const LOG_END = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
@@ -43,7 +50,9 @@ const LOG_END = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
  * - `firstFree`: the first task that no live lease holds and whose key nobody holds, skipping the
  *   others without waiting; its position (1-based) is an answer.
  */
-export function beginBatch(space: number, claims: Claims | undefined): BeginBatch {
+export function beginBatch(space: number, claims: Claims | undefined, at: number): BeginBatch {
+  // Last, what every command's sweep reads first: the leases expired at the command's time.
+  const expired = `SELECT * FROM leases WHERE expires_at <= ${literal(at)} ORDER BY expires_at`;
   if (claims && "claim" in claims) {
     const { taskId, agent, session, now } = claims.claim;
     const key = lockKey(taskId);
@@ -55,10 +64,12 @@ export function beginBatch(space: number, claims: Claims | undefined): BeginBatc
     ELSE (SELECT 0 FROM pg_advisory_xact_lock_shared(${space}, ${key})) END AS first;
   SELECT * ${heldByOther};
   ${WRITE_LOCK} AND NOT EXISTS (SELECT 1 ${heldByOther}) AND pg_try_advisory_xact_lock(${space}, ${key}) FOR UPDATE;
-  ${LOG_END}`,
+  ${LOG_END};
+  ${expired}`,
       holder: 2,
       meta: 3,
       last: 4,
+      expired: 5,
     };
   }
   if (claims && claims.firstFree.length > 0) {
@@ -73,11 +84,13 @@ export function beginBatch(space: number, claims: Claims | undefined): BeginBatc
       THEN false ELSE pg_try_advisory_xact_lock(${space}, c.k) END
     LIMIT 1;
   ${WRITE_LOCK} FOR UPDATE;
-  ${LOG_END}`,
+  ${LOG_END};
+  ${expired}`,
       picked: 1,
       meta: 2,
       last: 3,
+      expired: 4,
     };
   }
-  return { text: `BEGIN;\n  ${WRITE_LOCK} FOR UPDATE;\n  ${LOG_END}`, meta: 1, last: 2 };
+  return { text: `BEGIN;\n  ${WRITE_LOCK} FOR UPDATE;\n  ${LOG_END};\n  ${expired}`, meta: 1, last: 2, expired: 3 };
 }

@@ -123,8 +123,8 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
     name: "postgres",
     path: server,
     clock: { now: () => Math.round(Date.now() + bridge.clockOffset()) },
-    begin(claims) {
-      const batch = beginBatch(space, claims);
+    begin(claims, at) {
+      const batch = beginBatch(space, claims, Math.floor(at));
       try {
         const results = bridge.simple(batch.text, { tx: true, begin: true }).results ?? [];
         const locked = results[batch.meta]?.[0] as SchemaState | undefined;
@@ -145,6 +145,7 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
         return {
           end: end ? { seq: end.seq, hash: end.hash } : { seq: 0, hash: GENESIS_HASH },
           picked: claims && "firstFree" in claims && position ? claims.firstFree[Number(position) - 1] : undefined,
+          expired: results[batch.expired] as LeaseRow[] | undefined,
         };
       } catch (error) {
         db.setTransaction(false);
@@ -221,11 +222,13 @@ export function pgFailure(error: unknown, location: PgLocation, busyTimeoutMs: n
       return new Busy({ waitedMs: busyTimeoutMs });
     case "53100": // disk_full
       return new DiskFull({ path: server });
+    case "28000": // invalid_authorization_specification (also an unknown role, which no password helps)
     case "28P01": // invalid_password
-    case "28000": // invalid_authorization_specification
       return new StorageError({
         path: server,
-        reason: `${error.message} (give the password by ~/.pgpass, PGPASSWORD or the project's database.passwordEnv)`,
+        reason: /role .* does not exist/.test(error.message)
+          ? error.message
+          : `${error.message} (give the password by ~/.pgpass, PGPASSWORD or the project's database.passwordEnv)`,
       });
     case "3D000": // invalid_catalog_name: no such database
     case "42501": // insufficient_privilege
