@@ -5,8 +5,9 @@
  * worker's own `require`: a bare `require` here would be renamed by bundlers), and talks over
  * `workerData`.
  *
- * It holds two connections. The command connection runs what the main thread asks, one request at
- * a time, and is never silently replaced inside a transaction: once it is lost, every request of
+ * It holds two connections. The command connection runs what the main thread asks, in order and
+ * pipelined (requests the main thread did not wait for go out together), and is never silently
+ * replaced inside a transaction: once it is lost, every request of
  * that transaction fails as lost, so a command is applied whole or not at all. The listening
  * connection, opened once the main thread follows commits, LISTENs for them, polls the newest seq as
  * a fallback (poolers may drop LISTEN) and re-measures the database clock; each change bumps a shared
@@ -30,6 +31,7 @@ export function pgWorker(load: (id: string) => unknown): void {
   const config = { ...workerData.config, types };
 
   let command: Any; // the command connection, undefined once lost
+  let connecting: Promise<Any> | undefined;
   let lostInTransaction = false;
 
   const reply = (message: unknown) => {
@@ -53,7 +55,9 @@ export function pgWorker(load: (id: string) => unknown): void {
     ["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "EPIPE", "ECONNREFUSED"].includes(error?.code);
 
   async function connect(): Promise<Any> {
-    const client = new pg.Client(config);
+    // Pipelined: a request is sent at once, before the answers to earlier ones are back (each has
+    // its own Sync, so the server still runs them one after another, in order).
+    const client = new pg.Client({ ...config, pipeline: true });
     client.on("error", () => {
       if (command === client) command = undefined;
     });
@@ -78,7 +82,12 @@ export function pgWorker(load: (id: string) => unknown): void {
       return failure(new Error("the connection to PostgreSQL was lost during the command"), true);
     }
     try {
-      command ??= await connect();
+      if (!command) {
+        connecting ??= connect().finally(() => {
+          connecting = undefined;
+        });
+        command = await connecting;
+      }
     } catch (error) {
       return failure(error, true);
     }
@@ -111,7 +120,9 @@ export function pgWorker(load: (id: string) => unknown): void {
 
   let queue: Promise<unknown> = Promise.resolve();
   port.on("message", (request: Any) => {
-    queue = queue.then(async () => reply(await handle(request)));
+    // Sent to the server at once (deferred writes travel together), answered in the order asked.
+    const answer = handle(request);
+    queue = queue.then(() => answer).then(reply);
   });
 
   // The listening connection: wake-ups, the polling fallback and the database clock.
