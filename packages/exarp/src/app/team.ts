@@ -68,9 +68,17 @@ export function probeTeamDatabase(url: string, options: { password?: string; bus
   }
 }
 
-/** Makes the project's schema in an empty database (or schema); nothing else is written. */
-export function createTeamProject(url: string, options: { password?: string; busyTimeoutMs?: number } = {}): void {
-  openPgStore(url, { ...options, create: true }).close();
+/**
+ * Makes the project's schema in an empty database (or schema); nothing else is written. False when
+ * another checkout made it first (this one then joins it).
+ */
+export function createTeamProject(url: string, options: { password?: string; busyTimeoutMs?: number } = {}): boolean {
+  const admin = openPgSchemaAdmin(url, options);
+  try {
+    return admin.upgrade().from === 0;
+  } finally {
+    admin.close();
+  }
 }
 
 /** Refuses a target that already holds history: a project moves only into an empty one. */

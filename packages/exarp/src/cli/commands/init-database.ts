@@ -24,6 +24,8 @@ export type DatabaseStep =
       events: number;
       /** Settings to write into .exarp/config.json (none when it already says so). */
       save: Partial<Record<SettingName, string>>;
+      /** How long creating the project waits for another's lock (the project's busy.timeoutMs). */
+      busyTimeoutMs: number | undefined;
     };
 
 const CONFIG = settingsFile(CONFIG_FILE);
@@ -68,13 +70,18 @@ export function planDatabase(ctx: CliContext, root: string): DatabaseStep {
   if (settingIn(file, "database.url") !== target.url) save["database.url"] = target.url;
   if (passwordEnv !== undefined && settingIn(file, "database.passwordEnv") !== passwordEnv)
     save["database.passwordEnv"] = passwordEnv;
-  return { backend: "postgres", location: target.url, password: target.password, ...probe, save };
+  return { backend: "postgres", location: target.url, password: target.password, ...probe, save, busyTimeoutMs };
 }
 
-/** Creates the team project when the database is empty, then saves the settings. */
-export function applyDatabase(step: DatabaseStep, root: string, busyTimeoutMs?: number): void {
+/**
+ * Creates the team project when the database is empty (or joins it, when another checkout's init
+ * created it meanwhile: `step` then says so), then saves the settings.
+ */
+export function applyDatabase(step: DatabaseStep, root: string): void {
   if (step.backend !== "postgres") return;
-  if (!step.exists) createTeamProject(step.location, { password: step.password, busyTimeoutMs });
+  const options = { password: step.password, busyTimeoutMs: step.busyTimeoutMs };
+  if (!step.exists && !createTeamProject(step.location, options))
+    Object.assign(step, probeTeamDatabase(step.location, options));
   if (Object.keys(step.save).length) editSettings(root, CONFIG, step.save);
 }
 

@@ -32,7 +32,18 @@ export type PgDriver = SqlDriver & {
   wroteInTransaction(): boolean;
 };
 
-export function createPgDriver(bridge: Bridge): PgDriver {
+/**
+ * `translate` turns a failure of the server (or of the way to it) into the error a caller can act on
+ * (Unavailable, Busy…), for reads outside a transaction as for writes.
+ */
+export function createPgDriver(bridge: Bridge, translate: (error: unknown) => unknown = (e) => e): PgDriver {
+  const asked = <T>(request: () => T): T => {
+    try {
+      return request();
+    } catch (error) {
+      throw translate(error);
+    }
+  };
   const statements = new Map<string, SqlStatement<SqlRow>>();
   let inTransaction = false;
   let wrote = false;
@@ -42,10 +53,10 @@ export function createPgDriver(bridge: Bridge): PgDriver {
     const text = numberPlaceholders(sql);
     const name = `exarp_${statements.size + 1}`;
     const rows = (params: SqlValue[], rowMode?: "array") =>
-      bridge.query({ text, name, params: bind(params), rowMode, tx: inTransaction }).rows;
+      asked(() => bridge.query({ text, name, params: bind(params), rowMode, tx: inTransaction }).rows);
     const statement: SqlStatement<Row> = {
       run: (...params) => {
-        if (!inTransaction) return { changes: bridge.query({ text, name, params: bind(params) }).rowCount };
+        if (!inTransaction) return { changes: asked(() => bridge.query({ text, name, params: bind(params) }).rowCount) };
         wrote = true;
         return bridge.defer({ text, name, params: bind(params), tx: true });
       },
@@ -63,7 +74,7 @@ export function createPgDriver(bridge: Bridge): PgDriver {
     prepare,
     exec: (sql) => {
       if (inTransaction) wrote = true;
-      bridge.simple(sql, { tx: inTransaction });
+      asked(() => bridge.simple(sql, { tx: inTransaction }));
     },
     inTransaction: () => inTransaction,
     setTransaction: (open) => {

@@ -96,7 +96,7 @@ export function openPgStore(url: string, options: PgStoreOptions = {}): Store {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
   const bridge = connectProject(location, { ...options, applicationName: "exarp", follow: true });
   try {
-    const db = createPgDriver(bridge);
+    const db = createPgDriver(bridge, (error) => pgFailure(error, location, busyTimeoutMs));
     const state = schemaState(db, location.schema);
     if (state.version === 0 && options.create) upgradeSchema(db, location.schema);
     else checkSchema(state, location);

@@ -11,16 +11,14 @@ export const PG_SCHEMA_VERSION = (PG_MIGRATIONS.at(-1) as { version: number }).v
 
 /** What the project's schema holds: version 0 when it has no exarp tables yet. */
 export function schemaState(db: SqlDriver, schema: string): SchemaState {
-  const present = db
-    .prepare<{ present: number }>(
-      "SELECT count(*) AS present FROM pg_tables WHERE schemaname = ? AND tablename = 'exarp_meta'",
+  // One statement (one snapshot): a project another connection creates meanwhile is seen whole or not at all.
+  const tables = db
+    .prepare<{ present: number; n: number }>(
+      "SELECT count(*) FILTER (WHERE tablename = 'exarp_meta') AS present, count(*) AS n FROM pg_tables WHERE schemaname = ?",
     )
     .get(schema);
-  if (!present?.present) {
-    const tables = db.prepare<{ n: number }>("SELECT count(*) AS n FROM pg_tables WHERE schemaname = ?").get(schema);
-    // A schema holding someone else's tables is not an empty project to create in.
-    return { version: tables?.n ? -1 : 0, compatibleFrom: 0 };
-  }
+  // A schema holding someone else's tables is not an empty project to create in.
+  if (!tables?.present) return { version: tables?.n ? -1 : 0, compatibleFrom: 0 };
   const row = db
     .prepare<SchemaState>(
       'SELECT schema_version AS version, compatible_from AS "compatibleFrom" FROM exarp_meta WHERE id = 1',
@@ -55,9 +53,10 @@ export function checkSchema(state: SchemaState, location: PgLocation): void {
  * upgrades take (two at once: the second finds the work done). Returns the versions passed.
  */
 export function upgradeSchema(db: SqlDriver, schema: string): { from: number; to: number } {
-  db.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  // The schema too is made under the lock: two connections making it at once would collide.
   db.exec(`BEGIN; SELECT pg_advisory_xact_lock(hashtext('exarp.schema.${schema}'))`);
   try {
+    db.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const from = schemaState(db, schema);
     if (from.version === -1) throw new Error(`schema ${schema} holds tables that are not an exarp project`);
     for (const step of PG_MIGRATIONS.filter((m) => m.version > from.version)) {
