@@ -44,7 +44,7 @@ export function planDatabase(ctx: CliContext, root: string): DatabaseStep {
     if (!current) return { backend: "sqlite", location: paths.db, exists: existsSync(paths.db) };
     const password = passwordFrom(ctx.env, settings["database.passwordEnv"]);
     const probe = probeTeamDatabase(current, { password, busyTimeoutMs });
-    return { backend: "postgres", location: parsePgUrl(current).display, password, ...probe, save: {} };
+    return { backend: "postgres", location: parsePgUrl(current).display, password, ...probe, save: {}, busyTimeoutMs };
   }
   const target = teamTarget("--database", given, passwordEnv, ctx.env);
   if (current && parsePgUrl(current).display !== target.url) {
