@@ -7,7 +7,7 @@ import { type CommandMeta, insertNewEvent, insertStoredEvent } from "./event-log
 import { migrate, userVersion } from "./migrate.ts";
 import { createProjector } from "./projection.ts";
 import { createQueries, type Queries } from "./queries/index.ts";
-import { type LeaseRow, leaseFromRow } from "./rows.ts";
+import { type LeaseRow, leaseFromRow, type TaskRow, taskFromRow } from "./rows.ts";
 
 export type { CommandMeta };
 
@@ -66,6 +66,8 @@ export type Begun = {
   picked?: string;
   /** The leases expired at the command's time (what its sweep reads first), when begin read them. */
   expired?: LeaseRow[];
+  /** A claim's task, its lease and its open blockers, when begin read them under the lock. */
+  claimed?: { taskId: string; task: TaskRow | undefined; lease: LeaseRow | undefined; openBlockers: string[] };
   held?: { holder: LeaseRow | undefined };
 };
 
@@ -286,6 +288,9 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     let picked: string | undefined;
     /** The expired leases begin read at the command's time, for the sweep's first read. */
     let expired: LeaseRow[] | undefined;
+    /** What begin read of a claim's task, for the claim's first reads (until the first append). */
+    let claimed: Begun["claimed"];
+    const early = (id: string) => (claimed?.taskId === id && appended.length === 0 ? claimed : undefined);
     const restore = (events: readonly StoredEvent[]) => {
       for (const e of events) {
         insertStoredEvent(db, e);
@@ -315,9 +320,20 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     const tx: Tx = {
       ...q,
       expiredLeases(now) {
-        const early = expired;
+        const read = expired;
         expired = undefined;
-        return early && now === meta.time && appended.length === 0 ? early.map(leaseFromRow) : q.expiredLeases(now);
+        return read && now === meta.time && appended.length === 0 ? read.map(leaseFromRow) : q.expiredLeases(now);
+      },
+      task(id, now) {
+        const read = now === undefined ? early(id) : undefined;
+        return read ? read.task && taskFromRow(read.task) : q.task(id, now);
+      },
+      lease(id) {
+        const read = early(id);
+        return read ? read.lease && leaseFromRow(read.lease) : q.lease(id);
+      },
+      openBlockerIds(id) {
+        return early(id)?.openBlockers.slice() ?? q.openBlockerIds(id);
       },
       append,
       newCommand: () => {
@@ -343,6 +359,7 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
         meta.time,
       );
       expired = begun.expired;
+      claimed = begun.claimed;
       end = begun.end;
       picked = begun.picked;
       held = begun.held;

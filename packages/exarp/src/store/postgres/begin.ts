@@ -1,4 +1,8 @@
+import { LEASE_OF_TASK } from "../queries/leases.ts";
+import { OPEN_BLOCKERS_OF } from "../queries/ready.ts";
+import { TASK_BY_ID } from "../queries/tasks.ts";
 import type { Claims } from "../store.ts";
+import { replacePlaceholders } from "./driver.ts";
 
 // How a write transaction begins on PostgreSQL, as one request: BEGIN, what `claims` asks for
 // (transaction-scoped advisory locks keyed by task, which only other claims ever wait on), the
@@ -27,6 +31,10 @@ export function literal(value: string | number | null): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/** A store query with its parameters written in as literals. */
+const inlined = (sql: string, params: (string | number | null)[]) =>
+  replacePlaceholders(sql, (n) => literal(params[n - 1] ?? null));
+
 /** The statements of the request, and which answer is which in its results. */
 export type BeginBatch = {
   text: string;
@@ -35,6 +43,8 @@ export type BeginBatch = {
   expired: number;
   holder?: number;
   picked?: number;
+  /** A claim's task row, lease row and open blockers (what the claim reads first), read under the lock. */
+  claimed?: { task: number; lease: number; blockers: number };
 };
 
 const WRITE_LOCK = `SELECT schema_version AS version, compatible_from AS "compatibleFrom" FROM exarp_meta WHERE id = 1`;
@@ -65,11 +75,15 @@ export function beginBatch(space: number, claims: Claims | undefined, at: number
   SELECT * ${heldByOther};
   ${WRITE_LOCK} AND NOT EXISTS (SELECT 1 ${heldByOther}) AND pg_try_advisory_xact_lock(${space}, ${key}) FOR UPDATE;
   ${LOG_END};
-  ${expired}`,
+  ${expired};
+  ${inlined(TASK_BY_ID, [taskId])};
+  ${inlined(LEASE_OF_TASK, [taskId])};
+  ${inlined(OPEN_BLOCKERS_OF, [taskId])}`,
       holder: 2,
       meta: 3,
       last: 4,
       expired: 5,
+      claimed: { task: 6, lease: 7, blockers: 8 },
     };
   }
   if (claims && claims.firstFree.length > 0) {

@@ -2,7 +2,10 @@ import type { SqlDriver, SqlRow, SqlStatement, SqlValue } from "../driver.ts";
 import type { Bridge } from "./bridge.ts";
 
 /** `?` placeholders as PostgreSQL's `$1, $2…`, leaving quoted text alone. */
-export function numberPlaceholders(sql: string): string {
+export const numberPlaceholders = (sql: string): string => replacePlaceholders(sql, (n) => `$${n}`);
+
+/** Each `?` placeholder outside quoted text replaced by `by(n)` (n from 1), everything else left as it was. */
+export function replacePlaceholders(sql: string, by: (n: number) => string): string {
   let n = 0;
   let out = "";
   let quote: string | undefined;
@@ -13,7 +16,7 @@ export function numberPlaceholders(sql: string): string {
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       out += ch;
-    } else out += ch === "?" ? `$${++n}` : ch;
+    } else out += ch === "?" ? by(++n) : ch;
   }
   return out;
 }
@@ -56,7 +59,8 @@ export function createPgDriver(bridge: Bridge, translate: (error: unknown) => un
       asked(() => bridge.query({ text, name, params: bind(params), rowMode, tx: inTransaction }).rows);
     const statement: SqlStatement<Row> = {
       run: (...params) => {
-        if (!inTransaction) return { changes: asked(() => bridge.query({ text, name, params: bind(params) }).rowCount) };
+        if (!inTransaction)
+          return { changes: asked(() => bridge.query({ text, name, params: bind(params) }).rowCount) };
         wrote = true;
         return bridge.defer({ text, name, params: bind(params), tx: true });
       },

@@ -1,7 +1,7 @@
 import { Busy, DiskFull, StorageError, Unavailable } from "../../errors-catalog.ts";
 import type { StoredEvent } from "../../event/catalog.ts";
 import { GENESIS_HASH } from "../../event/hash.ts";
-import type { LeaseRow } from "../rows.ts";
+import type { LeaseRow, TaskRow } from "../rows.ts";
 import { type Backend, createStore, type LogEnd, type Store, type StoreOptions } from "../store.ts";
 import { beginBatch, lockKey } from "./begin.ts";
 import { type Bridge, BridgeError, openBridge } from "./bridge.ts";
@@ -146,6 +146,17 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
           end: end ? { seq: end.seq, hash: end.hash } : { seq: 0, hash: GENESIS_HASH },
           picked: claims && "firstFree" in claims && position ? claims.firstFree[Number(position) - 1] : undefined,
           expired: results[batch.expired] as LeaseRow[] | undefined,
+          claimed:
+            batch.claimed && claims && "claim" in claims
+              ? {
+                  taskId: claims.claim.taskId,
+                  task: results[batch.claimed.task]?.[0] as TaskRow | undefined,
+                  lease: results[batch.claimed.lease]?.[0] as LeaseRow | undefined,
+                  openBlockers: ((results[batch.claimed.blockers] ?? []) as { blocker_id: string }[]).map(
+                    (r) => r.blocker_id,
+                  ),
+                }
+              : undefined,
         };
       } catch (error) {
         db.setTransaction(false);

@@ -10,6 +10,9 @@ import { type LeaseRow, leaseFromRow } from "../rows.ts";
 export const STALE = `SELECT l.task_id AS id, l.expires_at AS at FROM leases l JOIN tasks s ON s.id = l.task_id
   WHERE l.expires_at <= ? AND s.status = 'in_progress'`;
 
+/** A task's lease row (live, or expired but not yet swept). */
+export const LEASE_OF_TASK = "SELECT * FROM leases WHERE task_id = ?";
+
 /** A task as the sweep of its expired lease will leave it (see decideSweep and evolveTask). */
 export function asSwept(task: Task, expiredAt: number): Task {
   return { ...task, status: "todo", version: task.version + 1, updatedAt: expiredAt };
@@ -38,7 +41,7 @@ export function createLeaseQueries(db: SqlDriver) {
 
     /** The lease row of a task (live or expired but not yet swept). */
     lease(taskId: string): Lease | undefined {
-      const row = db.prepare<LeaseRow>("SELECT * FROM leases WHERE task_id = ?").get(taskId);
+      const row = db.prepare<LeaseRow>(LEASE_OF_TASK).get(taskId);
       return row && leaseFromRow(row);
     },
 

@@ -5,6 +5,10 @@ import type { SqlDriver, SqlValue } from "../driver.ts";
 import { TASK_COLUMNS, taskFromValues } from "../rows.ts";
 import { asSwept, type LeaseQueries } from "./leases.ts";
 
+/** The blockers of a task that are unfinished or unknown, by id. */
+export const OPEN_BLOCKERS_OF = `SELECT d.blocker_id FROM dependencies d LEFT JOIN tasks b ON b.id = d.blocker_id
+  WHERE d.task_id = ? AND (b.id IS NULL OR b.status NOT IN ('done', 'cancelled')) ORDER BY d.blocker_id`;
+
 /** Options of the ready query; `leasedFor` drops tasks someone other than that holder leases live. */
 export type ReadyOptions = {
   tags?: string[];
@@ -99,10 +103,8 @@ export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "ha
 
     /** Blockers of a task that are unfinished or unknown. */
     openBlockerIds(id: string): string[] {
-      const sql = `SELECT d.blocker_id FROM dependencies d LEFT JOIN tasks b ON b.id = d.blocker_id
-        WHERE d.task_id = ? AND (b.id IS NULL OR b.status NOT IN ('done', 'cancelled')) ORDER BY d.blocker_id`;
       return db
-        .prepare<{ blocker_id: string }>(sql)
+        .prepare<{ blocker_id: string }>(OPEN_BLOCKERS_OF)
         .all(id)
         .map((r) => r.blocker_id);
     },

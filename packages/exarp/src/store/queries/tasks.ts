@@ -6,6 +6,9 @@ import type { CommentQueries } from "./comments.ts";
 import type { DependencyQueries } from "./dependencies.ts";
 import { asSwept, type LeaseQueries, STALE } from "./leases.ts";
 
+/** One task's row, by id. */
+export const TASK_BY_ID = `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`;
+
 /** Which tasks `listTasks` returns; every given criterion must hold. */
 export type TaskFilter = {
   status?: Status[];
@@ -36,7 +39,7 @@ export function createTaskQueries(db: SqlDriver, { leases, dependencies, comment
   const tasks = {
     /** A task; with `now`, as it reads once expired leases are swept (see STALE). */
     task(id: string, now?: number): Task | undefined {
-      const row = db.prepare<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`).get(id);
+      const row = db.prepare<TaskRow>(TASK_BY_ID).get(id);
       if (!row) return undefined;
       const task = taskFromRow(row);
       if (now === undefined || task.status !== "in_progress") return task;
