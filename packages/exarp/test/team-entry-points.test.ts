@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, runNode } from "./support/cli.ts";
+import { CLI, listening, runNode } from "./support/cli.ts";
 import { freshPgUrl } from "./support/exarp.ts";
 import { until } from "./support/expect.ts";
 import { childEnv, hermeticEnv, lines, run, runJson } from "./support/hermetic.ts";
@@ -78,15 +78,6 @@ async function spawnMcp() {
   clients.push(client);
   await client.listTools(); // the client checks each result against its tool's output schema
   return tools(client);
-}
-
-/** The server's URL once `exarp serve --port 0` printed it (its first line on stdout). */
-async function listening(s: ReturnType<typeof runNode>): Promise<string> {
-  const URL_LINE = /^exarp serve: (http:\/\/127\.0\.0\.1:\d+\/)$/m;
-  await until(() => URL_LINE.test(s.output()) || s.child.exitCode !== null, 20_000);
-  const match = URL_LINE.exec(s.output());
-  if (!match) throw new Error(`exarp serve printed no URL: ${s.output()}`);
-  return match[1] as string;
 }
 
 const bearer = () => ({ authorization: `Bearer ${secret}` });

@@ -18,7 +18,7 @@ import { type CallToolResult, CallToolResultSchema } from "@modelcontextprotocol
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parsePgUrl } from "../src/store/postgres/url.ts";
-import { CLI, runNode } from "./support/cli.ts";
+import { CLI, listening, runNode } from "./support/cli.ts";
 import { freshPgUrl } from "./support/exarp.ts";
 import { until } from "./support/expect.ts";
 import { hermeticEnv, run, runJson } from "./support/hermetic.ts";
@@ -169,15 +169,6 @@ function expectServerUp() {
   expect(served.child.exitCode).toBeNull();
   expect(served.child.signalCode).toBeNull();
   expect(serverStderr.slice(stderrAtStart)).toBe("");
-}
-
-/** The server's URL once `exarp serve --port 0` printed it (its first line on stdout). */
-async function listening(s: ReturnType<typeof runNode>): Promise<string> {
-  const URL_LINE = /^exarp serve: (http:\/\/127\.0\.0\.1:\d+\/)$/m;
-  await until(() => URL_LINE.test(s.output()) || s.child.exitCode !== null, 20_000);
-  const match = URL_LINE.exec(s.output());
-  if (!match) throw new Error(`exarp serve printed no URL: ${s.output()}`);
-  return match[1] as string;
 }
 
 beforeAll(async () => {

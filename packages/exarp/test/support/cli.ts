@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { until } from "./expect.ts";
 
 /** The built CLI (tests run after `npm run build`). */
 export const CLI = fileURLToPath(new URL("../../dist/bin/exarp.js", import.meta.url));
@@ -44,4 +45,13 @@ export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv =
     (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, done, output: () => stdout };
+}
+
+/** The server's URL once `exarp serve --port 0` printed it (its first line on stdout). */
+export async function listening(s: ReturnType<typeof runNode>): Promise<string> {
+  const URL_LINE = /^exarp serve: (http:\/\/127\.0\.0\.1:\d+\/)$/m;
+  await until(() => URL_LINE.test(s.output()) || s.child.exitCode !== null, 20_000);
+  const match = URL_LINE.exec(s.output());
+  if (!match) throw new Error(`exarp serve printed no URL: ${s.output()}`);
+  return match[1] as string;
 }
