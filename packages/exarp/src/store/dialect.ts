@@ -1,4 +1,4 @@
-import type { Dialect, SqlDriver, SqlValue } from "./driver.ts";
+import type { Dialect } from "./driver.ts";
 
 // The few places where SQLite's and PostgreSQL's SQL differ, chosen by the driver's dialect. All
 // other SQL in the store is written once and runs on both.
@@ -40,28 +40,3 @@ export const graphDataSql = (dialect: Dialect) =>
             FROM (SELECT blocker_id, group_concat(task_id, ' ') AS waiting FROM dependencies GROUP BY blocker_id)
          ) AS edges
        FROM tasks`;
-
-/**
- * The rows of `SELECT columns rest ORDER BY order limit` as arrays of values. PostgreSQL builds
- * them into one JSON text on the server, in the same order: one value to move from the server and
- * across the bridge's thread, and one native parse, instead of an object per row at each step.
- */
-export function selectValues(
-  db: SqlDriver,
-  columns: readonly string[],
-  rest: string,
-  order: readonly string[],
-  limit: string,
-  params: SqlValue[],
-): SqlValue[][] {
-  if (db.dialect !== "postgres")
-    return db.prepare(`SELECT ${columns.join(", ")} ${rest} ORDER BY ${order.join(", ")} ${limit}`).values(...params);
-  const keys = order.map((o) => o.replace(/ DESC$/, ""));
-  const inner = `SELECT ${columns.map((c, i) => `${c} AS c${i}`).join(", ")}, ${keys.map((k, i) => `${k} AS k${i}`).join(", ")}
-    ${rest} ORDER BY ${order.join(", ")} ${limit}`;
-  const outer = `SELECT coalesce(json_agg(json_build_array(${columns.map((_, i) => `q.c${i}`).join(", ")})
-    ORDER BY ${order.map((o, i) => `q.k${i}${o.endsWith(" DESC") ? " DESC" : ""}`).join(", ")}), '[]')::text AS rows
-    FROM (${inner}) q`;
-  const row = db.prepare<{ rows: string }>(outer).get(...params);
-  return JSON.parse(row?.rows ?? "[]") as SqlValue[][];
-}

@@ -1,6 +1,6 @@
 import type { TaskColumns } from "../../graph/graph.ts";
 import { type Priority, priorityRank, type Status, type Task } from "../../task/task.ts";
-import { graphDataSql, selectValues } from "../dialect.ts";
+import { graphDataSql } from "../dialect.ts";
 import type { SqlDriver, SqlValue } from "../driver.ts";
 import { TASK_COLUMNS, taskFromValues } from "../rows.ts";
 import { asSwept, type LeaseQueries } from "./leases.ts";
@@ -56,12 +56,12 @@ export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "ha
           AND NOT (l.agent = ? AND l.session IS NOT DISTINCT FROM ?))`;
         params.push(options.leasedFor.now, options.leasedFor.agent, options.leasedFor.session);
       }
-      const tagFilter = (options.tags ?? []).map((tag) => {
+      const filters = (options.tags ?? []).map((tag) => {
         params.push(tag);
         return "AND t.id IN (SELECT task_id FROM task_tags WHERE tag = ?)";
       });
       if (options.id !== undefined) {
-        tagFilter.push("AND t.id = ?");
+        filters.push("AND t.id = ?");
         params.push(options.id);
       }
       if (options.limit) params.push(options.limit);
@@ -71,12 +71,15 @@ export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "ha
         ...(kind === "stale" ? ["(SELECT expires_at FROM leases WHERE task_id = t.id)"] : []),
       ];
       // Served in index order (tasks_ready): no sort, no per-row subquery; rows come back as arrays.
-      const rest = `FROM tasks t WHERE t.status = '${kind === "todo" ? "todo" : "in_progress"}' AND t.open_blockers = 0 ${leaseFilter} ${tagFilter.join(" ")}`;
+      const rest = `FROM tasks t WHERE t.status = '${kind === "todo" ? "todo" : "in_progress"}' AND t.open_blockers = 0 ${leaseFilter} ${filters.join(" ")}`;
       const order = ["t.priority_rank", "t.open_dependents DESC", "t.created_at", "t.id"];
-      return selectValues(db, columns, rest, order, options.limit ? "LIMIT ?" : "", params).map((r) => {
-        const task = { ...taskFromValues(r), unblocks: r[12] as number };
-        return kind === "todo" ? task : { ...asSwept(task, r[13] as number), unblocks: task.unblocks };
-      });
+      return db
+        .prepare(`SELECT ${columns.join(", ")} ${rest} ORDER BY ${order.join(", ")} ${options.limit ? "LIMIT ?" : ""}`)
+        .values(...params)
+        .map((r) => {
+          const task = { ...taskFromValues(r), unblocks: r[12] as number };
+          return kind === "todo" ? task : { ...asSwept(task, r[13] as number), unblocks: task.unblocks };
+        });
     },
 
     /** The number of ready tasks not held by someone else (what "+N more" counts). */
