@@ -95,6 +95,8 @@ async function rounds(backend) {
   const winnerMs = [];
   const loserMs = [];
   const winnerRequests = [];
+  const winnerCpu = [];
+  const loserCpu = [];
   const loserRequests = [];
   const winnerOf = new Map();
   const roundMs = [];
@@ -121,6 +123,7 @@ async function rounds(backend) {
         claimMs.push(a.ms);
         (a.acquired ? winnerMs : loserMs).push(a.ms);
         (a.acquired ? winnerRequests : loserRequests).push(a.requests ?? 0);
+        (a.acquired ? winnerCpu : loserCpu).push(a.cpuMs);
       }
     }
   }
@@ -159,6 +162,8 @@ async function rounds(backend) {
   report(`${name} time in claim()`, { n: claimMs.length, mean_ms: mean(claimMs), ...stats(claimMs) });
   report(`${name}   winners`, { n: winnerMs.length, mean_ms: mean(winnerMs), ...stats(winnerMs) });
   report(`${name}   losers`, { n: loserMs.length, mean_ms: mean(loserMs), ...stats(loserMs) });
+  report(`${name} claimer CPU per attempt`, { winner_ms: mean(winnerCpu), loser_ms: mean(loserCpu) });
+  figure("claims: claimer CPU per losing attempt ms", backend.label, mean(loserCpu));
   report(`${name} ping (no claim)`, { n: pingMs.length, mean_ms: mean(pingMs), ...stats(pingMs) });
   if (backend.name === "postgres") {
     const attempts = WORKERS * ROUNDS;

@@ -1,6 +1,7 @@
 // Worker for bench/claims.mjs: one agent (`agent:w<i>`, session `s<i>`) over the shared project (SQLite, or
 // PostgreSQL when the project's .exarp/config.json names one). argv: <root> <i> [follow]
-// stdin lines:  "claim <taskId>"  -> {"taskId", "acquired", "ms", "requests"}  (ms: time inside leases.claim)
+// stdin lines:  "claim <taskId>"  -> {"taskId", "acquired", "ms", "cpuMs", "requests"}  (ms: time inside
+//                                    leases.claim; cpuMs: this process's CPU time in it, all threads)
 //               "next"            -> {"claimed": [ids...], "ms", "requests"}    (claimNext until nothing is left)
 //               "ping"            -> {"pong": true}                             (round-trip baseline, no store)
 // requests: messages this process sent to its PostgreSQL bridge worker during the call (each one statement
@@ -34,13 +35,17 @@ for await (const line of createInterface({ input: process.stdin })) {
     send({ pong: true });
   } else if (command === "claim") {
     const before = requests;
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
+    const spent = () => {
+      const cpu = process.cpuUsage(cpuBefore);
+      return { ms: performance.now() - start, cpuMs: (cpu.user + cpu.system) / 1000, requests: requests - before };
+    };
     try {
       const result = exarp.leases.claim({ taskId });
-      send({ taskId, acquired: result.acquired, ms: performance.now() - start, requests: requests - before });
+      send({ taskId, acquired: result.acquired, ...spent() });
     } catch (error) {
-      const ms = performance.now() - start;
-      send({ taskId, acquired: false, ms, requests: requests - before, error: describe(error) });
+      send({ taskId, acquired: false, ...spent(), error: describe(error) });
     }
   } else if (command === "next") {
     const before = requests;

@@ -3,16 +3,26 @@ import { createdTask, evolveTask } from "../task/evolve.ts";
 import { type Comment, isFinished, type Task } from "../task/task.ts";
 import type { SqlDriver } from "./driver.ts";
 import type { Queries } from "./queries/index.ts";
-import { TASK_COLUMNS, taskToRow } from "./rows.ts";
+import { type LeaseRow, TASK_COLUMNS, taskToRow } from "./rows.ts";
+
+/**
+ * Task and lease rows as they stand in the open transaction, known without reading them: those the
+ * projection wrote (and any the store put in, read under the lock), exactly as reading them back
+ * would return them. `null`: the row is gone; no entry: not known. The store clears it when a
+ * transaction starts and ends.
+ */
+export type KnownRows = { tasks: Map<string, Task | null>; leases: Map<string, LeaseRow | null> };
 
 /**
  * Applies stored events to the projection tables. The same code runs live (inside the command's
  * transaction) and on replay, so rebuilt tables equal live ones by construction; the replay test
- * checks that nothing else sneaks in.
+ * checks that nothing else sneaks in. With `known`, the rows it writes are kept there, and a task it
+ * evolves is read from there when it is known (replay passes none, and reads every row back).
  */
-export function createProjector(db: SqlDriver, q: Queries) {
+export function createProjector(db: SqlDriver, q: Queries, known?: KnownRows) {
   const writeTask = (task: Task, previousTags: readonly string[] | undefined) => {
     db.prepare(UPSERT_TASK).run(...taskToRow(task));
+    known?.tasks.set(task.id, task);
     if (previousTags && sameList(previousTags, task.tags)) return;
     db.prepare("DELETE FROM task_tags WHERE task_id = ?").run(task.id);
     for (const tag of task.tags) db.prepare("INSERT INTO task_tags (tag, task_id) VALUES (?, ?)").run(tag, task.id);
@@ -26,7 +36,7 @@ export function createProjector(db: SqlDriver, q: Queries) {
       .prepare("INSERT INTO comments (id, task_id, body, author, created_at, seq) VALUES (?, ?, ?, ?, ?, ?)")
       .run(c.id, c.taskId, c.body, c.author, c.createdAt, seq);
   const evolveExisting = (taskId: string, event: StoredEvent) => {
-    const task = q.task(taskId);
+    const task = known?.tasks.has(taskId) ? (known.tasks.get(taskId) ?? undefined) : q.task(taskId);
     if (!task) throw new Error(`projection: event ${event.seq} (${event.type}) names missing task ${taskId}`);
     writeTask(evolveTask(task, event), task.tags);
   };
@@ -103,6 +113,7 @@ export function createProjector(db: SqlDriver, q: Queries) {
       case "task.deleted": {
         const id = event.payload.taskId;
         db.prepare("DELETE FROM tasks WHERE id = ?").run(id);
+        known?.tasks.set(id, null);
         db.prepare("DELETE FROM task_tags WHERE task_id = ?").run(id);
         db.prepare("DELETE FROM dependencies WHERE task_id = ?").run(id);
         db.prepare("DELETE FROM comments WHERE task_id = ?").run(id);
@@ -130,19 +141,31 @@ export function createProjector(db: SqlDriver, q: Queries) {
            ON CONFLICT (task_id) DO UPDATE SET agent = excluded.agent, session = excluded.session,
              token = excluded.token, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
         ).run(p.taskId, p.agent, p.session, event.seq, event.time, p.expiresAt);
+        known?.leases.set(p.taskId, {
+          task_id: p.taskId,
+          agent: p.agent,
+          session: p.session,
+          token: event.seq,
+          acquired_at: event.time,
+          expires_at: p.expiresAt,
+        });
         return;
       }
-      case "lease.renewed":
-        db.prepare("UPDATE leases SET expires_at = ? WHERE task_id = ? AND token = ?").run(
-          event.payload.expiresAt,
-          event.payload.taskId,
-          event.payload.token,
-        );
+      case "lease.renewed": {
+        const { taskId, token, expiresAt } = event.payload;
+        db.prepare("UPDATE leases SET expires_at = ? WHERE task_id = ? AND token = ?").run(expiresAt, taskId, token);
+        const row = known?.leases.get(taskId);
+        if (row?.token === token) known?.leases.set(taskId, { ...row, expires_at: expiresAt });
         return;
+      }
       case "lease.released":
-      case "lease.expired":
-        db.prepare("DELETE FROM leases WHERE task_id = ? AND token = ?").run(event.payload.taskId, event.payload.token);
+      case "lease.expired": {
+        const { taskId, token } = event.payload;
+        db.prepare("DELETE FROM leases WHERE task_id = ? AND token = ?").run(taskId, token);
+        // Known to be gone only when the row known was this lease's; an unknown row stays unknown.
+        if (known?.leases.get(taskId)?.token === token) known.leases.set(taskId, null);
         return;
+      }
       case "approval.requested": {
         const p = event.payload;
         db.prepare(

@@ -5,7 +5,7 @@ import type { Lease } from "../lease/lease.ts";
 import { openDriver, type SqlDriver, sqliteCode } from "./driver.ts";
 import { type CommandMeta, insertNewEvent, insertStoredEvent } from "./event-log.ts";
 import { migrate, userVersion } from "./migrate.ts";
-import { createProjector } from "./projection.ts";
+import { createProjector, type KnownRows } from "./projection.ts";
 import { createQueries, type Queries } from "./queries/index.ts";
 import { type LeaseRow, leaseFromRow, type TaskRow, taskFromRow } from "./rows.ts";
 
@@ -255,7 +255,8 @@ export function storageFailure(error: unknown, path: string, waitedMs: number): 
 /** The store over an open, migrated database; `backend` supplies what differs between databases. */
 export function createStore(db: SqlDriver, backend: Backend): Store {
   const q = createQueries(db);
-  const project = createProjector(db, q);
+  const known: KnownRows = { tasks: new Map(), leases: new Map() };
+  const project = createProjector(db, q, known);
   const listeners = new Set<CommitListener>();
   const participants = new Set<CommitParticipant>();
   let inTransaction = false;
@@ -325,12 +326,14 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
         return read && now === meta.time && appended.length === 0 ? read.map(leaseFromRow) : q.expiredLeases(now);
       },
       task(id, now) {
-        const read = now === undefined ? early(id) : undefined;
-        return read ? read.task && taskFromRow(read.task) : q.task(id, now);
+        if (now !== undefined || !known.tasks.has(id)) return q.task(id, now);
+        const task = known.tasks.get(id);
+        return task ? { ...task, tags: [...task.tags] } : undefined;
       },
       lease(id) {
-        const read = early(id);
-        return read ? read.lease && leaseFromRow(read.lease) : q.lease(id);
+        if (!known.leases.has(id)) return q.lease(id);
+        const row = known.leases.get(id);
+        return row ? leaseFromRow(row) : undefined;
       },
       openBlockerIds(id) {
         return early(id)?.openBlockers.slice() ?? q.openBlockerIds(id);
@@ -360,6 +363,11 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
       );
       expired = begun.expired;
       claimed = begun.claimed;
+      if (claimed) {
+        // Read under the lock: the claim's task and lease rows as they stand, kept by the projection from here.
+        known.tasks.set(claimed.taskId, claimed.task ? taskFromRow(claimed.task) : null);
+        known.leases.set(claimed.taskId, claimed.lease ?? null);
+      }
       end = begun.end;
       picked = begun.picked;
       held = begun.held;
@@ -383,6 +391,8 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
       }
     } finally {
       inTransaction = false;
+      known.tasks.clear();
+      known.leases.clear();
     }
     // Someone else holds the task, or was claiming it until a moment ago: this transaction took nothing.
     if (held && contention && "whenHeld" in contention)

@@ -9,6 +9,12 @@ import { replacePlaceholders } from "./driver.ts";
 // project's write lock, and where the log ends. The request is one text of several statements, so
 // each statement reads a fresh snapshot, taken after the waits before it; values are inlined as
 // literals (the simple protocol has no parameters).
+//
+// A claim contends before BEGIN: statements ahead of BEGIN in one text run in an implicit
+// transaction, which BEGIN turns into the explicit one, locks kept. A claim that is settled already
+// (someone else holds the task) fails a statement there on purpose (CLAIM_SETTLED): the server skips
+// the rest of the text and ends the implicit transaction itself, so the loser's one request is its
+// whole command, with no BEGIN to end.
 
 /** A 32-bit signed hash of `text` (FNV-1a): an advisory lock's key. */
 export function lockKey(text: string): number {
@@ -35,12 +41,16 @@ export function literal(value: string | number | null): string {
 const inlined = (sql: string, params: (string | number | null)[]) =>
   replacePlaceholders(sql, (n) => literal(params[n - 1] ?? null));
 
+/** What the failing statement of a settled claim says (inside the server's invalid-integer message). */
+export const CLAIM_SETTLED = "exarp: claim settled";
+
 /** The statements of the request, and which answer is which in its results. */
 export type BeginBatch = {
   text: string;
   meta: number;
   last: number;
   expired: number;
+  /** Of a claim that fails as settled (CLAIM_SETTLED), where the live lease is in its partial rows. */
   holder?: number;
   picked?: number;
   /** A claim's task row, lease row and open blockers (what the claim reads first), read under the lock. */
@@ -54,9 +64,9 @@ const LOG_END = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
  * The request that opens a write transaction of the project whose claims are keyed in `space`.
  * - `claim`: the task's key exclusively when free; when another transaction holds it, the key shared
  *   instead, which waits for that one to end. Then the live lease someone else holds, if any. The
- *   write lock is taken only while nobody else holds such a lease and the key is this transaction's
- *   alone (asked again: a lock this session holds is granted again); otherwise there is no meta row,
- *   and the claim answers with the lease at once, having waited for nothing but the other claim.
+ *   claim goes on to BEGIN and the write lock only while nobody else holds such a lease and the key
+ *   is this transaction's alone (asked again: a lock this session holds is granted again); otherwise
+ *   it fails as settled, having waited for nothing but the other claim.
  * - `firstFree`: the first task that no live lease holds and whose key nobody holds, skipping the
  *   others without waiting; its position (1-based) is an answer.
  */
@@ -68,22 +78,25 @@ export function beginBatch(space: number, claims: Claims | undefined, at: number
     const key = lockKey(taskId);
     const heldByOther = `FROM leases WHERE task_id = ${literal(taskId)} AND expires_at > ${literal(now)}
     AND NOT (agent = ${literal(agent)} AND session IS NOT DISTINCT FROM ${literal(session)})`;
+    // The third statement's value is text cast to an integer: '1' goes on, CLAIM_SETTLED fails.
     return {
-      text: `BEGIN;
-  SELECT CASE WHEN pg_try_advisory_xact_lock(${space}, ${key}) THEN 1
+      text: `SELECT CASE WHEN pg_try_advisory_xact_lock(${space}, ${key}) THEN 1
     ELSE (SELECT 0 FROM pg_advisory_xact_lock_shared(${space}, ${key})) END AS first;
   SELECT * ${heldByOther};
-  ${WRITE_LOCK} AND NOT EXISTS (SELECT 1 ${heldByOther}) AND pg_try_advisory_xact_lock(${space}, ${key}) FOR UPDATE;
+  SELECT (CASE WHEN EXISTS (SELECT 1 ${heldByOther}) OR NOT pg_try_advisory_xact_lock(${space}, ${key})
+    THEN ${literal(CLAIM_SETTLED)} ELSE '1' END)::int AS go;
+  BEGIN;
+  ${WRITE_LOCK} FOR UPDATE;
   ${LOG_END};
   ${expired};
   ${inlined(TASK_BY_ID, [taskId])};
   ${inlined(LEASE_OF_TASK, [taskId])};
   ${inlined(OPEN_BLOCKERS_OF, [taskId])}`,
-      holder: 2,
-      meta: 3,
-      last: 4,
-      expired: 5,
-      claimed: { task: 6, lease: 7, blockers: 8 },
+      holder: 1,
+      meta: 4,
+      last: 5,
+      expired: 6,
+      claimed: { task: 7, lease: 8, blockers: 9 },
     };
   }
   if (claims && claims.firstFree.length > 0) {

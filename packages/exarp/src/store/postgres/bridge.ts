@@ -28,22 +28,29 @@ export type BridgeResult = {
 };
 
 /** A request sent without waiting; reading `changes` waits for its answer. */
-type Deferred = { rowCount?: number; readonly changes: number; quiet?: boolean };
+type Deferred = { rowCount?: number; readonly changes: number };
 
 /** A failure the server (or the way to it) reported; `lost` when the connection went away. */
 export class BridgeError extends Error {
   readonly code: string | undefined;
   readonly lost: boolean;
-  constructor(message: string, code: string | undefined, lost: boolean) {
+  /** Of a failed text of statements: the rows of each statement before the failure that returned any. */
+  readonly partial: unknown[][];
+  constructor(message: string, code: string | undefined, lost: boolean, partial: unknown[][] = []) {
     super(message);
     this.name = "BridgeError";
     this.code = code;
     this.lost = lost;
+    this.partial = partial;
   }
 }
 
-type Reply = ({ ok: true } & BridgeResult) | { ok: false; error: BridgeErrorData };
-type BridgeErrorData = { message: string; code?: string; lost: boolean };
+/** An answer; to a batch, each of its requests' answers in order. */
+type Reply = ({ ok: true; replies?: Reply[] } & BridgeResult) | { ok: false; error: BridgeErrorData };
+/** How many requests sent without waiting go out together at most. */
+const BATCH_LIMIT = 256;
+type BridgeErrorData = { message: string; code?: string; lost: boolean; partial?: unknown[][] };
+const bridgeError = (data: BridgeErrorData) => new BridgeError(data.message, data.code, data.lost, data.partial);
 
 export type QueryRequest = {
   text: string;
@@ -70,8 +77,6 @@ export type Bridge = {
    * transaction anyway). The next request, or `drain`, reads its answer and throws its failure.
    */
   defer(request: QueryRequest): { readonly changes: number };
-  /** Ends the open transaction without waiting for the answer, whose failure no one needs (the next request reads it). */
-  rollbackLater(): void;
   /** Waits for every deferred answer; throws the first failure among them. */
   drain(): void;
   /** Runs a text of one or more statements without parameters (simple protocol); answers the last. */
@@ -142,7 +147,8 @@ export function openBridge(config: BridgeConfig): Bridge {
       if (thread.dead || left <= 0) {
         retire(thread);
         if (current === thread) current = undefined;
-        deferred.length = 0;
+        posted.length = 0;
+        takePending();
         const why = thread.dead ?? `no answer within ${Math.round(config.timeoutMs / 1000)} s`;
         throw new BridgeError(`PostgreSQL: ${why}`, undefined, true);
       }
@@ -150,7 +156,7 @@ export function openBridge(config: BridgeConfig): Bridge {
     }
   };
   const answer = (reply: Reply): BridgeResult => {
-    if (!reply.ok) throw new BridgeError(reply.error.message, reply.error.code, reply.error.lost);
+    if (!reply.ok) throw bridgeError(reply.error);
     return reply;
   };
   /** A working thread: the first, or a new one after the last stopped answering. */
@@ -166,18 +172,42 @@ export function openBridge(config: BridgeConfig): Bridge {
     return thread;
   };
 
-  /** Requests sent without waiting, oldest first, with where their answer goes. */
-  const deferred: Deferred[] = [];
-  /** Reads every deferred answer; the first failure among them is thrown, after all are read. */
-  const drain = () => {
+  /**
+   * Requests sent without waiting travel together: they wait in `pending` until the next request
+   * that waits (they go out with it, in one message, answered by one) or until there are
+   * BATCH_LIMIT of them. `posted`: the batches sent whose answer is not read yet, oldest first.
+   */
+  let pending: { requests: object[]; handles: Deferred[] } = { requests: [], handles: [] };
+  const posted: Deferred[][] = [];
+  const takePending = () => {
+    const taken = pending;
+    pending = { requests: [], handles: [] };
+    return taken;
+  };
+  /** Gives each handle its answer from a batch's reply; the first failure among them, if any. */
+  const settle = (handles: Deferred[], reply: Reply): BridgeError | undefined => {
+    if (!reply.ok) return bridgeError(reply.error);
     let failed: BridgeError | undefined;
-    while (deferred.length > 0) {
-      const handle = deferred.shift() as Deferred;
-      const reply = next(current as Thread);
-      if (reply.ok) handle.rowCount = reply.rowCount;
-      else if (!handle.quiet) failed ??= new BridgeError(reply.error.message, reply.error.code, reply.error.lost);
-    }
+    handles.forEach((handle, i) => {
+      const answer = reply.replies?.[i];
+      if (answer?.ok) handle.rowCount = answer.rowCount;
+      else failed ??= answer ? bridgeError(answer.error) : new BridgeError("PostgreSQL: no answer", undefined, true);
+    });
+    return failed;
+  };
+  /** Reads every batch answer still owed; the first failure among them is thrown, after all are read. */
+  const readPosted = (failed?: BridgeError) => {
+    while (posted.length > 0) failed ??= settle(posted.shift() as Deferred[], next(current as Thread));
     if (failed) throw failed;
+  };
+  /** Sends what is pending and reads every deferred answer; throws the first failure among them. */
+  const drain = () => {
+    const { requests, handles } = takePending();
+    if (handles.length > 0) {
+      post({ op: "batch", requests });
+      posted.push(handles);
+    }
+    readPosted();
   };
   /** Whether the worker follows other connections' commits (asked once, kept over a new thread). */
   let following = false;
@@ -193,28 +223,45 @@ export function openBridge(config: BridgeConfig): Bridge {
     current ??= start();
     current.replies.postMessage(message);
   };
+  /** Sends `message` with the pending requests before it, and waits for its answer. */
   const send = (message: object): BridgeResult => {
-    drain();
-    post(message);
-    return answer(next(current as Thread));
+    const { requests, handles } = takePending();
+    post(handles.length > 0 ? { op: "batch", requests: [...requests, message] } : message);
+    let failed: BridgeError | undefined;
+    try {
+      readPosted();
+    } catch (error) {
+      failed = error as BridgeError;
+    }
+    const reply = next(current as Thread);
+    if (handles.length === 0) {
+      if (failed) throw failed;
+      return answer(reply);
+    }
+    failed ??= settle(handles, reply);
+    if (failed) throw failed;
+    const last = reply.ok ? reply.replies?.[handles.length] : undefined;
+    return answer(last ?? reply);
   };
 
   return {
     query: (request) => send({ op: "query", ...request }),
     defer(request) {
-      post({ op: "query", ...request });
+      if (closed) throw new BridgeError("the PostgreSQL connection is closed", undefined, true);
       const handle: Deferred = {
         get changes() {
           if (handle.rowCount === undefined) drain();
           return handle.rowCount ?? 0;
         },
       };
-      deferred.push(handle);
+      pending.requests.push({ op: "query", ...request });
+      pending.handles.push(handle);
+      if (pending.handles.length >= BATCH_LIMIT) {
+        const batch = takePending();
+        post({ op: "batch", requests: batch.requests });
+        posted.push(batch.handles);
+      }
       return handle;
-    },
-    rollbackLater() {
-      post({ op: "simple", text: "ROLLBACK" });
-      deferred.push({ changes: 0, quiet: true });
     },
     drain,
     simple: (text, flags = {}) => send({ op: "simple", text, ...flags }),

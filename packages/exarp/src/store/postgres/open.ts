@@ -3,7 +3,7 @@ import type { StoredEvent } from "../../event/catalog.ts";
 import { GENESIS_HASH } from "../../event/hash.ts";
 import type { LeaseRow, TaskRow } from "../rows.ts";
 import { type Backend, createStore, type LogEnd, type Store, type StoreOptions } from "../store.ts";
-import { beginBatch, lockKey } from "./begin.ts";
+import { beginBatch, CLAIM_SETTLED, lockKey } from "./begin.ts";
 import { type Bridge, BridgeError, openBridge } from "./bridge.ts";
 import { createPgDriver, type PgDriver } from "./driver.ts";
 import { checkSchema, type SchemaState, schemaState, upgradeSchema } from "./schema.ts";
@@ -107,6 +107,10 @@ export function openPgStore(url: string, options: PgStoreOptions = {}): Store {
   }
 }
 
+/** The failure a settled claim's request ends with on purpose (begin.ts): invalid input for an integer. */
+const isSettled = (error: unknown): error is BridgeError =>
+  error instanceof BridgeError && error.code === "22P02" && error.message.includes(CLAIM_SETTLED);
+
 function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeoutMs: number): Backend {
   const server = location.display;
   const failure = (error: unknown) => pgFailure(error, location, busyTimeoutMs);
@@ -126,14 +130,17 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
     begin(claims, at) {
       const batch = beginBatch(space, claims, Math.floor(at));
       try {
-        const results = bridge.simple(batch.text, { tx: true, begin: true }).results ?? [];
-        const locked = results[batch.meta]?.[0] as SchemaState | undefined;
-        if (!locked && batch.holder !== undefined) {
-          // Someone else holds the task, or was claiming it until a moment ago: no write lock taken,
-          // nothing to wait for in ending this transaction.
-          bridge.rollbackLater();
-          return { held: { holder: results[batch.holder]?.[0] as LeaseRow | undefined } };
+        let results: unknown[][];
+        try {
+          results = bridge.simple(batch.text, { tx: true, begin: true }).results ?? [];
+        } catch (error) {
+          // Someone else holds the task, or was claiming it until a moment ago: the server ended the
+          // claim's transaction before BEGIN, with no write lock taken.
+          if (batch.holder !== undefined && isSettled(error))
+            return { held: { holder: error.partial[batch.holder]?.[0] as LeaseRow | undefined } };
+          throw error;
         }
+        const locked = results[batch.meta]?.[0] as SchemaState | undefined;
         db.setTransaction(true);
         // An upgrade may have run since this process opened the project: checked under the lock.
         checkSchema(locked ?? { version: 0, compatibleFrom: 0 }, location);

@@ -39,14 +39,37 @@ export function pgWorker(load: (id: string) => unknown): void {
     Atomics.add(state, 0, 1);
     Atomics.notify(state, 0);
   };
-  const failure = (error: Any, lost: boolean) => ({
+  const failure = (error: Any, lost: boolean, partial?: unknown[][]) => ({
     ok: false,
     error: {
       message: String(error?.message ?? error),
       code: typeof error?.code === "string" ? error.code : undefined,
       lost,
+      partial,
     },
   });
+  /**
+   * A text of statements, run by the simple protocol. Its answer is every statement's rows; when one
+   * fails, the failure carries the rows the statements before it returned (`partial`: one list per
+   * statement that returned rows, in order), read from node-postgres' row events.
+   */
+  const simple = (text: string) =>
+    new Promise((resolve, reject) => {
+      const partial: unknown[][] = [];
+      let last: unknown;
+      const query = new pg.Query({ text }, undefined, (error: Any, result: Any) => {
+        if (error) {
+          error.partial = partial;
+          reject(error);
+        } else resolve(result);
+      });
+      query.on("row", (row: unknown, result: unknown) => {
+        if (result !== last) partial.push([]);
+        last = result;
+        partial[partial.length - 1]?.push(row);
+      });
+      command.query(query);
+    });
   const isLost = (error: Any) =>
     !command ||
     /Connection terminated|connection (is )?closed|ECONNRESET|EPIPE|ECONNREFUSED|not queryable/i.test(
@@ -94,7 +117,7 @@ export function pgWorker(load: (id: string) => unknown): void {
     try {
       const result =
         request.op === "simple"
-          ? await command.query(request.text)
+          ? await simple(request.text)
           : await command.query({
               name: request.name,
               text: request.text,
@@ -114,15 +137,23 @@ export function pgWorker(load: (id: string) => unknown): void {
       const lost = isLost(error);
       if (lost && request.tx) lostInTransaction = true;
       if (lost) command = undefined;
-      return failure(error, lost);
+      return failure(error, lost, (error as Any)?.partial);
     }
   }
 
   let queue: Promise<unknown> = Promise.resolve();
   port.on("message", (request: Any) => {
-    // Sent to the server at once (deferred writes travel together), answered in the order asked.
-    const answer = handle(request);
-    queue = queue.then(() => answer).then(reply);
+    // Sent to the server at once, answered in the order asked; a batch (requests the main thread
+    // did not wait for, and maybe one it waits for, last) is answered by one message.
+    if (request.op === "batch") {
+      const answers = (request.requests as Any[]).map(handle);
+      queue = queue
+        .then(() => Promise.all(answers))
+        .then((replies) => reply({ ok: true, rows: [], rowCount: 0, replies }));
+    } else {
+      const answer = handle(request);
+      queue = queue.then(() => answer).then(reply);
+    }
   });
 
   // The listening connection: wake-ups, the polling fallback and the database clock.
