@@ -9,8 +9,9 @@ import { MAX_TAGS, type Task } from "../task/task.ts";
 import { type CriticalPath, criticalPath } from "./critical-path.ts";
 import { findCycles } from "./cycles.ts";
 import { type Explanation, explainTask } from "./explain.ts";
-import { buildGraph, type Dependency, type Graph, openDependencies } from "./graph.ts";
+import { buildGraph, compareForWork, type Dependency, type Graph, openDependencies } from "./graph.ts";
 import { graphProblems } from "./problems.ts";
+import { readyTouchedBy } from "./ready-delta.ts";
 import { computeWaves, type Waves } from "./waves.ts";
 
 /** Which ready tasks: only those carrying every tag, at most `limit`. */
@@ -84,7 +85,44 @@ export function createGraphCache(store: Store, feed: Feed): GraphCache {
 export function createGraphService(ctx: ServiceContext, cache: GraphCache = createGraphCache(ctx.store, ctx.feed)) {
   const graph = (): Graph => cache(ctx.clock.now());
   const leasedFor = () => ({ agent: ctx.actor.name, session: ctx.actor.session, now: ctx.clock.now() });
-  let lastReady: { key: string; tasks: ReadyTask[] } | undefined;
+  /** The last answer to each of the latest asks (who asks and what), oldest first. */
+  const lastReady = new Map<string, LastReady>();
+
+  /** The whole ready set read again; what can be brought up to date from the log later says when it can. */
+  const readReady = (ask: string, view: string, q: ReadyQuery, holder: ReturnType<typeof leasedFor>): LastReady => {
+    const head = ctx.feed.head();
+    const earliest = ctx.store.earliestLeaseExpiry();
+    const tasks = ctx.store.readyTasks({ ...q, leasedFor: holder }).map((t) => Object.freeze(t));
+    // Patched from the log only without a limit (the rows past it are not kept) and while no lease
+    // it read has run out (an expired lease reads as swept: its task joins the set without a write).
+    const patchable = q.limit === undefined && (earliest === undefined || earliest > holder.now);
+    return { ask, view, tasks, head, until: patchable ? (earliest ?? Number.POSITIVE_INFINITY) : undefined };
+  };
+
+  /**
+   * The last answer brought up to date: the events since its read name the tasks they touched, and
+   * only those rows (with the tasks they wait on or that wait on them) are read again. Undefined when
+   * that cannot be done (a lease ran out since, too many events, a deletion): read it whole.
+   */
+  const patchReady = (last: LastReady, view: string, holder: ReturnType<typeof leasedFor>, q: ReadyQuery) => {
+    if (last.until === undefined || holder.now >= last.until) return undefined;
+    const events = ctx.feed.eventsSince(last.head, PATCH_EVENTS + 1);
+    if (events.length > PATCH_EVENTS) return undefined;
+    const ids = readyTouchedBy(events);
+    if (!ids) return undefined;
+    const head = Math.max(last.head, events.at(-1)?.seq ?? 0);
+    const { touched, ready } = ids.length
+      ? ctx.store.readyAmong(ids, { tags: q.tags, leasedFor: holder })
+      : { touched: [], ready: [] };
+    // A lease taken since may have run out already: its task reads as swept, which only a whole read shows.
+    const earliest = ctx.store.earliestLeaseExpiry();
+    if (earliest !== undefined && earliest <= holder.now) return undefined;
+    const gone = new Set([...ids, ...touched]);
+    const tasks = [...last.tasks.filter((t) => !gone.has(t.id)), ...ready.map((t) => Object.freeze(t))].sort(
+      compareForWork,
+    );
+    return { ask: last.ask, view, tasks, head, until: earliest ?? Number.POSITIVE_INFINITY };
+  };
 
   return {
     graph,
@@ -93,11 +131,17 @@ export function createGraphService(ctx: ServiceContext, cache: GraphCache = crea
     ready(query: ReadyQuery = {}): ReadyTask[] {
       const q = readyQuery.parse(query);
       const holder = leasedFor();
-      // Read again only when the log moved or a lease ran out since the last identical ask.
-      const key = `${ctx.feed.viewKey(holder.now, { fresh: true })}\n${holder.agent}\n${holder.session}\n${JSON.stringify(q)}`;
-      if (lastReady?.key !== key)
-        lastReady = { key, tasks: ctx.store.readyTasks({ ...q, leasedFor: holder }).map((t) => Object.freeze(t)) };
-      return [...lastReady.tasks];
+      // The last identical ask's answer while the log has not moved and no lease ran out; brought up
+      // to date from the log when it moved; read whole otherwise.
+      const view = ctx.feed.viewKey(holder.now, { fresh: true });
+      const ask = `${holder.agent}\n${holder.session}\n${JSON.stringify(q)}`;
+      const last = lastReady.get(ask);
+      const answer =
+        last?.view === view ? last : ((last && patchReady(last, view, holder, q)) ?? readReady(ask, view, q, holder));
+      lastReady.delete(ask);
+      lastReady.set(ask, answer);
+      if (lastReady.size > KEPT_ASKS) lastReady.delete(lastReady.keys().next().value as string);
+      return [...answer.tasks];
     },
 
     /** How many tasks are ready for this caller (the real remainder behind a shortened list). */
@@ -133,6 +177,18 @@ export function createGraphService(ctx: ServiceContext, cache: GraphCache = crea
 }
 
 export type GraphService = ReturnType<typeof createGraphService>;
+
+/** How many different asks of ready() keep their last answer. */
+const KEPT_ASKS = 8;
+
+/** At most this many events since the last read are applied to it; more, and the ready set is read whole. */
+const PATCH_EVENTS = 200;
+
+/**
+ * A ready() answer and what it was read at: the view key, the log's head, and until when it can be
+ * brought up to date from the log (the soonest lease expiry then; undefined: never, read it whole).
+ */
+type LastReady = { ask: string; view: string; tasks: ReadyTask[]; head: number; until: number | undefined };
 
 function planOf(g: Graph, cap: number | undefined): Plan {
   const waves = computeWaves(g, cap);

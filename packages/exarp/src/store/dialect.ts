@@ -16,6 +16,12 @@ export const jsonText = (dialect: Dialect, column: string, path: string[]) =>
 /** A bound text value that mixes with text columns (PostgreSQL's columns sort bytewise, COLLATE "C"). */
 export const textParam = (dialect: Dialect) => (dialect === "postgres" ? `(?::text COLLATE "C")` : "?");
 
+/** The texts of a bound JSON array of texts, as a one-column subquery (`value`) that mixes with text columns. */
+export const textsOfJson = (dialect: Dialect) =>
+  dialect === "postgres"
+    ? `SELECT value COLLATE "C" AS value FROM json_array_elements_text(?::json) AS j(value)`
+    : "SELECT value FROM json_each(?)";
+
 /** Rows of a table in the order they were inserted. */
 export const insertionOrder = (dialect: Dialect) => (dialect === "postgres" ? "position" : "rowid");
 

@@ -132,6 +132,87 @@ function apply(exarp: Exarp, c: Cmd): void {
   }
 }
 
+/** What an agent does besides the commands above: claims, releases, and time passing (leases run out). */
+type AgentStep = { k: "claim"; t: number; ttl: number } | { k: "release"; t: number } | { k: "wait"; ms: number };
+const agentStep: fc.Arbitrary<AgentStep> = fc.oneof(
+  fc.record({ k: fc.constant("claim" as const), t: idx, ttl: fc.constantFrom(1_000, 60_000) }),
+  fc.record({ k: fc.constant("release" as const), t: idx }),
+  fc.record({ k: fc.constant("wait" as const), ms: fc.constantFrom(500, 5_000) }),
+);
+
+describe("ready() kept up to date from the log", () => {
+  it("answers exactly what a fresh read of the ready set does, after every command by another connection", async () => {
+    const asks = [{}, { tags: ["api"] }, { limit: 2 }];
+    await fc.assert(
+      fc.asyncProperty(
+        // Each step, and whether the reader looks after it (changes pile up between looks).
+        fc.array(fc.tuple(fc.oneof(commands(2), agentStep), fc.boolean()), { minLength: 1, maxLength: 40 }),
+        async (steps) => {
+          await eachRunYields();
+          const dir = tempDir();
+          const writer = testExarp({ dir, actor: { name: "agent:writer", session: "w" } });
+          const reader = testExarp({ dir });
+          try {
+            for (const [step, looks] of steps) {
+              const ids = writer.exarp.tasks
+                .list({})
+                .map((t) => t.id)
+                .sort();
+              const at = (i: number) => ids[i % Math.max(ids.length, 1)] ?? "T-none";
+              try {
+                if (step.k === "claim") writer.exarp.leases.claim({ taskId: at(step.t), ttlMs: step.ttl });
+                else if (step.k === "release") writer.exarp.leases.release({ taskId: at(step.t) });
+                else if (step.k === "wait") {
+                  writer.clock.advance(step.ms);
+                  reader.clock.advance(step.ms);
+                } else apply(writer.exarp, step);
+              } catch (error) {
+                if (!(error instanceof ExarpError)) throw error;
+              }
+              if (!looks) continue;
+              for (const ask of asks) {
+                const leasedFor = { agent: "tester", session: null, now: reader.clock.now() };
+                expect(reader.exarp.graph.ready(ask)).toEqual(reader.store.readyTasks({ ...ask, leasedFor }));
+              }
+            }
+          } finally {
+            writer.exarp.close();
+            reader.exarp.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe("ready() kept up to date from the log: a lease that ran out between two looks", () => {
+  it("shows the task again, as swept, though the events since only say it was claimed", () => {
+    const dir = tempDir();
+    const writer = testExarp({ dir, actor: { name: "agent:writer", session: "w" } });
+    const reader = testExarp({ dir });
+    try {
+      const a = writer.exarp.tasks.create({ title: "a" });
+      writer.clock.advance(1);
+      const b = writer.exarp.tasks.create({ title: "b" });
+      expect(reader.exarp.graph.ready().map((t) => t.id)).toEqual([a.id, b.id]);
+      writer.exarp.leases.claim({ taskId: a.id, ttlMs: 1_000 });
+      for (const { clock } of [writer, reader]) clock.advance(5_000);
+      const seen = reader.exarp.graph.ready();
+      expect(seen.map((t) => [t.id, t.status])).toEqual([
+        [a.id, "todo"],
+        [b.id, "todo"],
+      ]);
+      expect(seen).toEqual(
+        reader.store.readyTasks({ leasedFor: { agent: "tester", session: null, now: reader.clock.now() } }),
+      );
+    } finally {
+      writer.exarp.close();
+      reader.exarp.close();
+    }
+  });
+});
+
 describe("undo follows the workflow", () => {
   it("an undo that would make a move the workflow forbids is refused and writes nothing", async () => {
     await fc.assert(

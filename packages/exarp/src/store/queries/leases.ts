@@ -58,6 +58,11 @@ export function createLeaseQueries(db: SqlDriver) {
         .map(leaseFromRow);
     },
 
+    /** The soonest expiry among all lease rows, passed or not (undefined: no lease). */
+    earliestLeaseExpiry(): number | undefined {
+      return db.prepare<{ at: number | null }>("SELECT min(expires_at) AS at FROM leases").get()?.at ?? undefined;
+    },
+
     hasExpiredLeases(now: number): boolean {
       return db.prepare("SELECT 1 AS x FROM leases WHERE expires_at <= ? LIMIT 1").get(now) !== undefined;
     },

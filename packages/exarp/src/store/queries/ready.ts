@@ -1,6 +1,6 @@
-import type { TaskColumns } from "../../graph/graph.ts";
-import { type Priority, priorityRank, type Status, type Task } from "../../task/task.ts";
-import { graphDataSql } from "../dialect.ts";
+import { compareForWork, type TaskColumns } from "../../graph/graph.ts";
+import type { Priority, Status, Task } from "../../task/task.ts";
+import { graphDataSql, textsOfJson } from "../dialect.ts";
 import type { SqlDriver, SqlValue } from "../driver.ts";
 import { TASK_COLUMNS, taskFromValues } from "../rows.ts";
 import { asSwept, type LeaseQueries } from "./leases.ts";
@@ -18,6 +18,24 @@ export type ReadyOptions = {
   leasedFor?: { agent: string; session: string | null; now: number };
 };
 
+type ReadyTask = Task & { unblocks: number };
+
+/** The condition (on `t`) that no one but `leasedFor` holds a live lease; its values go to `params`. */
+function notHeld(options: Pick<ReadyOptions, "leasedFor">, params: SqlValue[]): string {
+  if (!options.leasedFor) return "";
+  params.push(options.leasedFor.now, options.leasedFor.agent, options.leasedFor.session);
+  return `AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at > ?
+          AND NOT (l.agent = ? AND l.session IS NOT DISTINCT FROM ?))`;
+}
+
+/** The conditions (on `t`) that the task carries every tag asked for; their values go to `params`. */
+function tagFilters(options: Pick<ReadyOptions, "tags">, params: SqlValue[]): string[] {
+  return (options.tags ?? []).map((tag) => {
+    params.push(tag);
+    return "AND t.id IN (SELECT task_id FROM task_tags WHERE tag = ?)";
+  });
+}
+
 /** Reads of the materialised ready set, its order and counts, and the whole graph as columns. */
 export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "hasExpiredLeases" | "staleLeases">) {
   const readySet = {
@@ -32,15 +50,7 @@ export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "ha
       // Tasks whose lease ran out are ready again, as the sweep will make them: merge them in work order.
       const swept = readySet.readyRows("stale", options);
       if (!swept.length) return ready;
-      const key = (t: Task & { unblocks: number }) =>
-        [3 - priorityRank[t.priority], -t.unblocks, t.createdAt, t.id] as const;
-      const before = (a: Task & { unblocks: number }, b: Task & { unblocks: number }) => {
-        const [x, y] = [key(a), key(b)];
-        for (let i = 0; i < x.length; i++)
-          if (x[i] !== y[i]) return (x[i] as number | string) < (y[i] as number | string);
-        return false;
-      };
-      const merged = [...ready, ...swept].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+      const merged = [...ready, ...swept].sort(compareForWork);
       return options.limit ? merged.slice(0, options.limit) : merged;
     },
 
@@ -51,15 +61,8 @@ export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "ha
       if (kind === "stale") {
         leaseFilter = "AND EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at <= ?)";
         params.push(options.leasedFor?.now ?? 0);
-      } else if (options.leasedFor) {
-        leaseFilter = `AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.task_id = t.id AND l.expires_at > ?
-          AND NOT (l.agent = ? AND l.session IS NOT DISTINCT FROM ?))`;
-        params.push(options.leasedFor.now, options.leasedFor.agent, options.leasedFor.session);
-      }
-      const filters = (options.tags ?? []).map((tag) => {
-        params.push(tag);
-        return "AND t.id IN (SELECT task_id FROM task_tags WHERE tag = ?)";
-      });
+      } else leaseFilter = notHeld(options, params);
+      const filters = tagFilters(options, params);
       if (options.id !== undefined) {
         filters.push("AND t.id = ?");
         params.push(options.id);
@@ -80,6 +83,31 @@ export function createReadyQueries(db: SqlDriver, leases: Pick<LeaseQueries, "ha
           const task = { ...taskFromValues(r), unblocks: r[12] as number };
           return kind === "todo" ? task : { ...asSwept(task, r[13] as number), unblocks: task.unblocks };
         });
+    },
+
+    /**
+     * Of the tasks `ids` and the tasks they wait on or that wait on them (every row an event on
+     * `ids` can change): which are known (`touched`), and which of those are in the todo half of the
+     * ready set for `options` (not in work order).
+     */
+    readyAmong(ids: string[], options: Omit<ReadyOptions, "limit" | "id">): { touched: string[]; ready: ReadyTask[] } {
+      const params: SqlValue[] = [JSON.stringify(ids)];
+      const conditions = [notHeld(options, params), ...tagFilters(options, params)].join(" ");
+      const columns = [...TASK_COLUMNS.split(", ").map((c) => `t.${c}`), "t.open_dependents"];
+      const rows = db
+        .prepare(
+          `WITH given(id) AS (${textsOfJson(db.dialect)}),
+             near(id) AS (SELECT id FROM given
+               UNION SELECT task_id FROM dependencies WHERE blocker_id IN (SELECT id FROM given)
+               UNION SELECT blocker_id FROM dependencies WHERE task_id IN (SELECT id FROM given))
+           SELECT ${columns.join(", ")}, CASE WHEN t.status = 'todo' AND t.open_blockers = 0 ${conditions} THEN 1 ELSE 0 END
+           FROM near JOIN tasks t ON t.id = near.id`,
+        )
+        .values(...params);
+      return {
+        touched: rows.map((r) => r[0] as string),
+        ready: rows.filter((r) => r[13] === 1).map((r) => ({ ...taskFromValues(r), unblocks: r[12] as number })),
+      };
     },
 
     /** The number of ready tasks not held by someone else (what "+N more" counts). */
