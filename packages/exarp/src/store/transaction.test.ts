@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { holdWriteLock, testExarp, testStore } from "../../test/support/exarp.ts";
 import { failure } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
+import { driverOf } from "./store.ts";
 
 const meta = { actor: "tester", session: null, origin: "o-test", time: 1 };
 
@@ -43,6 +44,29 @@ describe("transactions", () => {
       release();
     }
     expect(exarp.tasks.create({ title: "b" }).title).toBe("b");
+  });
+
+  it("a write the database refuses fails the command whole, however many writes were sent before and after it", () => {
+    const { exarp, store } = testExarp();
+    const task = exarp.tasks.create({ title: "a", tags: ["api"] });
+    const db = driverOf(store);
+    const tagged = (tag: string) => db.prepare("INSERT INTO task_tags (tag, task_id) VALUES (?, ?)").run(tag, task.id);
+    const attempt = () =>
+      store.transact(meta, (tx) => {
+        // Over PostgreSQL none of these waits for its answer: they travel together with the read below.
+        for (let i = 0; i < 300; i++) tagged(`t${i}`);
+        tagged("api");
+        tagged("after");
+        tx.append([{ type: "comment.added", payload: { taskId: task.id, commentId: "c-1", body: "x" } }]);
+        return tx.task(task.id);
+      });
+    expect(attempt).toThrow(/UNIQUE|duplicate key/);
+    expect(store.maxSeq()).toBe(1);
+    expect(db.prepare<{ tag: string }>("SELECT tag FROM task_tags").all()).toEqual([{ tag: "api" }]);
+    // Every later answer is its own: nothing of the failed batch is read in its place.
+    expect(exarp.tasks.edit({ id: task.id, title: "b" }).title).toBe("b");
+    expect(exarp.tasks.get(task.id)).toMatchObject({ title: "b", tags: ["api"] });
+    expect(store.maxSeq()).toBe(2);
   });
 
   it("rolls back the whole command when a participant throws", () => {

@@ -227,10 +227,12 @@ export function openBridge(config: BridgeConfig): Bridge {
   const send = (message: object): BridgeResult => {
     const { requests, handles } = takePending();
     post(handles.length > 0 ? { op: "batch", requests: [...requests, message] } : message);
+    // Every answer is read, in order, even after a failure: the next request must read its own.
     let failed: BridgeError | undefined;
     try {
       readPosted();
     } catch (error) {
+      if (!current) throw error; // the worker stopped answering: nothing more will come
       failed = error as BridgeError;
     }
     const reply = next(current as Thread);
