@@ -102,7 +102,8 @@ export type { ClaimNextRequest, ClaimNextResult, LeaseView } from "./lease/servi
 export { findProjectRoot, initRoot, projectPaths, requireProjectRoot } from "./project/root.ts";
 export { loadSettings, SETTINGS, type Settings } from "./project/settings.ts";
 export type { TaskFilter } from "./store/queries/index.ts";
-export { openStore, type Store, type StoreOptions } from "./store/store.ts";
+export { openStore } from "./store/sqlite.ts";
+export type { Store, StoreOptions } from "./store/store.ts";
 /** What `exarp.tasks` takes: each is a schema and the type of its input. */
 export { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./task/commands.ts";
 export { canTransition, transitions } from "./task/status.ts";

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openStore } from "../src/store/store.ts";
+import { openStore } from "../src/store/sqlite.ts";
 import { exarp, exarpJson } from "./support/cli.ts";
 import { exportTaskLine } from "./support/expect.ts";
 import { tempDir } from "./support/temp.ts";

@@ -84,12 +84,15 @@ export function createExarp(options: ExarpOptions) {
   const { store } = options;
   const ids = options.ids ?? createIds();
   const feed = createFeed(store);
+  // Times are whole milliseconds wherever they are stored, whatever clock a caller gives.
+  const given = options.clock ?? store.clock;
+  const clock: Clock = { now: () => Math.floor(given.now()) };
   // Drawn on first use (the first write, or a bus message): drawing it loads node:crypto, which a read never needs.
   let origin: string | undefined;
   const base: ServiceContext = {
     store,
     // Over PostgreSQL the store's clock is the server's: leases and timeouts agree across machines.
-    clock: options.clock ?? store.clock,
+    clock,
     ids,
     get origin() {
       origin ??= ids.origin();

@@ -10,7 +10,8 @@ import type { Actor } from "../kernel/context.ts";
 import { CONFIG_FILE, LOCAL_FILE, type SettingName } from "../project/settings.ts";
 import { eventPages } from "../store/pages.ts";
 import { openPgStore } from "../store/postgres/open.ts";
-import { openStore, type Store, type Tx } from "../store/store.ts";
+import { openStore } from "../store/sqlite.ts";
+import type { Store, Tx } from "../store/store.ts";
 import { openProjectStore, type ProjectDatabase, sqliteEvents } from "./project.ts";
 import { probeTeamDatabase, refuseNonEmpty, type TeamTarget } from "./team.ts";
 

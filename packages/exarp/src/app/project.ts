@@ -8,7 +8,8 @@ import { loadSettings, type Settings, type SettingsSource } from "../project/set
 import { openDriver, type SqlDriver } from "../store/driver.ts";
 import { openPgStore } from "../store/postgres/open.ts";
 import { parsePgUrl } from "../store/postgres/url.ts";
-import { openStore, type Store, type StoreOptions } from "../store/store.ts";
+import { openStore } from "../store/sqlite.ts";
+import type { Store, StoreOptions } from "../store/store.ts";
 import { createExarp, type Exarp, type ExarpOptions } from "./exarp.ts";
 
 export type ProjectOptions = Omit<ExarpOptions, "store" | "auditDir" | "auditMaxBytes"> &

@@ -8,7 +8,7 @@ import { verifyChain } from "../event/verify-chain.ts";
 import { type ProjectPaths, projectPaths } from "../project/root.ts";
 import { eventPages } from "../store/pages.ts";
 import { verifyReplay } from "../store/replay.ts";
-import { openStore } from "../store/store.ts";
+import { openStore } from "../store/sqlite.ts";
 import { inspectDatabase } from "./project.ts";
 
 export type RestoreResult = {

@@ -18,7 +18,8 @@ import { failure } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
 import { createExarp } from "../app/exarp.ts";
 import { hashEvent } from "../event/hash.ts";
-import { driverOf, openStore } from "../store/store.ts";
+import { openStore } from "../store/sqlite.ts";
+import { driverOf } from "../store/store.ts";
 import { verifyAudit } from "./verify.ts";
 
 const lines = (dir: string, file = "audit.jsonl") => readFileSync(join(dir, file), "utf8").trimEnd().split("\n");

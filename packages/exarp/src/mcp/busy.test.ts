@@ -13,7 +13,7 @@ import { manualClock } from "../clock.ts";
 import { SHORT_BUSY_TIMEOUT_MS } from "../kernel/busy.ts";
 import { DEFAULT_LEASE_TTL_MS } from "../lease/lease.ts";
 import { openDriver, type SqlDriver } from "../store/driver.ts";
-import { openStore } from "../store/store.ts";
+import { openStore } from "../store/sqlite.ts";
 
 const A = { agent: "agent:a", session: "s1" };
 const READY = "exarp://tasks/ready";

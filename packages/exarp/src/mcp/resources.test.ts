@@ -7,7 +7,7 @@ import { testExarp } from "../../test/support/exarp.ts";
 import { until } from "../../test/support/expect.ts";
 import { connectMcp } from "../../test/support/mcp.ts";
 import { createExarp } from "../app/exarp.ts";
-import { openStore } from "../store/store.ts";
+import { openStore } from "../store/sqlite.ts";
 
 const READY = "exarp://tasks/ready";
 const PLAN = "exarp://plan";

@@ -2,7 +2,8 @@ import { eventFromRow } from "../event/envelope.ts";
 import { eventPages } from "./pages.ts";
 import { createProjector } from "./projection.ts";
 import { createQueries } from "./queries/index.ts";
-import { driverOf, openStore, type Store } from "./store.ts";
+import { openStore } from "./sqlite.ts";
+import { driverOf, type Store } from "./store.ts";
 
 /** Projection tables and the order that makes their dumps comparable. */
 const PROJECTIONS: Record<string, string> = {

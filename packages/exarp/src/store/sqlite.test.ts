@@ -7,7 +7,8 @@ import { testExarp } from "../../test/support/exarp.ts";
 import { failure } from "../../test/support/expect.ts";
 import { tempDir } from "../../test/support/temp.ts";
 import { isBun } from "./driver.ts";
-import { driverOf, openStore } from "./store.ts";
+import { openStore } from "./sqlite.ts";
+import { driverOf } from "./store.ts";
 
 describe(`SQLite store (${isBun ? "bun:sqlite" : "better-sqlite3"})`, () => {
   it("uses the driver native to the runtime, in WAL mode", () => {

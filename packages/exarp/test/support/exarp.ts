@@ -4,7 +4,8 @@ import { manualClock } from "../../src/clock.ts";
 import { createIds } from "../../src/id.ts";
 import { openDriver } from "../../src/store/driver.ts";
 import { openPgStore } from "../../src/store/postgres/open.ts";
-import { driverOf, openStore, type Store, type StoreOptions } from "../../src/store/store.ts";
+import { openStore } from "../../src/store/sqlite.ts";
+import { driverOf, type Store, type StoreOptions } from "../../src/store/store.ts";
 import { tempDir } from "./temp.ts";
 
 /** Which backend the suites run on: SQLite, or PostgreSQL when the run says so (vitest's postgres project). */

@@ -71,12 +71,14 @@ const LOG_END = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
  *   others without waiting; its position (1-based) is an answer.
  */
 export function beginBatch(space: number, claims: Claims | undefined, at: number): BeginBatch {
+  // Times in whole ms (the services' clock gives no fractions; a library caller's store may).
+  const ms = (t: number) => literal(Math.floor(t));
   // Last, what every command's sweep reads first: the leases expired at the command's time.
-  const expired = `SELECT * FROM leases WHERE expires_at <= ${literal(at)} ORDER BY expires_at`;
+  const expired = `SELECT * FROM leases WHERE expires_at <= ${ms(at)} ORDER BY expires_at`;
   if (claims && "claim" in claims) {
     const { taskId, agent, session, now } = claims.claim;
     const key = lockKey(taskId);
-    const heldByOther = `FROM leases WHERE task_id = ${literal(taskId)} AND expires_at > ${literal(now)}
+    const heldByOther = `FROM leases WHERE task_id = ${literal(taskId)} AND expires_at > ${ms(now)}
     AND NOT (agent = ${literal(agent)} AND session IS NOT DISTINCT FROM ${literal(session)})`;
     // The third statement's value is text cast to an integer: '1' goes on, CLAIM_SETTLED fails.
     return {
@@ -107,7 +109,7 @@ export function beginBatch(space: number, claims: Claims | undefined, at: number
       // free one, so no later task is locked; CASE checks the lease before trying the key.
       text: `BEGIN;
   SELECT c.n AS picked FROM unnest(ARRAY[${ids}]::text[], ARRAY[${keys}]::int4[]) WITH ORDINALITY AS c(id, k, n)
-    WHERE CASE WHEN EXISTS (SELECT 1 FROM leases l WHERE l.task_id = c.id COLLATE "C" AND l.expires_at > ${literal(claims.now)})
+    WHERE CASE WHEN EXISTS (SELECT 1 FROM leases l WHERE l.task_id = c.id COLLATE "C" AND l.expires_at > ${ms(claims.now)})
       THEN false ELSE pg_try_advisory_xact_lock(${space}, c.k) END
     LIMIT 1;
   ${WRITE_LOCK} FOR UPDATE;

@@ -128,7 +128,7 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
     path: server,
     clock: { now: () => Math.round(Date.now() + bridge.clockOffset()) },
     begin(claims, at) {
-      const batch = beginBatch(space, claims, Math.floor(at));
+      const batch = beginBatch(space, claims, at);
       try {
         let results: unknown[][];
         try {
