@@ -17,6 +17,10 @@ export function pgWorker(load: (id: string) => unknown): void {
   // biome-ignore lint/suspicious/noExplicitAny: node-postgres is loaded at run time, untyped here
   type Any = any;
   const { parentPort, workerData } = load("node:worker_threads") as Any;
+  // Failures leave this thread as message and code only: no one reads a stack here, and capturing
+  // one for every refused statement (a claim settled before BEGIN fails on purpose) costs about as
+  // much as parsing the rest of the answer.
+  Error.stackTraceLimit = 0;
   const loaded = load(workerData.driverPath) as Any;
   const pg = loaded.default ?? loaded;
   const port = workerData.port;
