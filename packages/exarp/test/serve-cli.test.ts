@@ -6,7 +6,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI } from "./support/cli.ts";
+import { CLI, collectOutput } from "./support/cli.ts";
 import { until } from "./support/expect.ts";
 import { childEnv, lines, run, runJson } from "./support/hermetic.ts";
 import { tempDir } from "./support/temp.ts";
@@ -24,18 +24,11 @@ type Served = {
 /** Starts `command args` in `cwd` in a session of its own: no controlling terminal, stdout a pipe. */
 function start(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Served {
   const child = spawn(command, args, { cwd, env: childEnv(env), detached: true, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
+  const output = collectOutput(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  return { child, stdout: () => output.stdout, stderr: () => output.stderr, exited };
 }
 
 const serve = (cwd: string, args: string[] = []) =>

@@ -15,7 +15,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { PG_SCHEMA_VERSION } from "../src/store/postgres/schema.ts";
 import { parsePgUrl } from "../src/store/postgres/url.ts";
-import { CLI, type CliRun } from "./support/cli.ts";
+import { CLI, type CliRun, collectOutput } from "./support/cli.ts";
 import { childEnv } from "./support/hermetic.ts";
 import { checkout, onSchema, shown, teamUrl } from "./support/team.ts";
 
@@ -36,21 +36,14 @@ function started(root: string, args: string[]): { done: Promise<CliRun>; exited:
     env: childEnv(),
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
+  const output = collectOutput(child);
   const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
   let exited = false;
   const done = new Promise<CliRun>((resolve) =>
     child.on("close", (code) => {
       clearTimeout(timer);
       exited = true;
-      resolve({ code: code ?? -1, stdout, stderr });
+      resolve({ code: code ?? -1, ...output });
     }),
   );
   return { done, exited: () => exited };

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { until } from "./expect.ts";
 
@@ -26,6 +26,18 @@ export function exarpJson<T = unknown>(cwd: string, args: string[], env?: NodeJS
   return JSON.parse(r.stdout) as T;
 }
 
+/** What a child process writes to stdout and stderr, collected as text as it comes. */
+export function collectOutput(child: ChildProcess): { stdout: string; stderr: string } {
+  const output = { stdout: "", stderr: "" };
+  child.stdout?.on("data", (d) => {
+    output.stdout += d;
+  });
+  child.stderr?.on("data", (d) => {
+    output.stderr += d;
+  });
+  return output;
+}
+
 /** Starts a node script as a child process (stdin piped); resolves with its output when it exits. */
 export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
   const child = spawn(process.execPath, [script, ...args], {
@@ -33,18 +45,11 @@ export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv =
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
+  const output = collectOutput(child);
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
-    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
+    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, ...output })),
   );
-  return { child, done, output: () => stdout };
+  return { child, done, output: () => output.stdout };
 }
 
 /** The server's URL once `exarp serve --port 0` printed it (its first line on stdout). */
