@@ -44,10 +44,14 @@ function install() {
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  /** Every cache file with its modification time. */
+  /** Every cache file with its modification time (not one still being written: a `.tmp`, renamed any moment). */
   const caches = (): Record<string, number> =>
     existsSync(folder) && statSync(folder).isDirectory()
-      ? Object.fromEntries(readdirSync(folder).map((f) => [f, statSync(join(folder, f)).mtimeMs]))
+      ? Object.fromEntries(
+          readdirSync(folder)
+            .filter((f) => !f.endsWith(".tmp"))
+            .map((f) => [f, statSync(join(folder, f)).mtimeMs]),
+        )
       : {};
   expect(run(["init"]).code).toBe(0);
   return { bin, cli, project, folder, run, caches };
