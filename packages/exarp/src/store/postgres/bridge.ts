@@ -10,6 +10,11 @@ export type BridgeConfig = {
   connection: Record<string, unknown>;
   /** Statements run on every new command connection (search_path, timeouts). */
   setup: string[];
+  /**
+   * Statements (PREPARE) that requests flagged `prepared` EXECUTE: run on a command connection
+   * before the first such request, not at connect (the tables they name may not exist yet then).
+   */
+  prepare?: string;
   /** The LISTEN channel, an SQL identifier. */
   channel: string;
   /** Answers one row with the newest seq as `head` (the polling fallback). */
@@ -50,7 +55,20 @@ type Reply = ({ ok: true; replies?: Reply[] } & BridgeResult) | { ok: false; err
 /** How many requests sent without waiting go out together at most. */
 const BATCH_LIMIT = 256;
 type BridgeErrorData = { message: string; code?: string; lost: boolean; partial?: unknown[][] };
-const bridgeError = (data: BridgeErrorData) => new BridgeError(data.message, data.code, data.lost, data.partial);
+/**
+ * The server's failure as an error of this thread, without a stack: the frames would name only the
+ * bridge (the caller's own error, if any, is made by whoever translates this one), and capturing
+ * them costs more than the rest of a settled claim's answer.
+ */
+const bridgeError = (data: BridgeErrorData) => {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new BridgeError(data.message, data.code, data.lost, data.partial);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+};
 
 export type QueryRequest = {
   text: string;
@@ -63,6 +81,9 @@ export type QueryRequest = {
   /** Starts a transaction. */
   begin?: boolean;
 };
+
+/** What a `simple` request is: part of a transaction, its start, a user of the `prepare` statements. */
+export type SimpleFlags = Pick<QueryRequest, "tx" | "begin"> & { prepared?: boolean };
 
 /**
  * A synchronous face on node-postgres: each request goes to a worker thread and this thread waits
@@ -80,7 +101,7 @@ export type Bridge = {
   /** Waits for every deferred answer; throws the first failure among them. */
   drain(): void;
   /** Runs a text of one or more statements without parameters (simple protocol); answers the last. */
-  simple(text: string, flags?: { tx?: boolean; begin?: boolean }): BridgeResult;
+  simple(text: string, flags?: SimpleFlags): BridgeResult;
   /** Grows whenever another connection may have committed (a notification, the poll, a reconnect). */
   changes(): number;
   /** The database clock minus this machine's, in ms, re-measured every poll. */
@@ -298,6 +319,7 @@ export function openBridge(config: BridgeConfig): Bridge {
 const workerSettings = (config: BridgeConfig) => ({
   config: config.connection,
   setup: config.setup,
+  prepare: config.prepare,
   channel: config.channel,
   headQuery: config.headQuery,
   pollMs: config.pollMs,

@@ -3,7 +3,7 @@ import type { StoredEvent } from "../../event/catalog.ts";
 import { GENESIS_HASH } from "../../event/hash.ts";
 import type { LeaseRow, TaskRow } from "../rows.ts";
 import { type Backend, createStore, type LogEnd, type Store, type StoreOptions } from "../store.ts";
-import { beginBatch, CLAIM_SETTLED, lockKey } from "./begin.ts";
+import { beginBatch, CLAIM_SETTLED, lockKey, PLAN_CACHE_MODE, PREPARE_BEGIN } from "./begin.ts";
 import { type Bridge, BridgeError, openBridge } from "./bridge.ts";
 import { createPgDriver, type PgDriver } from "./driver.ts";
 import { checkSchema, type SchemaState, schemaState, upgradeSchema } from "./schema.ts";
@@ -70,11 +70,13 @@ export function connectProject(location: PgLocation, options: ConnectOptions): B
         // Plans made for the rows each statement names, not one generic plan kept from when a
         // table was empty (a bulk import otherwise scans whole tables per row), and index scans
         // priced as the cached, small projection tables make them (the ready set in index order).
-        "SET plan_cache_mode = force_custom_plan",
+        // (A write's first request plans its own statements: see begin.ts.)
+        `SET plan_cache_mode = ${PLAN_CACHE_MODE}`,
         "SET random_page_cost = 1.1",
         // Literals in a write transaction's first request (begin.ts) are written this way.
         "SET standard_conforming_strings = on",
       ],
+      prepare: PREPARE_BEGIN,
       channel: channelOf(location.schema),
       headQuery: options.follow
         ? `SELECT coalesce(max(seq), 0) AS head FROM ${quoteIdent(location.schema)}.events`
@@ -132,7 +134,7 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
       try {
         let results: unknown[][];
         try {
-          results = bridge.simple(batch.text, { tx: true, begin: true }).results ?? [];
+          results = bridge.simple(batch.text, { tx: true, begin: true, prepared: true }).results ?? [];
         } catch (error) {
           // Someone else holds the task, or was claiming it until a moment ago: the server ended the
           // claim's transaction before BEGIN, with no write lock taken.
@@ -247,6 +249,12 @@ export function pgFailure(error: unknown, location: PgLocation, busyTimeoutMs: n
         reason: /role .* does not exist/.test(error.message)
           ? error.message
           : `${error.message} (give the password by ~/.pgpass, PGPASSWORD or the project's database.passwordEnv)`,
+      });
+    case "42P01": // undefined_table
+    case "42703": // undefined_column
+      return new StorageError({
+        path: server,
+        reason: `the project's tables are not as exarp made them (${error.message}); \`exarp doctor\` checks them`,
       });
     case "3D000": // invalid_catalog_name: no such database
     case "42501": // insufficient_privilege

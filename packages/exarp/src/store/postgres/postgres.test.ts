@@ -524,6 +524,48 @@ describe("PostgreSQL store", () => {
     }
   });
 
+  it("a write's first request EXECUTEs statements prepared once per connection: again on a new one, also after a failed prepare; a column another binary adds changes nothing", () => {
+    const { plain, store, exarp, taskId } = project("prepared");
+    const admin = openPgStore(plain);
+    const other = createExarp({ store: openPgStore(plain), actor: { name: "agent:other", session: "s2" } });
+    const prepared = () =>
+      driverOf(store)
+        .prepare<{ name: string }>(
+          "SELECT name FROM pg_prepared_statements WHERE name LIKE 'exarp_begin_%' ORDER BY name",
+        )
+        .all()
+        .map((r) => r.name);
+    try {
+      for (let i = 0; i < 3; i++) exarp.tasks.comment({ taskId, body: `note ${i}` });
+      const names = prepared();
+      expect(names).toContain("exarp_begin_claim_go");
+      expect(new Set(names).size).toBe(names.length);
+      // A later schema adds columns: the prepared statements name theirs, so their answers keep their shape.
+      driverOf(admin).exec("ALTER TABLE leases ADD COLUMN note text; ALTER TABLE tasks ADD COLUMN note text");
+      expect(other.leases.claim({ taskId }).acquired).toBe(true);
+      const lost = exarp.leases.claim({ taskId });
+      expect(lost).toMatchObject({ acquired: false, holder: { agent: "agent:other", session: "s2" } });
+      // The connection's statements cannot be prepared (a table they name is gone): the write fails and
+      // changes nothing; once the table is back, the next write prepares them on a new connection.
+      const before = admin.maxSeq();
+      driverOf(admin).exec("ALTER TABLE leases RENAME TO leases_away");
+      terminate(admin, commandPid(store));
+      const refused = failure(() => exarp.tasks.comment({ taskId, body: "refused" }));
+      expect(refused.name).toBe("StorageError");
+      expect(refused.message).toMatch(/relation "leases" does not exist.*exarp doctor/);
+      driverOf(admin).exec("ALTER TABLE leases_away RENAME TO leases");
+      expect(admin.maxSeq()).toBe(before);
+      exarp.tasks.comment({ taskId, body: "after" });
+      expect(prepared()).toEqual(names);
+      expect(exarp.leases.claim({ taskId })).toMatchObject({ acquired: false, holder: { agent: "agent:other" } });
+      expectWholeLog(admin, before + 1);
+    } finally {
+      other.close();
+      admin.close();
+      exarp.close();
+    }
+  });
+
   it("values written into a write's first request as literals come back from the server exactly as given, whatever the text", async () => {
     const { plain, store } = project("literal");
     const u = new URL(plain);

@@ -35,6 +35,7 @@ export function pgWorker(load: (id: string) => unknown): void {
   const config = { ...workerData.config, types };
 
   let command: Any; // the command connection, undefined once lost
+  let preparedOn: Any; // the command connection the `prepare` statements were run on
   let connecting: Promise<Any> | undefined;
   let lostInTransaction = false;
 
@@ -118,16 +119,32 @@ export function pgWorker(load: (id: string) => unknown): void {
     } catch (error) {
       return failure(error, true);
     }
+    // The statements this request EXECUTEs are prepared first on a connection that has not run them
+    // (sent just ahead of it: requests go out in the order asked, without waiting for answers).
+    const preparing = request.prepared && preparedOn !== command ? simple(workerData.prepare) : undefined;
+    if (preparing) preparedOn = command;
+    const ask = async () =>
+      request.op === "simple"
+        ? simple(request.text)
+        : command.query({ name: request.name, text: request.text, values: request.params, rowMode: request.rowMode });
+    const asked = ask();
+    if (preparing) {
+      try {
+        await preparing;
+      } catch (error) {
+        // Some of the statements may exist on the connection and some not: it is given up, and the
+        // next request prepares them on a new one.
+        asked.catch(() => undefined);
+        const lost = isLost(error);
+        if (lost && request.tx) lostInTransaction = true;
+        command?.end().catch(() => undefined);
+        command = undefined;
+        preparedOn = undefined;
+        return failure(error, lost);
+      }
+    }
     try {
-      const result =
-        request.op === "simple"
-          ? await simple(request.text)
-          : await command.query({
-              name: request.name,
-              text: request.text,
-              values: request.params,
-              rowMode: request.rowMode,
-            });
+      const result = await asked;
       // A multi-statement text answers with one result per statement: the last one is the answer.
       const all = Array.isArray(result) ? result : [result];
       const last = all[all.length - 1];

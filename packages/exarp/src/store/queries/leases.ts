@@ -10,8 +10,11 @@ import { type LeaseRow, leaseFromRow } from "../rows.ts";
 export const STALE = `SELECT l.task_id AS id, l.expires_at AS at FROM leases l JOIN tasks s ON s.id = l.task_id
   WHERE l.expires_at <= ? AND s.status = 'in_progress'`;
 
+/** A lease row's columns, named (a statement prepared once keeps its shape when a later schema adds one). */
+export const LEASE_COLUMNS = "task_id, agent, session, token, acquired_at, expires_at";
+
 /** A task's lease row (live, or expired but not yet swept). */
-export const LEASE_OF_TASK = "SELECT * FROM leases WHERE task_id = ?";
+export const LEASE_OF_TASK = `SELECT ${LEASE_COLUMNS} FROM leases WHERE task_id = ?`;
 
 /** A task as the sweep of its expired lease will leave it (see decideSweep and evolveTask). */
 export function asSwept(task: Task, expiredAt: number): Task {
