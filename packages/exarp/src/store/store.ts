@@ -65,7 +65,7 @@ export type Begun = {
   picked?: string;
   /** The leases expired at the command's time (what its sweep reads first), when begin read them. */
   expired?: LeaseRow[];
-  /** A claim's task, its lease and its open blockers, when begin read them under the lock. */
+  /** A claimed or picked task, its lease and its open blockers, when begin read them under the lock. */
   claimed?: { taskId: string; task: TaskRow | undefined; lease: LeaseRow | undefined; openBlockers: string[] };
   held?: { holder: LeaseRow | undefined };
 };
@@ -210,7 +210,7 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
     let picked: string | undefined;
     /** The expired leases begin read at the command's time, for the sweep's first read. */
     let expired: LeaseRow[] | undefined;
-    /** What begin read of a claim's task, for the claim's first reads (until the first append). */
+    /** What begin read of a claimed or picked task, for the command's first reads (until the first append). */
     let claimed: Begun["claimed"];
     const early = (id: string) => (claimed?.taskId === id && appended.length === 0 ? claimed : undefined);
     const restore = (events: readonly StoredEvent[]) => {
@@ -285,7 +285,7 @@ export function createStore(db: SqlDriver, backend: Backend): Store {
       expired = begun.expired;
       claimed = begun.claimed;
       if (claimed) {
-        // Read under the lock: the claim's task and lease rows as they stand, kept by the projection from here.
+        // Read under the lock: the task's and lease's rows as they stand, kept by the projection from here.
         known.tasks.set(claimed.taskId, claimed.task ? taskFromRow(claimed.task) : null);
         known.leases.set(claimed.taskId, claimed.lease ?? null);
       }

@@ -78,6 +78,31 @@ describe("transactions", () => {
     expect(times.every(Number.isInteger)).toBe(true);
   });
 
+  it("ready --claim decides on the task it picked as it stands under the lock: a dead agent's expired lease on it is swept first", () => {
+    const { exarp, clock, store } = testExarp();
+    const first = exarp.tasks.create({ title: "first", priority: "high" });
+    const second = exarp.tasks.create({ title: "second", priority: "low" });
+    const dead = exarp.as({ name: "agent:dead", session: "d" });
+    expect(dead.leases.claim({ taskId: first.id, ttlMs: 1_000 }).acquired).toBe(true);
+    clock.advance(5_000);
+    const next = exarp.as({ name: "agent:next", session: "n" });
+    const claimed = next.leases.claimNext();
+    expect(claimed).toMatchObject({ acquired: true, renewed: false, task: { id: first.id, status: "in_progress" } });
+    // In the claim's command: the dead agent's lease ended (its task back to todo), then the new one.
+    expect(
+      store
+        .listEvents()
+        .slice(4)
+        .map((e) => e.type),
+    ).toEqual(["lease.expired", "task.status_changed", "lease.acquired", "task.status_changed"]);
+    expect(exarp.leases.list().map((l) => [l.taskId, l.agent, l.live])).toEqual([[first.id, "agent:next", true]]);
+    // The next one picks the other task: the first is held, live.
+    expect(exarp.as({ name: "agent:third", session: "t" }).leases.claimNext()).toMatchObject({
+      acquired: true,
+      task: { id: second.id },
+    });
+  });
+
   it("rolls back the whole command when a participant throws", () => {
     const { exarp, store } = testExarp();
     const stop = store.participate(() => {

@@ -2,7 +2,7 @@ import { LEASE_COLUMNS, LEASE_OF_TASK } from "../queries/leases.ts";
 import { OPEN_BLOCKERS_OF } from "../queries/ready.ts";
 import { TASK_BY_ID } from "../queries/tasks.ts";
 import type { Claims } from "../store.ts";
-import { numberPlaceholders } from "./driver.ts";
+import { numberPlaceholders, replacePlaceholders } from "./driver.ts";
 
 // How a write transaction begins on PostgreSQL, as one request: BEGIN, what `claims` asks for
 // (transaction-scoped advisory locks keyed by task, which only other claims ever wait on), the
@@ -60,6 +60,11 @@ const WRITE_LOCK = `SELECT schema_version AS version, compatible_from AS "compat
 const HELD_BY_OTHER = `FROM leases WHERE task_id = $1 AND expires_at > $2
     AND NOT (agent = $3 AND session IS NOT DISTINCT FROM $4)`;
 
+/** The task `first_free` picked in this transaction (none: no row matches). */
+const PICKED = "current_setting('exarp.picked', true)";
+/** A query of one task (its `?`) asked of the picked task instead. */
+const ofPicked = (sql: string) => replacePlaceholders(sql, () => PICKED);
+
 const STATEMENTS = {
   // (space, key): 1 when the key was free and is this transaction's; else 0, once the holder's transaction ended.
   claimKey: prepared(
@@ -78,10 +83,12 @@ const STATEMENTS = {
   ),
   // (ids, keys, now, space): no ORDER BY: the function scan yields the tasks in order and LIMIT
   // stops it at the first free one, so no later task is locked; CASE checks the lease before the key.
+  // The pick is kept for the transaction (PICKED), for the statements that read its rows.
   firstFree: prepared(
     "first_free",
     ["text[]", "int4[]", "int8", "int4"],
-    `SELECT c.n AS picked FROM unnest($1::text[], $2::int4[]) WITH ORDINALITY AS c(id, k, n)
+    `SELECT c.n AS picked, set_config('exarp.picked', c.id, true) AS id
+    FROM unnest($1::text[], $2::int4[]) WITH ORDINALITY AS c(id, k, n)
     WHERE CASE WHEN EXISTS (SELECT 1 FROM leases l WHERE l.task_id = c.id COLLATE "C" AND l.expires_at > $3)
       THEN false ELSE pg_try_advisory_xact_lock($4, c.k) END
     LIMIT 1`,
@@ -97,6 +104,9 @@ const STATEMENTS = {
   task: prepared("task", ["text"], TASK_BY_ID),
   lease: prepared("lease", ["text"], LEASE_OF_TASK),
   blockers: prepared("blockers", ["text"], OPEN_BLOCKERS_OF),
+  pickedTask: prepared("picked_task", [], ofPicked(TASK_BY_ID)),
+  pickedLease: prepared("picked_lease", [], ofPicked(LEASE_OF_TASK)),
+  pickedBlockers: prepared("picked_blockers", [], ofPicked(OPEN_BLOCKERS_OF)),
 };
 
 /** The text that prepares every statement of a write's first request, run once on each connection. */
@@ -118,7 +128,10 @@ export type BeginBatch = {
   /** Of a claim that fails as settled (CLAIM_SETTLED), where the live lease is in its partial rows. */
   holder?: number;
   picked?: number;
-  /** A claim's task row, lease row and open blockers (what the claim reads first), read under the lock. */
+  /**
+   * The task row, lease row and open blockers of a claim's task, or of the task picked (what the
+   * claim reads first), read under the lock.
+   */
   claimed?: { task: number; lease: number; blockers: number };
 };
 
@@ -130,7 +143,7 @@ export type BeginBatch = {
  *   is this transaction's alone (asked again: a lock this session holds is granted again); otherwise
  *   it fails as settled, having waited for nothing but the other claim.
  * - `firstFree`: the first task that no live lease holds and whose key nobody holds, skipping the
- *   others without waiting; its position (1-based) is an answer.
+ *   others without waiting; its position (1-based) is an answer, and its rows (`claimed`).
  * Positions count every statement of the text, the two that set how statements are planned included.
  */
 export function beginBatch(space: number, claims: Claims | undefined, at: number): BeginBatch {
@@ -166,11 +179,19 @@ export function beginBatch(space: number, claims: Claims | undefined, at: number
     const ids = array(claims.firstFree, "text");
     const keys = array(claims.firstFree.map(lockKey), "int4");
     return {
-      text: text("BEGIN", `EXECUTE ${S.firstFree.name}(${ids}, ${keys}, ${ms(claims.now)}, ${space})`, ...opening),
+      text: text(
+        "BEGIN",
+        `EXECUTE ${S.firstFree.name}(${ids}, ${keys}, ${ms(claims.now)}, ${space})`,
+        ...opening,
+        execute(S.pickedTask),
+        execute(S.pickedLease),
+        execute(S.pickedBlockers),
+      ),
       picked: 2,
       meta: 3,
       last: 4,
       expired: 5,
+      claimed: { task: 6, lease: 7, blockers: 8 },
     };
   }
   return { text: text("BEGIN", ...opening), meta: 2, last: 3, expired: 4 };

@@ -151,14 +151,17 @@ function pgBackend(db: PgDriver, bridge: Bridge, location: PgLocation, busyTimeo
           batch.picked === undefined
             ? undefined
             : (results[batch.picked]?.[0] as { picked?: unknown } | undefined)?.picked;
+        const picked = claims && "firstFree" in claims && position ? claims.firstFree[Number(position) - 1] : undefined;
+        // The task the request read the rows of: the one claimed, or the one picked.
+        const claimedId = claims && "claim" in claims ? claims.claim.taskId : picked;
         return {
           end: end ? { seq: end.seq, hash: end.hash } : { seq: 0, hash: GENESIS_HASH },
-          picked: claims && "firstFree" in claims && position ? claims.firstFree[Number(position) - 1] : undefined,
+          picked,
           expired: results[batch.expired] as LeaseRow[] | undefined,
           claimed:
-            batch.claimed && claims && "claim" in claims
+            batch.claimed && claimedId !== undefined
               ? {
-                  taskId: claims.claim.taskId,
+                  taskId: claimedId,
                   task: results[batch.claimed.task]?.[0] as TaskRow | undefined,
                   lease: results[batch.claimed.lease]?.[0] as LeaseRow | undefined,
                   openBlockers: ((results[batch.claimed.blockers] ?? []) as { blocker_id: string }[]).map(
