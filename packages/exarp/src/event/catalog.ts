@@ -15,6 +15,18 @@ export type TaskSnapshot = z.infer<typeof TaskSnapshot>;
 
 const TaskPatch = lazy(() => TaskFields.partial());
 
+/** A sprint's name: short, printable, no spaces (it is typed on the command line). */
+export const SprintName = lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      "letters, digits, dot, dash and underscore, starting with a letter or digit",
+    ),
+);
+
 /**
  * Every event exarp records, with the schema of its payload. Appending validates against it,
  * so the log never holds a malformed event. Names are past tense, dotted, lowercase.
@@ -86,6 +98,38 @@ export const eventPayloads = lazy(
         secretHash: z.string().regex(/^[0-9a-f]{64}$/),
       }),
       "token.revoked": z.object({ tokenId: TokenId }),
+      // Sprints: a named set of tasks worked between a start and an end; the report is read from the log.
+      "sprint.started": z.object({
+        sprint: SprintName,
+        taskIds: z.array(TaskId),
+        tag: z.string().nullable(),
+        goal: z.string().optional(),
+      }),
+      "sprint.ended": z.object({ sprint: SprintName }),
+      // The runner (`exarp run`): one OpenCode session per task attempt, recorded in the runner's own stream.
+      "runner.session_started": z.object({
+        runner: z.string(),
+        taskId: TaskId,
+        session: z.string(),
+        attempt: z.number().int().min(1),
+        worktree: z.string().nullable(),
+        branch: z.string().nullable(),
+      }),
+      "runner.session_finished": z.object({ runner: z.string(), taskId: TaskId, session: z.string() }),
+      "runner.session_retried": z.object({
+        runner: z.string(),
+        taskId: TaskId,
+        session: z.string(),
+        attempt: z.number().int().min(1),
+        error: z.string(),
+        retryAt: z.number().int(),
+      }),
+      "runner.session_abandoned": z.object({
+        runner: z.string(),
+        taskId: TaskId,
+        session: z.string().nullable(),
+        error: z.string(),
+      }),
     }) as const,
 );
 
@@ -104,9 +148,17 @@ export type StoredEventOf<T extends EventType> = Extract<NewEvent, { type: T }> 
 /** Every event type (building the payload schemas to list them: call it where validation happens anyway). */
 export const eventTypes = (): EventType[] => Object.keys(eventPayloads) as EventType[];
 
-/** The task (or token) an event is about: its stream, used for per-task history and undo. */
+/**
+ * The task (or token, sprint, runner) an event is about: its stream, used for per-task history and
+ * undo. A sprint's stream is `sprint:NAME`; a runner's is `runner:IDENTITY`, so its state is one stream.
+ */
 export function eventSubject(event: NewEvent): string {
   if (event.type === "task.created") return event.payload.task.id;
   if (event.type === "token.created" || event.type === "token.revoked") return event.payload.tokenId;
-  return event.payload.taskId;
+  if (event.type === "sprint.started" || event.type === "sprint.ended") return sprintStream(event.payload.sprint);
+  if (event.type.startsWith("runner.")) return runnerStream((event.payload as { runner: string }).runner);
+  return (event.payload as { taskId: string }).taskId;
 }
+
+export const sprintStream = (name: string) => `sprint:${name}`;
+export const runnerStream = (identity: string) => `runner:${identity}`;

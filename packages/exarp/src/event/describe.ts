@@ -47,6 +47,18 @@ function describe(e: StoredEvent): string {
       return `token ${e.payload.tokenId} created: ${e.payload.scope} for ${e.payload.identity} (${inline(e.payload.name, 60)})`;
     case "token.revoked":
       return `token ${e.payload.tokenId} revoked`;
+    case "sprint.started":
+      return `sprint ${e.payload.sprint} started with ${e.payload.taskIds.length} task(s)`;
+    case "sprint.ended":
+      return `sprint ${e.payload.sprint} ended`;
+    case "runner.session_started":
+      return `${e.payload.taskId} run by ${e.payload.runner} in session ${e.payload.session} (attempt ${e.payload.attempt})`;
+    case "runner.session_finished":
+      return `${e.payload.taskId} session ${e.payload.session} of ${e.payload.runner} finished`;
+    case "runner.session_retried":
+      return `${e.payload.taskId} session ${e.payload.session} failed (attempt ${e.payload.attempt}), retried: ${inline(e.payload.error, 80)}`;
+    case "runner.session_abandoned":
+      return `${e.payload.taskId} abandoned by ${e.payload.runner}: ${inline(e.payload.error, 80)}`;
   }
 }
 

@@ -34,6 +34,12 @@ export function readyTouchedBy(events: readonly StoredEvent[]): string[] | undef
       case "approval.withdrawn":
       case "token.created":
       case "token.revoked":
+      case "sprint.started":
+      case "sprint.ended":
+      case "runner.session_started":
+      case "runner.session_finished":
+      case "runner.session_retried":
+      case "runner.session_abandoned":
         break;
       default:
         return undefined;

@@ -63,6 +63,11 @@ export function invertEvent(event: StoredEvent, state: InvertState): NewEvent {
     case "token.revoked":
       throw tokenRefusal(event);
     default:
+      if (event.type.startsWith("sprint.") || event.type.startsWith("runner.")) {
+        throw new Refused({
+          reason: `#${event.command} includes ${event.type}: sprint and runner records are not undone; they are the record of what happened`,
+        });
+      }
       if (event.type.startsWith("lease.") || event.type.startsWith("approval.")) {
         throw new Refused({
           reason: `#${event.command} includes ${event.type}: leases and decisions are not undone; claim, release or decide again instead`,
