@@ -101,6 +101,7 @@ export {
 export type { ClaimNextRequest, ClaimNextResult, LeaseView } from "./lease/service.ts";
 export { findProjectRoot, initRoot, projectPaths, requireProjectRoot } from "./project/root.ts";
 export { loadSettings, SETTINGS, type Settings } from "./project/settings.ts";
+export type { RunnerTaskState } from "./runner/state.ts";
 export type { TaskFilter } from "./store/queries/index.ts";
 export { openStore } from "./store/sqlite.ts";
 export type { Store, StoreOptions } from "./store/store.ts";

@@ -10,6 +10,7 @@ import { createHistoryService } from "../history/service.ts";
 import { createIds, type Ids } from "../id.ts";
 import type { Actor, ServiceContext } from "../kernel/context.ts";
 import { createLeaseService } from "../lease/service.ts";
+import { createRunsService } from "../runner/service.ts";
 import type { Store } from "../store/store.ts";
 import { createTaskService } from "../task/service.ts";
 import { createTokenService } from "../token/service.ts";
@@ -55,6 +56,7 @@ function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined, gra
     history: createHistoryService(ctx),
     transfer: createTransferService(ctx),
     tokens: createTokenService(ctx),
+    runs: createRunsService(ctx),
   };
 }
 
