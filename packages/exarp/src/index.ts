@@ -99,6 +99,21 @@ export {
   liveLease,
 } from "./lease/lease.ts";
 export type { ClaimNextRequest, ClaimNextResult, LeaseView } from "./lease/service.ts";
+/** Desktop notifications (notify-send, osascript, a PowerShell toast): `createNotifier().notify({ title, body, urgency })`. */
+export {
+  type Notification,
+  type NotificationCommand,
+  type NotifyPlatform,
+  notificationCommand,
+  type Urgency,
+} from "./notify/command.ts";
+export {
+  createNotifier,
+  type Notifier,
+  type NotifierOptions,
+  type NotifyResult,
+  type NotSentReason,
+} from "./notify/notifier.ts";
 export { findProjectRoot, initRoot, projectPaths, requireProjectRoot } from "./project/root.ts";
 export { loadSettings, SETTINGS, type Settings } from "./project/settings.ts";
 export type { RunnerTaskState } from "./runner/state.ts";

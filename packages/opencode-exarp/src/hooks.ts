@@ -2,8 +2,11 @@ import type { Hooks, PluginInput } from "@opencode-ai/plugin";
 import { Busy, type Exarp } from "exarp";
 import { registerCommands, runCommand } from "./commands.ts";
 import { personAtKeyboard, sessionActor } from "./identity.ts";
-import { createNotifier, errorText, type Log, type Target, withTimeout } from "./notify.ts";
+import { createNotifier, desktopNotifier, errorText, type Log, type Target, withTimeout } from "./notify.ts";
 import { addPrimer, firstUserIndex, type LoopMessage } from "./primer.ts";
+import { modeRules, sessionMode } from "./runner-mode.ts";
+import { createRunnerStarter } from "./runner-start.ts";
+import { runnerText } from "./runner-text.ts";
 import {
   type AgentInfo,
   BUILTIN_AGENTS,
@@ -50,7 +53,11 @@ const TITLE_WAIT_MS = 2_000;
 export function createHooks(input: PluginInput, root: string, exarp: Exarp, log: Log): Hooks {
   const sessions = createSessions();
   const agents = new Map<string, AgentInfo>(BUILTIN_AGENTS.map((a) => [a.name, a]));
-  const notifier = createNotifier(input.client, input.$, (m) => log(m, "warn"));
+  const notifier = createNotifier(
+    input.client,
+    desktopNotifier(root, (m) => log(m, "warn")),
+    (m) => log(m, "warn"),
+  );
   const views = createViews(exarp);
   const titles = createTitleWatch();
   const tokens = new Map<string, number>();
@@ -61,7 +68,27 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
     .catch(() => log("could not list agents; using the built-in table", "warn"));
 
   const kindOf = (s: SessionState) => classify(s, agents);
-  const actorOf = (s: SessionState) => sessionActor(kindOf(s), s.agent, s.id);
+
+  /**
+   * Whether the session is a runner's, asked once: a runner claims the task with the session as the
+   * lease's session before its first prompt, so the first prompt (or tool, or shell) is late enough.
+   * A failed read is asked again next time.
+   */
+  const resolveRunner = (s: SessionState) => {
+    if (s.runner !== undefined) return;
+    try {
+      s.runner = exarp.runs.sessionOf(s.id) ?? null;
+    } catch (error) {
+      log(`could not tell whether ${s.id} is a runner session: ${errorText(error)}`, "warn");
+    }
+  };
+  const modeOf = (s: SessionState) => sessionMode(s, s.runner);
+  /** A runner's session is served like a primary one, whatever its agent. */
+  const servedKind = (s: SessionState) => (s.runner && modeOf(s).kind === "runner" ? "primary" : kindOf(s));
+  const actorOf = (s: SessionState) => {
+    const mode = s.runner ? modeOf(s) : undefined;
+    return mode?.kind === "runner" ? mode.actor : sessionActor(kindOf(s), s.agent, s.id);
+  };
   const targetOf = (s: SessionState): Target | undefined =>
     s.agent && s.model ? { sessionID: s.id, agent: s.agent, model: s.model } : undefined;
 
@@ -80,16 +107,27 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
     }
   };
 
-  const stopDecisions = watchDecisions(exarp, sessions, kindOf, targetOf, notifier);
-  const stopLeases = watchLeases(exarp, sessions, kindOf, targetOf, notifier, settings.leaseCheckMs);
+  const decisionTarget = (s: SessionState) => (modeRules(modeOf(s)).decisionNotes ? targetOf(s) : undefined);
+  const stopDecisions = watchDecisions(exarp, sessions, kindOf, decisionTarget, notifier);
+  const stopLeases = watchLeases(exarp, sessions, servedKind, actorOf, targetOf, notifier, settings.leaseCheckMs);
+  const starter = createRunnerStarter({ root, serverUrl: input.serverUrl });
 
   const tools = createTools({
     exarp: () => exarp,
     actorOf: (sessionID, agent) => {
       const s = sessions.get(sessionID);
       s.agent ??= agent;
+      resolveRunner(s);
+      const mode = modeOf(s);
+      if (mode.kind === "runner") return mode.actor;
       return sessionActor(classify({ parentID: s.parentID, agent }, agents), agent, sessionID);
     },
+    modeOf: (sessionID) => {
+      const s = sessions.get(sessionID);
+      resolveRunner(s);
+      return modeOf(s);
+    },
+    startRunner: starter,
     isSubagent: (sessionID, agent) => {
       const s = sessions.get(sessionID);
       s.agent ??= agent;
@@ -104,7 +142,7 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
 
   const onIdle = (s: SessionState) => {
     const target = targetOf(s);
-    if (!target || kindOf(s) !== "primary") return;
+    if (!target || servedKind(s) !== "primary") return;
     if (shouldCompact(s.tokens, s.limit, settings.compactAt, s.compacting)) {
       s.compacting = true;
       withTimeout(input.client.session.summarize({ path: { id: s.id }, body: target.model }), 120_000).catch((e) => {
@@ -113,7 +151,7 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
       });
       return;
     }
-    if (s.finished && settings.followUp) {
+    if (s.finished && settings.followUp && modeRules(modeOf(s)).followUp) {
       const finished = s.finished;
       s.finished = undefined;
       const next = exarp.as(actorOf(s)).graph.next();
@@ -165,6 +203,7 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
 
     "chat.message": async (hookInput, output) => {
       const s = sessions.get(hookInput.sessionID);
+      resolveRunner(s);
       const message = output.message as { agent?: string; model?: { providerID: string; modelID: string } };
       s.agent = message.agent ?? hookInput.agent ?? s.agent;
       const model = hookInput.model ?? message.model;
@@ -184,7 +223,8 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
         s.transcriptNext = false;
         return;
       }
-      if (kindOf(s) !== "primary") return;
+      // A runner's session has its task in its prompt and in the system block: no summary here.
+      if (s.runner || kindOf(s) !== "primary") return;
       if (!s.primer) {
         const context = views.context(actorOf(s), roleOf(s.agent), BUDGET.firstMessage);
         s.primer = { messageID: first.info.id, text: `${FIRST_MESSAGE_HEADING}\n${context}` };
@@ -200,13 +240,15 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
       if (isTitleRequest(output.system)) titles.asked(hookInput.sessionID);
       if (isHiddenRequest(output.system)) return;
       const s = sessions.peek(hookInput.sessionID);
-      if (!s || kindOf(s) !== "primary") return;
-      output.system.push(`${SYSTEM_HEADING}\n${views.context(actorOf(s), roleOf(s.agent), BUDGET.system)}`);
+      if (!s || servedKind(s) !== "primary") return;
+      const mode = s.runner ? modeOf(s) : undefined;
+      if (mode?.kind === "runner") output.system.push(views.runnerContext(mode.actor, mode.taskId));
+      else output.system.push(`${SYSTEM_HEADING}\n${views.context(actorOf(s), roleOf(s.agent), BUDGET.system)}`);
     },
 
     "tool.execute.after": async (hookInput, output) => {
       const s = sessions.peek(hookInput.sessionID);
-      if (!s || kindOf(s) !== "primary" || typeof output.output !== "string") return;
+      if (!s || servedKind(s) !== "primary" || typeof output.output !== "string") return;
       renewOnActivity(s);
       const line = views.reminder(actorOf(s));
       s.toolsSinceReminder++;
@@ -219,9 +261,14 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
     "experimental.session.compacting": async (hookInput, output) => {
       const s = sessions.get(hookInput.sessionID);
       s.transcriptNext = true;
-      if (kindOf(s) !== "primary") return;
+      if (servedKind(s) !== "primary") return;
       s.compacting = true;
-      output.context.push(`${COMPACTION_HEADING}\n${views.context(actorOf(s), roleOf(s.agent))}`);
+      const mode = modeOf(s);
+      const context =
+        mode.kind === "runner"
+          ? views.runnerContext(mode.actor, mode.taskId)
+          : views.context(actorOf(s), roleOf(s.agent));
+      output.context.push(`${COMPACTION_HEADING}\n${context}`);
     },
 
     "chat.params": async (hookInput, output) => {
@@ -235,7 +282,7 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
       if (agent === "title") titles.asked(hookInput.sessionID);
       if (agent && !agents.get(agent)?.hidden && model.limit?.context)
         s.limit = { context: model.limit.context, output: model.limit.output ?? 0 };
-      if (kindOf(s) !== "primary") return;
+      if (servedKind(s) !== "primary") return;
       const npm = (hookInput.provider?.info as { npm?: string } | undefined)?.npm ?? model.api?.npm;
       const options = views.heavy(actorOf(s)) ? thinkingOptions(npm, model.capabilities?.reasoning) : undefined;
       if (options) Object.assign(output.options, options);
@@ -247,18 +294,22 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
       output.env.EXARP_PROJECT_ROOT = root;
       if (!hookInput.sessionID) return;
       const s = sessions.get(hookInput.sessionID);
+      resolveRunner(s);
       const actor = actorOf(s);
       output.env.EXARP_AGENT = actor.name;
       output.env.EXARP_SESSION = actor.session ?? s.id;
     },
 
     "command.execute.before": async (hookInput, output) => {
+      const s = sessions.get(hookInput.sessionID);
+      resolveRunner(s);
       const text = await runCommand(
         exarp,
         hookInput.command,
         hookInput.arguments,
         personAtKeyboard(),
         settings.busyRetryMs,
+        async (max) => (modeRules(modeOf(s)).startRunner ? starter(max) : runnerText.noRunnerInRunner),
       );
       if (text !== undefined) output.parts.push({ type: "text", text } as (typeof output.parts)[number]);
     },

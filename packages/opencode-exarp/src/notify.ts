@@ -1,5 +1,11 @@
 import type { PluginInput } from "@opencode-ai/plugin";
-import { inline } from "exarp";
+import {
+  createNotifier as createDesktopNotifier,
+  type Notifier as Desktop,
+  inline,
+  loadSettings,
+  projectPaths,
+} from "exarp";
 
 type Client = PluginInput["client"];
 
@@ -18,11 +24,27 @@ export function withTimeout<T>(promise: Promise<T>, ms = 5_000): Promise<T> {
 /** Where a session's messages go: the agent and model it uses now (leaving them out switches the user's). */
 export type Target = { sessionID: string; agent: string; model: { providerID: string; modelID: string } };
 
+/** The variants of a toast, and how loud each is on the desktop. */
+const URGENCY = { info: "low", success: "low", warning: "normal", error: "normal" } as const;
+
+/**
+ * The desktop notifier of the project at `root`, as its settings say (`notify.enabled`,
+ * `notify.quietHours`); it stays quiet while the person looks at OpenCode's terminal.
+ */
+export function desktopNotifier(root: string, log: (message: string) => void): Desktop {
+  const { settings } = loadSettings(projectPaths(root).dir);
+  return createDesktopNotifier({
+    enabled: settings["notify.enabled"],
+    quietHours: settings["notify.quietHours"],
+    log,
+  });
+}
+
 /**
  * Side channels to the user and the model. Nothing here is awaited from inside a tool on the same
  * session (that deadlocks): callers fire and forget, and failures go to the log.
  */
-export function createNotifier(client: Client, $: PluginInput["$"], log: (message: string) => void) {
+export function createNotifier(client: Client, desktop: Desktop, log: (message: string) => void) {
   const seen = new Map<string, number>();
   const fail = (what: string) => (error: unknown) =>
     log(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -48,16 +70,15 @@ export function createNotifier(client: Client, $: PluginInput["$"], log: (messag
       ).catch(fail("prompt"));
     },
 
-    /** A toast in the TUI and an OS notification, once per distinct message per minute; the text is neutralised. */
+    /** A toast in the TUI and a desktop notification, once per distinct message per minute; the text is neutralised. */
     alert(text: string, variant: "info" | "success" | "warning" | "error"): void {
       const message = inline(text, 400);
       const now = Date.now();
       if ((seen.get(message) ?? 0) > now - 60_000) return;
       seen.set(message, now);
       withTimeout(client.tui.showToast({ body: { title: "exarp", message, variant } })).catch(fail("toast"));
-      withTimeout(Promise.resolve($`notify-send -a OpenCode ${"OpenCode"} ${message}`.quiet().nothrow()), 3_000).catch(
-        fail("OS notification"),
-      );
+      // Never rejects; a failure reaches the desktop notifier's log.
+      void desktop.notify({ title: "OpenCode", body: message, urgency: URGENCY[variant] });
     },
   };
 }

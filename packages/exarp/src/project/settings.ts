@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInput, StorageError } from "../errors-catalog.ts";
+import { parseQuietHours } from "../notify/quiet-hours.ts";
 
 /**
  * Project settings live in three places, highest first:
@@ -59,6 +60,13 @@ const boolean = (raw: unknown): boolean | { error: string } => {
   return { error: "must be true or false" };
 };
 
+/** Quiet hours, kept as written (trimmed) once they parse. */
+const quietHours = (raw: unknown): string | { error: string } => {
+  const parsed = parseQuietHours(raw);
+  if (parsed && "error" in parsed) return parsed;
+  return typeof raw === "string" ? raw.trim() : "";
+};
+
 /** Every setting exarp reads, with its variable, default and check. */
 export const SETTINGS = {
   "audit.maxBytes": {
@@ -90,6 +98,18 @@ export const SETTINGS = {
     default: "",
     parse: variableName,
     help: "the variable holding the PostgreSQL password (else ~/.pgpass, PGPASSFILE or PGPASSWORD)",
+  },
+  "notify.enabled": {
+    env: "EXARP_NOTIFY_ENABLED",
+    default: true,
+    parse: boolean,
+    help: "desktop notifications from `exarp serve` and the OpenCode plugin (a review waits, a session failed); false: none",
+  },
+  "notify.quietHours": {
+    env: "EXARP_NOTIFY_QUIET_HOURS",
+    default: "",
+    parse: quietHours,
+    help: 'local time with no desktop notifications but critical ones, like "22:00-07:00" (may wrap midnight); empty: none',
   },
 } satisfies Record<string, Setting<number> | Setting<string> | Setting<boolean>>;
 

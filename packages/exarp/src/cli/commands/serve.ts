@@ -1,9 +1,13 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { osActor } from "../../app/actor.ts";
 import type { Exarp } from "../../app/exarp.ts";
+import type { Watcher } from "../../feed/feed.ts";
 import { retryWhileBusy, SHORT_BUSY_TIMEOUT_MS } from "../../kernel/busy.ts";
+import { createNotifier } from "../../notify/notifier.ts";
 import { projectPaths } from "../../project/root.ts";
+import { loadSettings } from "../../project/settings.ts";
 import { isLoopback } from "../../serve/hosts.ts";
+import { notifiesReviews, notifyReviews } from "../../serve/notify.ts";
 import { CannotListen, DEFAULT_HOST, DEFAULT_PORT, startServer } from "../../serve/server.ts";
 import { type CliContext, type CliRun, int, str, UsageError } from "../command.ts";
 
@@ -51,6 +55,28 @@ function portOf(ctx: CliContext): number {
   return port;
 }
 
+/** Desktop notifications of new review requests, when this serve gives them (see notifiesReviews). */
+function reviewNotifications(ctx: CliContext, exarp: Exarp, host: string) {
+  const dir = projectPaths(ctx.root()).dir;
+  const { settings, source } = loadSettings(dir, ctx.env);
+  const on = notifiesReviews({
+    optedOut: ctx.values["no-notify"] === true,
+    enabled: settings["notify.enabled"],
+    explicit: source["notify.enabled"] !== "default",
+    loopback: isLoopback(host),
+    terminal: Boolean(process.stdin.isTTY || process.stderr.isTTY),
+  });
+  if (!on) return undefined;
+  // The serve's own terminal shows nothing of a review: notify whatever window has the focus.
+  const notifier = createNotifier({
+    env: ctx.env,
+    quietHours: settings["notify.quietHours"],
+    focused: false,
+    log: ctx.note,
+  });
+  return notifyReviews(exarp, notifier, { watchDir: dir, self: osActor().name });
+}
+
 /** Resolves with the first of SIGINT or SIGTERM. */
 function stopSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -91,7 +117,9 @@ export const serve: CliRun = async (ctx) => {
   // Said with the project's folder when it is not the working one (`npm start` serves the demo's).
   const root = ctx.root();
   const makeOne = `exarp ${root === ctx.cwd ? "" : `-C ${shellWord(root)} `}token create --scope owner`;
+  let reviews: Watcher | undefined;
   try {
+    reviews = reviewNotifications(ctx, exarp, host);
     await firstOwnerToken(exarp, ctx, makeOne);
     process.stdout.write(`exarp serve: ${server.url}\n`);
     ctx.note(
@@ -99,6 +127,7 @@ export const serve: CliRun = async (ctx) => {
     );
     await stopped;
   } finally {
+    reviews?.close();
     await server.close();
   }
   return { data: {}, text: "", silent: true };

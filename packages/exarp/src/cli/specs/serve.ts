@@ -12,6 +12,10 @@ export const serve: CliCommand = {
       value: "HOST",
       help: "address to listen on (default 127.0.0.1); any other is reachable from elsewhere, and warned about",
     },
+    "no-notify": {
+      type: "boolean",
+      help: "no desktop notification when a task waits for review (on by default when served locally from a terminal; setting notify.enabled)",
+    },
   },
   examples: [
     "exarp serve                    # prints `exarp serve: http://127.0.0.1:4477/`; log in with an owner token",
