@@ -12,6 +12,7 @@ import type { Actor, ServiceContext } from "../kernel/context.ts";
 import { createLeaseService } from "../lease/service.ts";
 import { createRunsService } from "../runner/service.ts";
 import type { Store } from "../store/store.ts";
+import { createSprintService } from "../sprint/service.ts";
 import { createTaskService } from "../task/service.ts";
 import { createTokenService } from "../token/service.ts";
 import { createTransferService } from "../transfer/service.ts";
@@ -56,6 +57,7 @@ function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined, gra
     history: createHistoryService(ctx),
     transfer: createTransferService(ctx),
     tokens: createTokenService(ctx),
+    sprints: createSprintService(ctx, graph),
     runs: createRunsService(ctx),
   };
 }

@@ -8,6 +8,7 @@ import { comment, dep } from "./specs/links.ts";
 import { mcp } from "./specs/mcp.ts";
 import { prime } from "./specs/prime.ts";
 import { serve } from "./specs/serve.ts";
+import { sprint } from "./specs/sprint.ts";
 import { statusCommands } from "./specs/status.ts";
 import { add, edit, listCommand, show } from "./specs/tasks.ts";
 import { migrate, schema } from "./specs/team.ts";
@@ -34,6 +35,7 @@ export const commands: CliCommand[] = [
   approvals,
   approve,
   deny,
+  sprint,
   prime,
   mcp,
   serve,
