@@ -7,6 +7,7 @@ import { audit, history, undo } from "./specs/history.ts";
 import { comment, dep } from "./specs/links.ts";
 import { mcp } from "./specs/mcp.ts";
 import { prime } from "./specs/prime.ts";
+import { schedule } from "./specs/schedule.ts";
 import { serve } from "./specs/serve.ts";
 import { sprint } from "./specs/sprint.ts";
 import { statusCommands } from "./specs/status.ts";
@@ -44,6 +45,7 @@ export const commands: CliCommand[] = [
   audit,
   token,
   doctor,
+  schedule,
   schema,
   migrate,
   exportCommand,
