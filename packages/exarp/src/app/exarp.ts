@@ -58,7 +58,7 @@ function createServices(ctx: ServiceContext, leaseTtlMs: number | undefined, gra
     transfer: createTransferService(ctx),
     tokens: createTokenService(ctx),
     sprints: createSprintService(ctx, graph),
-    runs: createRunsService(ctx),
+    runs: createRunsService(ctx, leaseTtlMs),
   };
 }
 

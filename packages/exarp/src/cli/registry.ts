@@ -7,6 +7,7 @@ import { audit, history, undo } from "./specs/history.ts";
 import { comment, dep } from "./specs/links.ts";
 import { mcp } from "./specs/mcp.ts";
 import { prime } from "./specs/prime.ts";
+import { run } from "./specs/run.ts";
 import { schedule } from "./specs/schedule.ts";
 import { serve } from "./specs/serve.ts";
 import { sprint } from "./specs/sprint.ts";
@@ -14,6 +15,8 @@ import { statusCommands } from "./specs/status.ts";
 import { add, edit, listCommand, show } from "./specs/tasks.ts";
 import { migrate, schema } from "./specs/team.ts";
 import { token } from "./specs/token.ts";
+import { worktrees } from "./specs/worktrees.ts";
+import { withTaskRefs } from "./task-refs.ts";
 
 /** Every top-level verb, in the order help lists them. */
 export const commands: CliCommand[] = [
@@ -36,6 +39,7 @@ export const commands: CliCommand[] = [
   approvals,
   approve,
   deny,
+  run,
   sprint,
   prime,
   mcp,
@@ -51,8 +55,10 @@ export const commands: CliCommand[] = [
   exportCommand,
   importCommand,
   demo,
+  worktrees,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {
-  return commands.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
+  return command && withTaskRefs(command);
 }

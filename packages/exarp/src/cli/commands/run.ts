@@ -1,0 +1,173 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { isPerson, isSubagent } from "../../identity/identity.ts";
+import { SHORT_BUSY_TIMEOUT_MS } from "../../kernel/busy.ts";
+import { DEFAULT_LEASE_TTL_MS } from "../../lease/lease.ts";
+import { projectPaths } from "../../project/root.ts";
+import { createOpenCodeClient } from "../../run/opencode.ts";
+import { type StartedOpenCode, startOpenCode } from "../../run/opencode-serve.ts";
+import { createTable, jsonLine, type Progress, textLine } from "../../run/progress.ts";
+import { runRunner } from "../../run/runner.ts";
+import { repoRoot } from "../../runner/worktree.ts";
+import { type CliContext, type CliRun, int, str, UsageError } from "../command.ts";
+
+export const DEFAULT_RUNNER = "agent:runner";
+
+/** A positive number of seconds (decimals allowed), in milliseconds. */
+function seconds(ctx: CliContext, key: string, min: number): number | undefined {
+  const v = str(ctx.values, key);
+  if (v === undefined) return undefined;
+  const n = Number(v.trim());
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !Number.isFinite(n) || n < min || n > 86_400)
+    throw new UsageError(`--${key} must be a number of seconds from ${min} to 86400, not ${JSON.stringify(v)}`);
+  return Math.round(n * 1000);
+}
+
+function bounded(ctx: CliContext, key: string, min: number, max: number): number | undefined {
+  const n = int(ctx.values, key);
+  if (n !== undefined && (n < min || n > max)) throw new UsageError(`--${key} must be ${min}–${max}, not ${n}`);
+  return n;
+}
+
+function modelOf(value: string | undefined): { providerID: string; modelID: string } | undefined {
+  if (value === undefined) return undefined;
+  const slash = value.indexOf("/");
+  if (slash <= 0 || slash === value.length - 1 || /[\s\p{Cc}]/u.test(value))
+    throw new UsageError(
+      `--model must be PROVIDER/MODEL (e.g. anthropic/claude-sonnet-4-5), not ${JSON.stringify(value)}`,
+    );
+  return { providerID: value.slice(0, slash), modelID: value.slice(slash + 1) };
+}
+
+function urlOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(
+      `--url must be the address of an \`opencode serve\`, such as http://127.0.0.1:4096, not ${JSON.stringify(value)}`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`--url must be http(s), not ${url.protocol}`);
+  return url.toString();
+}
+
+/**
+ * One runner per identity per project: a pid file in `.exarp/`, refused while the process it names
+ * lives (a dead runner's file is taken over: that is how a restart adopts its leases).
+ */
+function lockRunner(dir: string, identity: string): () => void {
+  const file = join(dir, `runner-${identity.replace(/[^A-Za-z0-9._-]/g, "_")}.pid`);
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, "utf8").trim());
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+      throw new UsageError(
+        `another runner (pid ${pid}) works as ${identity} in this project; stop it first, or run --as another agent`,
+      );
+  }
+  writeFileSync(file, `${process.pid}\n`);
+  return () => {
+    try {
+      if (readFileSync(file, "utf8").trim() === String(process.pid)) rmSync(file);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Where progress goes: JSON lines, a live table on a terminal, or one line per change. */
+function reporter(ctx: CliContext): { report: (p: Progress) => void; close: () => void } {
+  const write = (text: string) => process.stdout.write(text);
+  if (ctx.json) return { report: (p) => write(jsonLine(p)), close: () => undefined };
+  if (!process.stdout.isTTY) return { report: (p) => write(textLine(p)), close: () => undefined };
+  const table = createTable(write);
+  const timer = setInterval(table.tick, 1000);
+  return { report: table.update, close: () => clearInterval(timer) };
+}
+
+/** One slot per `--can` (its tags comma-separated); undefined when none is given. */
+function slotsOf(value: unknown): string[][] | undefined {
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value : [value]).map((v: string) => {
+    const tags = v.split(",").map((t) => t.trim());
+    if (tags.some((t) => t === "")) throw new UsageError(`--can ${JSON.stringify(v)} has an empty tag`);
+    return tags;
+  });
+}
+
+export const run: CliRun = async (ctx) => {
+  const slots = slotsOf(ctx.values.can);
+  const max = bounded(ctx, "max", 1, 64) ?? slots?.length ?? 2;
+  const options = {
+    max,
+    slots: slots ?? Array.from({ length: max }, () => ["*"]),
+    prompt: { agent: str(ctx.values, "agent"), model: modelOf(str(ctx.values, "model")) },
+    timeoutMs: seconds(ctx, "timeout", 1),
+    attempts: bounded(ctx, "attempts", 1, 20) ?? 3,
+    retryDelayMs: seconds(ctx, "retry-delay", 0) ?? 10_000,
+  };
+  if (options.prompt.agent !== undefined && !/^[\w.-]{1,64}$/.test(options.prompt.agent))
+    throw new UsageError(
+      `--agent must name an OpenCode agent (letters, digits, . _ -), not ${JSON.stringify(options.prompt.agent)}`,
+    );
+  const url = urlOf(str(ctx.values, "url"));
+  const exarp = ctx.exarp({
+    busyTimeoutMs: SHORT_BUSY_TIMEOUT_MS * 40,
+    actor: (given) => ({ name: given.name ?? DEFAULT_RUNNER, session: null }),
+  });
+  const identity = exarp.actor.name;
+  if (isPerson(exarp.actor) || isSubagent(exarp.actor))
+    throw new UsageError(`the runner acts as an agent, never as ${identity}: a person approves what it hands in`);
+  const root = ctx.root();
+  const worktree = ctx.values.worktree === true;
+  const repo = worktree ? await repoRoot(root) : root;
+  const paths = projectPaths(root);
+  const unlock = lockRunner(paths.dir, identity);
+  const progress = reporter(ctx);
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  let server: StartedOpenCode | undefined;
+  try {
+    if (!url) {
+      server = await startOpenCode({ bin: str(ctx.values, "opencode") ?? "opencode", directory: root, env: ctx.env });
+      ctx.note(`exarp run: started opencode serve at ${server.url} (pid ${server.pid}); it stops with the runner`);
+    }
+    const result = await runRunner({
+      exarp,
+      identity,
+      root: repo,
+      watchDir: paths.dir,
+      opencode: createOpenCodeClient(url ?? (server as StartedOpenCode).url),
+      ...options,
+      worktree,
+      untilIdle: ctx.values["until-idle"] === true,
+      leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+      report: progress.report,
+      alert: (title, body) => ctx.note(`${title}: ${body}`),
+      signal: abort.signal,
+    });
+    return {
+      data: { run: { runner: identity, ...result } },
+      text: `exarp run: ${result.finished.length} task(s) to review${result.finished.length ? ` (${result.finished.join(", ")})` : ""}, ${result.blocked.length} blocked${result.blocked.length ? ` (${result.blocked.join(", ")})` : ""}`,
+    };
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    progress.close();
+    await server?.stop();
+    unlock();
+  }
+};
