@@ -20,6 +20,8 @@ export type Reply = {
   /** HTTP status to fail with (5xx retried by OpenCode, 4xx not). */
   error?: number;
   retryAfterMs?: number;
+  /** Answer this much later (a model that takes its time). */
+  delayMs?: number;
   usage?: { prompt: number; completion: number };
 };
 
@@ -72,7 +74,8 @@ export async function startMockModel() {
           ? rule.reply(r)
           : rule.reply
         : { text: isTitle(r) ? "A title" : "ok" };
-      answer(res, r, reply);
+      if (reply.delayMs) setTimeout(() => answer(res, r, reply), reply.delayMs);
+      else answer(res, r, reply);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
