@@ -346,11 +346,21 @@ async function resolveCommit(repo: string, name: string): Promise<string> {
 function summaryText(branch: string | null, commit: string, files: DiffSummary["files"]): string {
   const ins = files.reduce((n, f) => n + f.insertions, 0);
   const del = files.reduce((n, f) => n + f.deletions, 0);
-  const head = `${branch ? inline(branch, 80) : "(detached)"} @ ${commit.slice(0, 12)}: ${files.length} file${files.length === 1 ? "" : "s"} changed, +${ins} -${del}`;
-  const lines = files.slice(0, SUMMARY_FILES).map((f) => ` ${inline(f.path, 100)} | +${f.insertions} -${f.deletions}`);
-  if (files.length > SUMMARY_FILES) lines.push(` … and ${files.length - SUMMARY_FILES} more`);
-  const text = [head, ...lines].join("\n");
-  return text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY - 1)}…` : text;
+  const count = `${files.length} file${files.length === 1 ? "" : "s"} changed`;
+  const title = `${branch ? inline(branch, 80) : "(detached)"} @ ${commit.slice(0, 12)}: ${count}, +${ins} -${del}`;
+  const lines = [title];
+  // Room is kept for the last line, which says how many files were left out.
+  let room = MAX_SUMMARY - title.length - 40;
+  let shown = 0;
+  for (const f of files.slice(0, SUMMARY_FILES)) {
+    const line = ` ${inline(f.path, 100)} | +${f.insertions} -${f.deletions}`;
+    if (line.length + 1 > room) break;
+    lines.push(line);
+    room -= line.length + 1;
+    shown++;
+  }
+  if (shown < files.length) lines.push(` … and ${files.length - shown} more`);
+  return lines.join("\n");
 }
 
 function checkTaskId(taskId: string): string {
@@ -419,7 +429,10 @@ function gitResult(cwd: string, args: string[], timeoutMs = TIMEOUT_MS, input?: 
         done({ code: error?.killed ? null : code, stdout, stderr: `${why}${stderr}` });
       },
     );
-    child.stdin?.end(input ?? "");
+    // A git that exits before reading its input (a refusal) closes the pipe: that is its answer, not an error.
+    child.stdin?.on("error", () => undefined);
+    if (input === undefined) child.stdin?.end();
+    else child.stdin?.end(input);
   });
 }
 
