@@ -16,7 +16,6 @@ import { add, edit, listCommand, show } from "./specs/tasks.ts";
 import { migrate, schema } from "./specs/team.ts";
 import { token } from "./specs/token.ts";
 import { worktrees } from "./specs/worktrees.ts";
-import { worktrees } from "./specs/worktrees.ts";
 import { withTaskRefs } from "./task-refs.ts";
 
 /** Every top-level verb, in the order help lists them. */
