@@ -1,6 +1,8 @@
 import type { Config } from "@opencode-ai/plugin";
 import { type Actor, Busy, type Exarp, ExarpError, neutralizeBlock, retryWhileBusy, type Status } from "exarp";
 import { taskLine } from "./board.ts";
+import type { RunnerStarter } from "./runner-start.ts";
+import { launchText, RUN_COMMAND } from "./runner-text.ts";
 import type { AgentInfo } from "./sessions.ts";
 import { BUSY, COMMANDS, commandText } from "./text.ts";
 
@@ -32,15 +34,28 @@ export function registerCommands(
     };
   }
   c.command = { ...c.command };
-  for (const [name, command] of Object.entries(COMMANDS)) c.command[name] ??= { ...command };
+  for (const [name, command] of Object.entries({ ...COMMANDS, run: RUN_COMMAND })) c.command[name] ??= { ...command };
 }
 
 const OPEN: Status[] = ["in_progress", "review", "todo", "blocked"];
 const SHOWN = { tasks: 40, waves: 8, perWave: 12, path: 24 } as const;
 
+/** The most sessions `/run N` may ask for (the tool's limit too). */
+const MAX_SESSIONS = 64;
+
+/** `/run [N]`: the session limit, undefined for none, or "bad" for anything but a number in range. */
+export function parseRunArgs(args: string): number | undefined | "bad" {
+  const text = args.trim();
+  if (!text) return undefined;
+  if (!/^\d{1,3}$/.test(text)) return "bad";
+  const n = Number(text);
+  return n >= 1 && n <= MAX_SESSIONS ? n : "bad";
+}
+
 /**
  * The text a slash command adds (or undefined for commands that are not exarp's). `person` is who
  * decides (/approve); a write retries while another process holds the lock, for up to `busyRetryMs`.
+ * `startRunner` starts a runner (/run); without it, /run is not this plugin's.
  */
 export async function runCommand(
   exarp: Exarp,
@@ -48,9 +63,15 @@ export async function runCommand(
   args: string,
   person: Actor,
   busyRetryMs: number,
+  startRunner?: RunnerStarter,
 ): Promise<string | undefined> {
   try {
     switch (command) {
+      case "run": {
+        if (!startRunner) return undefined;
+        const max = parseRunArgs(args);
+        return max === "bad" ? launchText.usage : await startRunner(max);
+      }
       case "tasks": {
         const open = exarp.tasks.list({ status: OPEN, limit: SHOWN.tasks });
         if (!open.length) return commandText.noOpen;

@@ -221,6 +221,6 @@ describe("odds and ends", () => {
     expect(agent.build?.permission).toBeUndefined();
     const command = config.command as Record<string, { template: string }>;
     expect(command.tasks?.template).toBe("mine");
-    expect(Object.keys(command).sort()).toEqual(["approve", "next", "tasks", "waves"]);
+    expect(Object.keys(command).sort()).toEqual(["approve", "next", "run", "tasks", "waves"]);
   });
 });

@@ -1,3 +1,5 @@
+import type { RunnerTaskState } from "exarp";
+
 /** What a session is, as far as task context goes: only primary sessions get it. */
 export type SessionKind = "primary" | "subagent" | "hidden" | "unknown";
 
@@ -32,6 +34,11 @@ export type SessionState = {
   warned: Set<number>;
   /** When activity last renewed the session's leases (ms). */
   touchedAt: number;
+  /**
+   * The runner task this session works, asked once at its first prompt (`runs.sessionOf`): null when
+   * it is not a runner's, undefined until asked. See runner-mode.ts.
+   */
+  runner?: RunnerTaskState | null;
 };
 
 /** Agents OpenCode 1.18 ships, used until `app.agents()` answers (and when it cannot). */

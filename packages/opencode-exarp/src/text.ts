@@ -16,6 +16,7 @@ export const TOOL = {
   comment: "exarp_comment",
   add: "exarp_add",
   context: "exarp_context",
+  run: "exarp_run",
 } as const;
 
 /** Heading of the synthetic part on a session's first message. */

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TOOLS as MCP_TOOLS } from "../../exarp/src/mcp/server.ts";
 import { openDriver } from "../../exarp/src/store/driver.ts";
 import { firstUnsafe } from "../../exarp/src/text/safe.ts";
+import type { SessionMode } from "./runner-mode.ts";
 import { BUSY, SUBAGENT_REFUSAL, TOOL } from "./text.ts";
 import { createTools, MUTATING_TOOLS } from "./tools.ts";
 
@@ -22,10 +23,26 @@ function setup(busyRetryMs = 3_000) {
   made.push(dir);
   const exarp = initProject(dir, { actor: { name: "user:ana", session: null }, busyTimeoutMs: SHORT_BUSY_TIMEOUT_MS });
   const finished: string[] = [];
+  /** Sessions that are a runner's (runner mode), and the runs started. */
+  const runners = new Map<string, string>();
+  const started: (number | undefined)[] = [];
+  const modeOf = (session: string): SessionMode => {
+    const taskId = runners.get(session);
+    return taskId ? { kind: "runner", taskId, actor: { name: "agent:runner", session } } : { kind: "normal" };
+  };
   const tools = createTools({
     exarp: () => exarp,
-    actorOf: (session, agent) => ({ name: agent === "general" ? `subagent:${agent}` : `agent:${agent}`, session }),
+    actorOf: (session, agent) => {
+      const mode = modeOf(session);
+      if (mode.kind === "runner") return mode.actor;
+      return { name: agent === "general" ? `subagent:${agent}` : `agent:${agent}`, session };
+    },
     isSubagent: (_session, agent) => agent === "general",
+    modeOf,
+    startRunner: async (max) => {
+      started.push(max);
+      return `started ${max ?? "default"}`;
+    },
     finished: (_s, id) => finished.push(id),
     tokens: new Map(),
     busyRetryMs,
@@ -47,7 +64,7 @@ function setup(busyRetryMs = 3_000) {
       other.close();
     };
   };
-  return { exarp, tools, call, finished, lock };
+  return { exarp, tools, call, finished, lock, runners, started };
 }
 
 describe("plugin tools", () => {

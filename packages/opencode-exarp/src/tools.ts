@@ -1,7 +1,11 @@
 import { tool } from "@opencode-ai/plugin";
 import { type Actor, Busy, type Exarp, ExarpError, holderName, neutralizeBlock, retryWhileBusy } from "exarp";
 import { type Acting, listTasks, showTask, taskLine } from "./board.ts";
+import type { SessionMode } from "./runner-mode.ts";
+import type { RunnerStarter } from "./runner-start.ts";
+import { RUN_TOOL_DESCRIPTION, runnerContext, runnerText } from "./runner-text.ts";
 import { BUSY, NO_PROJECT, SUBAGENT_REFUSAL, TOOL, toolDescriptions, workText } from "./text.ts";
+import { readRunnerTask } from "./views.ts";
 
 const z = tool.schema;
 
@@ -12,6 +16,10 @@ export type ToolRuntime = {
   actorOf(sessionID: string, agent: string): Actor;
   /** True when the session is a sub-agent (third layer of hiding the mutating tools). */
   isSubagent(sessionID: string, agent: string): boolean;
+  /** Whether the session is a runner's, working one task (see runner-mode.ts). */
+  modeOf(sessionID: string, agent: string): SessionMode;
+  /** Starts a runner on the ready tasks (exarp_run). */
+  startRunner: RunnerStarter;
   /** Called after a session moves its own task to review or done (follow-up offer). */
   finished(sessionID: string, taskId: string): void;
   /** Fencing tokens this plugin was granted, per session and task: presented on every write. */
@@ -21,7 +29,7 @@ export type ToolRuntime = {
 };
 
 /** The tools that change tasks; hidden from sub-agents (primary_tools, permissions, and a guard). */
-export const MUTATING_TOOLS = [TOOL.lease, TOOL.move, TOOL.comment, TOOL.add] as const;
+export const MUTATING_TOOLS = [TOOL.lease, TOOL.move, TOOL.comment, TOOL.add, TOOL.run] as const;
 
 /**
  * Runs a tool body with the project and identity, turning refusals into a sentence the model can act
@@ -49,6 +57,12 @@ async function run(
 
 const tokenKey = (sessionID: string, taskId: string) => `${sessionID} ${taskId}`;
 
+/** In a runner session, the refusal of anything about a task other than its own (else undefined). */
+const otherWork = (rt: ToolRuntime, ctx: { sessionID: string; agent: string }, taskId?: string) => {
+  const mode = rt.modeOf(ctx.sessionID, ctx.agent);
+  return mode.kind === "runner" && taskId !== mode.taskId ? runnerText.onlyYours(mode.taskId) : undefined;
+};
+
 /** The exarp tools for OpenCode: zod arguments through `tool.schema`, results as short text. */
 export function createTools(rt: ToolRuntime) {
   return {
@@ -75,6 +89,8 @@ export function createTools(rt: ToolRuntime) {
         can: z.array(z.string()).optional().describe("only tasks whose tags you can do"),
       },
       async execute(args, ctx) {
+        const refused = otherWork(rt, ctx);
+        if (refused) return refused;
         return run(rt, ctx, args.claim === true, (x) => {
           if (args.claim) {
             const r = x.leases.claimNext({ can: args.can });
@@ -92,6 +108,8 @@ export function createTools(rt: ToolRuntime) {
       description: toolDescriptions.lease,
       args: { id: z.string(), release: z.boolean().optional() },
       async execute(args, ctx) {
+        const refused = otherWork(rt, ctx, args.id);
+        if (refused) return refused;
         return run(rt, ctx, true, (x) => {
           if (args.release) {
             x.leases.release({ taskId: args.id });
@@ -114,12 +132,16 @@ export function createTools(rt: ToolRuntime) {
         reason: z.string().optional(),
       },
       async execute(args, ctx) {
+        const refused = otherWork(rt, ctx, args.id);
+        if (refused) return refused;
+        const runner = rt.modeOf(ctx.sessionID, ctx.agent).kind === "runner";
         return run(rt, ctx, true, (x) => {
           const lease = rt.tokens.get(tokenKey(ctx.sessionID, args.id));
           const t = x.tasks.setStatus({ id: args.id, to: args.to, reason: args.reason, lease });
           if (args.to !== "in_progress" && args.to !== "blocked") rt.tokens.delete(tokenKey(ctx.sessionID, args.id));
           if (args.to === "review" || args.to === "done") rt.finished(ctx.sessionID, t.id);
-          return args.to === "review" ? workText.inReview(t.id) : workText.moved(t.id, t.status);
+          if (args.to !== "review") return workText.moved(t.id, t.status);
+          return runner ? runnerText.inReview(t.id) : workText.inReview(t.id);
         });
       },
     }),
@@ -153,7 +175,25 @@ export function createTools(rt: ToolRuntime) {
       description: toolDescriptions.context,
       args: { role: z.enum(["build", "plan", "review"]).optional() },
       async execute(args, ctx) {
+        const mode = rt.modeOf(ctx.sessionID, ctx.agent);
+        if (mode.kind === "runner") {
+          const exarp = rt.exarp();
+          return run(rt, ctx, false, () =>
+            exarp ? runnerContext(readRunnerTask(exarp, mode.actor, mode.taskId)) : NO_PROJECT,
+          );
+        }
         return run(rt, ctx, false, (x) => x.context.render({ role: args.role }));
+      },
+    }),
+
+    [TOOL.run]: tool({
+      description: RUN_TOOL_DESCRIPTION,
+      args: { max: z.number().int().min(1).max(64).optional().describe("at most this many sessions at once") },
+      async execute(args, ctx) {
+        if (!rt.exarp()) return NO_PROJECT;
+        if (rt.isSubagent(ctx.sessionID, ctx.agent)) return SUBAGENT_REFUSAL;
+        if (rt.modeOf(ctx.sessionID, ctx.agent).kind === "runner") return runnerText.noRunnerInRunner;
+        return rt.startRunner(args.max);
       },
     }),
   };

@@ -1,5 +1,7 @@
 import type { Actor, ContextRole, ContextTask, Exarp } from "exarp";
+import { taskLine } from "./board.ts";
 import { reminderLine } from "./reminder.ts";
+import { type RunnerTaskView, runnerContext } from "./runner-text.ts";
 import { isHeavy } from "./thinking.ts";
 
 /**
@@ -37,6 +39,11 @@ export function createViews(exarp: Exarp, now: () => number = Date.now) {
       return cached(`${id(actor)}|reminder`, () => reminderLine(views.mine(actor)));
     },
 
+    /** A runner session's context: its one task, nothing else (runner mode). */
+    runnerContext(actor: Actor, taskId: string): string {
+      return cached(`${id(actor)}|runner|${taskId}`, () => runnerContext(readRunnerTask(exarp, actor, taskId)));
+    },
+
     /** Whether the identity holds a task that deserves more thinking. */
     heavy(actor: Actor): boolean {
       return cached(`${id(actor)}|heavy`, () =>
@@ -51,3 +58,20 @@ export function createViews(exarp: Exarp, now: () => number = Date.now) {
 }
 
 export type Views = ReturnType<typeof createViews>;
+
+/** What a runner session's context shows of its task: the task, what depends on it, the session's lease. */
+export function readRunnerTask(exarp: Exarp, actor: Actor, taskId: string): RunnerTaskView {
+  const task = exarp.tasks.find(taskId);
+  if (!task) return { taskId, dependents: [] };
+  const lease = exarp
+    .as(actor)
+    .leases.mine()
+    .find((l) => l.taskId === taskId);
+  return {
+    taskId,
+    line: taskLine(task),
+    status: task.status,
+    dependents: exarp.tasks.get(taskId).dependents,
+    ...(lease ? { lease: { token: lease.token, holder: actor.name, expiresAt: lease.expiresAt } } : {}),
+  };
+}

@@ -1,5 +1,4 @@
-import type { Exarp } from "exarp";
-import { sessionActor } from "./identity.ts";
+import type { Actor, Exarp } from "exarp";
 import type { Notifier, Target } from "./notify.ts";
 import type { SessionKind, SessionState, Sessions } from "./sessions.ts";
 import { decisionNote, leaseNote, userText } from "./text.ts";
@@ -36,6 +35,7 @@ export function watchLeases(
   exarp: Exarp,
   sessions: Sessions,
   kindOf: Kind,
+  actorOf: (s: SessionState) => Actor,
   targetOf: TargetOf,
   notifier: Notifier,
   everyMs: number,
@@ -44,7 +44,7 @@ export function watchLeases(
     for (const s of sessions.all()) {
       const target = kindOf(s) === "primary" ? targetOf(s) : undefined;
       if (!target) continue;
-      for (const lease of exarp.as(sessionActor("primary", s.agent, s.id)).leases.mine()) {
+      for (const lease of exarp.as(actorOf(s)).leases.mine()) {
         const left = lease.expiresAt - Date.now();
         if (left > 2 * 60_000 || s.warned.has(lease.token)) continue;
         s.warned.add(lease.token);

@@ -1,0 +1,45 @@
+// Runner mode: a session that `exarp run` made for one task. The runner created it, recorded it in its
+// stream and claimed the task with that session as the lease's session, all before its first prompt;
+// so the first prompt is the moment to ask, once, and the answer holds for the session's life.
+import type { Actor, RunnerTaskState } from "exarp";
+
+/** How the plugin treats one session: as the user's (normal), or as a runner's working one task. */
+export type SessionMode = { kind: "normal" } | { kind: "runner"; taskId: string; actor: Actor };
+
+const NORMAL: SessionMode = { kind: "normal" };
+
+/**
+ * The mode of a session, from what the runners' record said about it (`runs.sessionOf`; null: asked,
+ * not a runner's; undefined: not asked yet). A sub-agent a runner session starts stays a sub-agent.
+ */
+export function sessionMode(
+  session: { id: string; parentID?: string },
+  runner: RunnerTaskState | null | undefined,
+): SessionMode {
+  if (session.parentID || !runner || runner.session !== session.id) return NORMAL;
+  return { kind: "runner", taskId: runner.taskId, actor: { name: runner.runner, session: session.id } };
+}
+
+/** What a session in each mode gets from the plugin. */
+export type ModeRules = {
+  /** The injected context: the board (own tasks, then ready work) or the session's one task. */
+  context: "board" | "own-task";
+  /** Offered the next ready task when it goes idle after finishing one. */
+  followUp: boolean;
+  /** May look at the ready queue and claim tasks other than its own. */
+  otherWork: boolean;
+  /** May start a runner (a runner's session never starts another). */
+  startRunner: boolean;
+  /** Told of a person's decision on its review (a runner session is over by then; the runner reports). */
+  decisionNotes: boolean;
+};
+
+const RULES: Record<SessionMode["kind"], ModeRules> = {
+  normal: { context: "board", followUp: true, otherWork: true, startRunner: true, decisionNotes: true },
+  runner: { context: "own-task", followUp: false, otherWork: false, startRunner: false, decisionNotes: false },
+};
+
+/** The rules of a mode. */
+export function modeRules(mode: SessionMode): ModeRules {
+  return RULES[mode.kind];
+}
