@@ -185,16 +185,24 @@ describe("runner worktrees", () => {
   it("leaks no process and no worktree over a whole cycle", async () => {
     const root = repo();
     const before = { worktrees: worktreeCount(root), children: children().length };
-    const ids = ["T-l1", "T-l2", "T-l3"];
-    await work(root, "T-l1", [], { one: "1\n" });
-    await work(root, "T-l2", [], { two: "2\n" });
-    const three = await work(root, "T-l3", [done("T-l1"), done("T-l2")], { three: "3\n" });
-    await diffSummary(three.path, three.baseCommit);
-    expect(worktreeCount(root)).toBe(before.worktrees + 3);
+    // Parallel sessions prepare their worktrees at once: nothing in git serialises them for us.
+    const first = ["T-l1", "T-l2", "T-l3", "T-l4"];
+    await Promise.all(first.map((id) => work(root, id, [], { [id]: `${id}\n` })));
+    const last = await work(
+      root,
+      "T-l5",
+      first.map((id) => done(id)),
+      { five: "5\n" },
+    );
+    for (const id of first) expect(readFileSync(join(last.path, id), "utf8")).toBe(`${id}\n`);
+    expect((await diffSummary(last.path, last.baseCommit)).files.map((f) => f.path)).toEqual(["five"]);
+    const ids = [...first, "T-l5"];
+    expect(worktreeCount(root)).toBe(before.worktrees + 5);
     for (const id of ids) await removeWorktree(root, id, { deleteBranch: true });
     expect({ worktrees: worktreeCount(root), children: children().length }).toEqual(before);
     expect(readdirSync(join(root, ".exarp", "worktrees"))).toEqual([]);
     expect(branchNames(root)).toEqual([]);
+    expect(git(root, ["for-each-ref", "refs/exarp/"])).toBe("");
   });
 
   it("takes any task id the schema allows and refuses anything else, creating nothing", async () => {

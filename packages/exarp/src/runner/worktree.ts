@@ -11,6 +11,9 @@
 //   commitWorktree(path, message)             → sha, or null when nothing changed
 //   diffSummary(path, baseCommit)             → files, totals and a short terminal-safe text
 //   removeWorktree(repo, taskId, { deleteBranch })  (the branch stays by default: dependents merge it)
+//
+// The commit a task's own work starts from is kept in refs/exarp/base/<taskId> while its branch lives,
+// so a restarted runner diffs the same work.
 //   listWorktrees(repo)                       → the runner's worktrees, not the user's own
 //
 // Git runs through execFile (no shell), with a timeout, without the caller's GIT_DIR-like variables,
@@ -151,7 +154,7 @@ export async function prepareWorktree(input: { repo: string; taskId: string; bas
         reason: `the worktree of ${taskId} (${existing.path}) is on ${existing.branch ?? "a detached HEAD"}, not ${branch}; remove it with \`git worktree remove\``,
       });
     await mergeAll(path, taskId, merges, undefined);
-    return { path, branch, baseCommit: await recordedBase(repo, branch, start) };
+    return { path, branch, baseCommit: await recordedBase(repo, taskId, start) };
   }
   await git(repo, ["worktree", "prune"]);
   if (existsSync(path))
@@ -164,9 +167,10 @@ export async function prepareWorktree(input: { repo: string; taskId: string; bas
     SLOW_TIMEOUT_MS,
   );
   await mergeAll(path, taskId, merges, { repo, deleteBranch: !reused });
-  if (reused) return { path, branch, baseCommit: await recordedBase(repo, branch, start) };
+  if (reused) return { path, branch, baseCommit: await recordedBase(repo, taskId, start) };
   const baseCommit = await head(path);
-  await git(repo, ["config", `branch.${branch}.exarpBase`, baseCommit]);
+  // A ref, not a config key: parallel tasks each write their own ref, while .git/config has one lock.
+  await git(repo, ["update-ref", baseRef(taskId), baseCommit]);
   return { path, branch, baseCommit };
 }
 
@@ -221,6 +225,7 @@ export async function removeWorktree(
     await git(root, ["branch", "-D", "--", branch]);
     branchDeleted = true;
   }
+  if (options.deleteBranch) await git(root, ["update-ref", "-d", baseRef(taskId)]);
   return { removed: listed !== undefined || leftover, branchDeleted };
 }
 
@@ -306,12 +311,14 @@ async function mergeAll(
   }
 }
 
+/** Where the commit a task's own work starts from is kept while its branch lives. */
+const baseRef = (taskId: string) => `refs/exarp/base/${encodeId(taskId)}`;
+
 /** The base recorded when the branch was made; for a branch made elsewhere, where it meets `start`. */
-async function recordedBase(repo: string, branch: string, start: string): Promise<string> {
-  const r = await gitResult(repo, ["config", "--get", `branch.${branch}.exarpBase`]);
-  const sha = r.stdout.trim();
-  if (r.code === 0 && (await gitResult(repo, ["cat-file", "-e", `${sha}^{commit}`])).code === 0) return sha;
-  return (await git(repo, ["merge-base", start, `refs/heads/${branch}`])).trim();
+async function recordedBase(repo: string, taskId: string, start: string): Promise<string> {
+  const r = await gitResult(repo, ["rev-parse", "--verify", "--quiet", `${baseRef(taskId)}^{commit}`]);
+  if (r.code === 0) return r.stdout.trim();
+  return (await git(repo, ["merge-base", start, `refs/heads/${worktreeBranch(taskId)}`])).trim();
 }
 
 /** Makes sure git ignores `.exarp/worktrees` in the main checkout (else `git add -A` there would take them in). */
