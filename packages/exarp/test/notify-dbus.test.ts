@@ -6,8 +6,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { initProject } from "../src/app/project.ts";
 import { createNotifier } from "../src/notify/notifier.ts";
+import { CLI } from "./support/cli.ts";
 import { until } from "./support/expect.ts";
+import { childEnv } from "./support/hermetic.ts";
 import { tempDir } from "./support/temp.ts";
 
 /** The system's Python, which has python3-gi (a `python3` earlier on PATH may be another one). */
@@ -128,6 +131,50 @@ describe("a real notification on a D-Bus session bus", () => {
       },
       { app: "exarp", summary: "second", body: "plain", urgency: 0 },
     ]);
+  });
+
+  it("exarp serve notifies once of a task moved to review: not with --no-notify, and without a terminal only when told", async () => {
+    const bus = await sessionBus();
+    const root = tempDir();
+    const exarp = initProject(root, { actor: { name: "user:ana", session: null } });
+    const agent = exarp.as({ name: "agent:build", session: "ses_1" });
+    const toReview = (title: string) => {
+      const task = exarp.tasks.create({ title });
+      agent.leases.claim({ taskId: task.id });
+      agent.tasks.setStatus({ id: task.id, to: "review" });
+      return task.id;
+    };
+    const serve = async (args: string[], extra: NodeJS.ProcessEnv) => {
+      const env = childEnv({ DBUS_SESSION_BUS_ADDRESS: bus.env.DBUS_SESSION_BUS_ADDRESS, ...extra });
+      const out = start(process.execPath, [CLI, "-C", root, "serve", "--port", "0", ...args], env);
+      await until(() => out.stdout.includes("exarp serve: http"), 20_000);
+      return children.at(-1) as ChildProcess;
+    };
+    try {
+      const quiet = [
+        await serve(["--no-notify"], { EXARP_NOTIFY_ENABLED: "true" }),
+        // Pipes, not a terminal: the default is off.
+        await serve([], {}),
+      ];
+      toReview("Unseen");
+      await new Promise((r) => setTimeout(r, 700));
+      for (const child of quiet) child.kill("SIGTERM");
+      expect(bus.captured()).toEqual([]);
+      await serve([], { EXARP_NOTIFY_ENABLED: "true" });
+      const id = toReview("Fix the <parser>");
+      await until(() => bus.captured().length > 0, 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bus.captured()).toEqual([
+        {
+          app: "exarp",
+          summary: `exarp: ${id} waits for your review`,
+          body: '"Fix the &lt;parser&gt;" asked by agent:build',
+          urgency: 1,
+        },
+      ]);
+    } finally {
+      exarp.close();
+    }
   });
 
   it("without a notification server, says it failed and throws nothing", async () => {
