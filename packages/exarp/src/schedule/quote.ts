@@ -42,8 +42,15 @@ function systemdWord(word: string, what: string, dollars: boolean): string {
   return `${out}"`;
 }
 
-/** The program of an ExecStart= line (an absolute path). */
-export const systemdProgram = (path: string) => systemdWord(path, "the program path", false);
+/**
+ * The program of an ExecStart= line (an absolute path). systemd refuses a program path holding a
+ * quote, a backslash or a control character, however it is escaped, so such a path is refused here.
+ */
+export function systemdProgram(path: string): string {
+  if (/['"\\]/.test(path) || CONTROL.test(path))
+    refuse("the program path", path, "holds a quote, a backslash or a control character, which systemd does not run");
+  return systemdWord(path, "the program path", false);
+}
 
 /** An argument of an ExecStart= line. */
 export const systemdArg = (arg: string) => systemdWord(arg, "the argument", true);
@@ -114,12 +121,16 @@ export function checkWindows(what: string, text: string): void {
   if (text.includes("%")) refuse(what, text, "contains %, which Task Scheduler would expand as a variable");
 }
 
+const CRON_ESCAPES: Record<string, string> = { "'": "'\\''", "\\": `'"\\\\"'`, "%": "\\%" };
+
 /**
- * A word of a crontab command: single-quoted for sh (`'` as `'\''`), `%` as `\%` (cron turns a bare
- * `%` into a newline). A crontab entry is one line, so control characters are refused.
+ * A word of a crontab command: single-quoted for sh (`'` as `'\''`, `\` as `'"\\"'`), `%` as `\%`
+ * (cron turns a bare `%` into a newline, and a backslash escapes the character after it). A crontab
+ * entry is one line, so control characters are refused.
  */
 export function cronWord(word: string): string {
   checkEncodable("the word", word);
   if (CONTROL.test(word)) refuse("the word", word, "contains a control character, which a crontab line cannot hold");
-  return `'${word.replaceAll("'", "'\\''").replaceAll("%", "\\%")}'`;
+  // A backslash leaves the single quotes (as "\\" for sh), since cron would let it escape what follows.
+  return `'${[...word].map((c) => CRON_ESCAPES[c] ?? c).join("")}'`;
 }
