@@ -44,7 +44,7 @@ describe("team mode: audit and doctor", () => {
     const ok = p.exarp(["doctor"]);
     expect(ok.code, ok.stdout).toBe(0);
     expect(lines(ok.stdout).slice(0, 2)).toEqual([
-      `ok    postgres: connected to ${shown(url)}, schema version 6`,
+      `ok    postgres: connected to ${shown(url)}, schema version 7`,
       "ok    chain: 2 events in the database, hash chain intact",
     ]);
     expect(ok.stdout).not.toContain("sqlite");

@@ -54,7 +54,7 @@ describe("exarp migrate", () => {
     expect(existsSync(join(p.root, ".exarp", "exarp.db"))).toBe(false);
     expect(readdirSync(up.keptAside).sort()).toEqual(["audit.jsonl", "exarp.db"]);
     expect(logOf(p)).toEqual(log);
-    expect(doctorOk(p)).toContain(`ok    postgres: connected to ${shown(url)}, schema version 6`);
+    expect(doctorOk(p)).toContain(`ok    postgres: connected to ${shown(url)}, schema version 7`);
     expect(p.json(["leases"]).leases.map((l: { agent: string }) => l.agent)).toEqual(["agent:build"]);
 
     // Work goes on in PostgreSQL, then the project comes back to a file.

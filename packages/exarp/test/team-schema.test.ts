@@ -25,27 +25,27 @@ describe("exarp schema", () => {
     expect(lines(r.stdout)).toEqual([
       "backend   postgres",
       `location  ${shown(p.url)}`,
-      "database  schema version 6 (usable by an exarp that knows 6 or newer)",
-      "exarp     writes schema version 6",
+      "database  schema version 7 (usable by an exarp that knows 7 or newer)",
+      "exarp     writes schema version 7",
       "usable    yes",
     ]);
     expect(p.json(["schema"])).toEqual({
       backend: "postgres",
       location: shown(p.url),
-      version: 6,
-      compatibleFrom: 6,
-      writes: 6,
+      version: 7,
+      compatibleFrom: 7,
+      writes: 7,
       usable: true,
     });
     expect(p.exarp(["schema", "upgrade"]).stdout).toBe(
-      `${shown(p.url)} is already at schema version 6; nothing changed\n`,
+      `${shown(p.url)} is already at schema version 7; nothing changed\n`,
     );
   });
 
   it("on SQLite: the file's version; upgrade says SQLite upgrades itself on open", () => {
     const a = checkout();
     expect(a.exarp(["init"]).code).toBe(0);
-    expect(a.json(["schema"])).toMatchObject({ backend: "sqlite", version: 6, writes: 6, usable: true });
+    expect(a.json(["schema"])).toMatchObject({ backend: "sqlite", version: 7, writes: 7, usable: true });
     const up = a.exarp(["schema", "upgrade"]);
     expect(up.code).toBe(0);
     expect(up.stdout).toContain("SQLite upgrades itself when a command opens it");
@@ -54,24 +54,24 @@ describe("exarp schema", () => {
   it("a schema one version older is refused by every command until `exarp schema upgrade`, which keeps every event", async () => {
     const p = teamProject();
     const before = await onSchema(p.url, "SELECT seq, hash FROM events ORDER BY seq");
-    // What a database of the release before tokens looks like.
-    await onSchema(p.url, "DROP TABLE tokens; UPDATE exarp_meta SET schema_version = 5, compatible_from = 5");
+    // What a database of the release before task sources looks like.
+    await onSchema(p.url, "DROP TABLE task_sources; UPDATE exarp_meta SET schema_version = 6, compatible_from = 6");
     for (const args of [["list"], ["add", "three"], ["doctor"], ["audit"], ["history"], ["token", "list"], ["next"]])
-      refused(p.exarp(args), 3, "schema version 5 is older than this exarp's (6); run `exarp schema upgrade`");
+      refused(p.exarp(args), 3, "schema version 6 is older than this exarp's (7); run `exarp schema upgrade`");
     const status = p.exarp(["schema", "--json"]);
     expect(status.code).toBe(3);
-    expect(JSON.parse(status.stdout)).toMatchObject({ version: 5, writes: 6, usable: false });
+    expect(JSON.parse(status.stdout)).toMatchObject({ version: 6, writes: 7, usable: false });
     expect(JSON.parse(status.stdout).problem).toContain("run `exarp schema upgrade`");
 
     const up = p.exarp(["schema", "upgrade"]);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stdout).toContain(`upgraded ${shown(p.url)} from schema version 5 to 6`);
-    expect(await meta(p.url)).toEqual([{ version: 6, compatibleFrom: 6 }]);
+    expect(up.stdout).toContain(`upgraded ${shown(p.url)} from schema version 6 to 7`);
+    expect(await meta(p.url)).toEqual([{ version: 7, compatibleFrom: 7 }]);
     expect(await onSchema(p.url, "SELECT seq, hash FROM events ORDER BY seq")).toEqual(before);
     expect(p.json(["list"]).tasks).toHaveLength(2);
     expect(p.exarp(["token", "list"]).stdout).toBe("no tokens\n");
     expect(p.exarp(["doctor"]).code).toBe(0);
-    expect(p.json(["schema", "upgrade"])).toMatchObject({ from: 6, to: 6, upgraded: false });
+    expect(p.json(["schema", "upgrade"])).toMatchObject({ from: 7, to: 7, upgraded: false });
   });
 
   it("a newer schema this exarp cannot read is refused, upgrade included: upgrade exarp", async () => {
@@ -91,7 +91,7 @@ describe("exarp schema", () => {
     await onSchema(p.url, "UPDATE exarp_meta SET schema_version = 99, compatible_from = 6");
     expect(p.json(["list"]).tasks).toHaveLength(2);
     expect(p.exarp(["add", "three"]).code).toBe(0);
-    expect(p.json(["schema"])).toMatchObject({ version: 99, compatibleFrom: 6, writes: 6, usable: true });
+    expect(p.json(["schema"])).toMatchObject({ version: 99, compatibleFrom: 6, writes: 7, usable: true });
     expect(p.exarp(["schema", "upgrade"]).stdout).toContain("is already at schema version 99; nothing changed");
     expect(await meta(p.url)).toEqual([{ version: 99, compatibleFrom: 6 }]);
   });

@@ -1,5 +1,5 @@
 import { lazy, z } from "../kernel/zod.ts";
-import { Comment, Status, Task, TaskFields, TaskId } from "../task/task.ts";
+import { Comment, Status, Task, TaskFields, TaskId, TaskSource } from "../task/task.ts";
 import { SCOPES, TokenId } from "../token/token.ts";
 import type { EventEnvelope } from "./envelope.ts";
 
@@ -36,6 +36,8 @@ export const eventPayloads = lazy(
     ({
       "task.created": z.object({
         task: TaskFields.extend({ id: TaskId, status: Status, createdAt: z.number().int().optional() }),
+        // An imported task's origin (exarp import --from), kept with the event that made it.
+        source: TaskSource.optional(),
       }),
       "task.edited": z.object({ taskId: TaskId, changes: TaskPatch, previous: TaskPatch }),
       "task.status_changed": z.object({

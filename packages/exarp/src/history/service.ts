@@ -30,7 +30,7 @@ export type UndoResult = { undone: StoredEvent[]; events: StoredEvent[] };
 function snapshotOf(q: Queries, taskId: string): TaskSnapshot | undefined {
   const detail = q.taskDetail(taskId);
   if (!detail) return undefined;
-  const { dependsOn, dependents: _dependents, comments, ...task } = detail;
+  const { dependsOn, dependents: _dependents, comments, source: _source, ...task } = detail;
   return { task, dependsOn, comments };
 }
 

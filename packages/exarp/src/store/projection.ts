@@ -92,9 +92,18 @@ export function createProjector(db: SqlDriver, q: Queries, known?: KnownRows) {
 
   function applyEvent(event: StoredEvent): void {
     switch (event.type) {
-      case "task.created":
+      case "task.created": {
         writeTask(createdTask(event), undefined);
+        const source = event.payload.source;
+        if (source)
+          db.prepare("INSERT INTO task_sources (task_id, system, foreign_id, record) VALUES (?, ?, ?, ?)").run(
+            event.payload.task.id,
+            source.system,
+            source.id,
+            source.record,
+          );
         return;
+      }
       case "task.edited":
       case "task.status_changed":
         evolveExisting(event.payload.taskId, event);
@@ -117,6 +126,7 @@ export function createProjector(db: SqlDriver, q: Queries, known?: KnownRows) {
         db.prepare("DELETE FROM task_tags WHERE task_id = ?").run(id);
         db.prepare("DELETE FROM dependencies WHERE task_id = ?").run(id);
         db.prepare("DELETE FROM comments WHERE task_id = ?").run(id);
+        db.prepare("DELETE FROM task_sources WHERE task_id = ?").run(id);
         return;
       }
       case "comment.added": {

@@ -308,7 +308,15 @@ describe("replay", () => {
             }
           }
           const { approvals, ...rest } = dumpProjections(store);
-          expect(rest).toEqual({ tasks: [], task_tags: [], dependencies: [], comments: [], leases: [], tokens: [] });
+          expect(rest).toEqual({
+            tasks: [],
+            task_tags: [],
+            dependencies: [],
+            comments: [],
+            leases: [],
+            tokens: [],
+            task_sources: [],
+          });
           expect((approvals ?? []).filter((a) => (a as { state: string }).state === "pending")).toEqual([]);
           expect(
             store

@@ -14,6 +14,7 @@ const PROJECTIONS: Record<string, string> = {
   leases: "task_id",
   approvals: "id",
   tokens: "id",
+  task_sources: "task_id",
 };
 
 export type ReplayCheck = { events: number; problems: string[] };

@@ -1,6 +1,6 @@
 import { NotFound, Refused } from "../errors-catalog.ts";
 import type { Queries } from "../store/queries/index.ts";
-import type { Task } from "./task.ts";
+import { FOREIGN_SYSTEMS, type ForeignSystem, type Task } from "./task.ts";
 
 /** The task, or NotFound naming it: the first check of nearly every command. */
 export function requireTask(q: Pick<Queries, "task">, id: string): Task {
@@ -18,4 +18,29 @@ export function checkParent(q: Pick<Queries, "ancestors">, taskId: string, paren
     const chain = [taskId, ...above.slice(0, at + 1)].reverse().join(" → ");
     throw new Refused({ reason: `${parentId} cannot be the parent of ${taskId}: it is below it (${chain})` });
   }
+}
+
+const PREFIXED = new RegExp(`^(${FOREIGN_SYSTEMS.join("|")}):(.+)$`);
+
+/**
+ * The task id a reference names: the id itself when a task has it, else an imported task's id in
+ * its tool, as `taskmaster:42` or, when only one imported task has it, as `42`. Anything else comes
+ * back unchanged (the command then says it is not found). Two imported tasks with the same bare id
+ * are refused, naming the prefixed forms that tell them apart.
+ */
+export function resolveTaskRef(q: Pick<Queries, "taskExists" | "tasksByForeignId">, ref: string): string {
+  if (q.taskExists(ref)) return ref;
+  const prefixed = PREFIXED.exec(ref);
+  const matches = prefixed
+    ? q.tasksByForeignId(prefixed[2] as string, prefixed[1] as ForeignSystem)
+    : q.tasksByForeignId(ref);
+  if (matches.length === 1) return (matches[0] as { taskId: string }).taskId;
+  if (matches.length > 1)
+    throw new Refused({
+      reason: `${ref} names ${matches.length} imported tasks: ${matches
+        .slice(0, 5)
+        .map((m) => `${m.system}:${m.foreignId} (${m.taskId})`)
+        .join(", ")}; name one by its exarp id${prefixed ? "" : " or with its tool's prefix"}`,
+    });
+  return ref;
 }

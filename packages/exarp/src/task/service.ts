@@ -8,7 +8,7 @@ import { checkWrite } from "../lease/decide.ts";
 import type { TaskFilter } from "../store/queries/index.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
 import { checkVersion, decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
-import { checkParent, requireTask } from "./require.ts";
+import { checkParent, requireTask, resolveTaskRef } from "./require.ts";
 import type { Comment, Task, TaskDetail } from "./task.ts";
 import { MAX_TAGS, PRIORITIES, STATUSES } from "./task.ts";
 import { transitionEvents } from "./transition.ts";
@@ -123,9 +123,15 @@ export function createTaskService(ctx: ServiceContext) {
       }).result;
     },
 
-    /** A task with dependencies both ways and its comments; NotFound when absent. */
+    /** The id a reference names: a task's own id, or an imported task's id in its tool (`taskmaster:42`). */
+    resolve(ref: string): string {
+      // Not an id at all: left as given, for the command to refuse as it refuses any bad id.
+      return "ok" in taskId.check(ref) ? resolveTaskRef(ctx.store, ref) : ref;
+    },
+
+    /** A task with dependencies both ways, its comments and source; NotFound when absent. Takes a foreign id too. */
     get(id: string): TaskDetail {
-      const detail = ctx.store.taskDetail(checkTaskId(id), ctx.clock.now());
+      const detail = ctx.store.taskDetail(service.resolve(checkTaskId(id)), ctx.clock.now());
       if (!detail) throw new NotFound({ kind: "task", id });
       return detail;
     },

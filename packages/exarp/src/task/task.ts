@@ -105,11 +105,32 @@ export const Comment = lazy(() =>
 );
 export type Comment = z.infer<typeof Comment>;
 
-/** A task with its dependencies in both directions and its comments. */
+/** The tools a task can be imported from (`exarp import --from`). */
+export const FOREIGN_SYSTEMS = ["taskmaster", "beads", "backlog", "exarp-go"] as const;
+export type ForeignSystem = (typeof FOREIGN_SYSTEMS)[number];
+
+/** The most characters one imported record keeps verbatim. */
+export const MAX_SOURCE_RECORD = 1_000_000;
+
+/**
+ * Where an imported task came from: the tool, its id there (findable: `taskmaster:42`), and the
+ * record as the tool wrote it, verbatim, so nothing the mapping dropped is lost.
+ */
+export const TaskSource = lazy(() =>
+  z.strictObject({
+    system: z.enum(FOREIGN_SYSTEMS),
+    id: z.string().min(1).max(200),
+    record: z.string().max(MAX_SOURCE_RECORD),
+  }),
+);
+export type TaskSource = z.infer<typeof TaskSource>;
+
+/** A task with its dependencies in both directions, its comments and, when imported, its source. */
 export type TaskDetail = Task & {
   dependsOn: string[];
   dependents: string[];
   comments: Comment[];
+  source?: TaskSource;
 };
 
 export const FINISHED: ReadonlySet<Status> = new Set(["done", "cancelled"]);

@@ -2,7 +2,7 @@ import { InvalidInput } from "../errors-catalog.ts";
 import { eventPayloads, eventTypes, type StoredEvent } from "../event/catalog.ts";
 import { EventEnvelope, inLogOrder } from "../event/envelope.ts";
 import { lazy, z } from "../kernel/zod.ts";
-import { Comment, Task, TaskId } from "../task/task.ts";
+import { Comment, Task, TaskId, TaskSource } from "../task/task.ts";
 
 /** First line of an export. */
 export const ExportHeader = lazy(() =>
@@ -16,8 +16,14 @@ export const ExportHeader = lazy(() =>
   }),
 );
 
+// `source` (an imported task's origin) is absent from exports written before it existed.
 export const ExportTask = lazy(() =>
-  z.strictObject({ kind: z.literal("task"), ...Task.shape, dependsOn: z.array(TaskId) }),
+  z.strictObject({
+    kind: z.literal("task"),
+    ...Task.shape,
+    dependsOn: z.array(TaskId),
+    source: TaskSource.optional(),
+  }),
 );
 export type ExportTask = z.infer<typeof ExportTask>;
 

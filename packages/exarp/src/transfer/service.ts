@@ -5,6 +5,8 @@ import { verifyChain } from "../event/verify-chain.ts";
 import { graphProblems } from "../graph/problems.ts";
 import { loadGraph } from "../graph/service.ts";
 import { isPerson } from "../identity/identity.ts";
+import { applyPlan, type ForeignImportResult } from "../import/apply.ts";
+import type { ImportPlan } from "../import/plan.ts";
 import { checkWriter, runCommand, type ServiceContext } from "../kernel/context.ts";
 import { checkWrite } from "../lease/decide.ts";
 import { sqliteCode } from "../store/driver.ts";
@@ -55,7 +57,10 @@ export function createTransferService(ctx: ServiceContext) {
           events,
         }),
       );
-      for (const t of tasks) write(JSON.stringify({ kind: "task", ...t, dependsOn: q.dependsOn(t.id) }));
+      for (const t of tasks) {
+        const source = q.taskSource(t.id);
+        write(JSON.stringify({ kind: "task", ...t, dependsOn: q.dependsOn(t.id), ...(source ? { source } : {}) }));
+      }
       for (const c of comments) write(JSON.stringify({ kind: "comment", ...c }));
       for (const row of eventPages(q, 0)) write(exportEventLine(eventFromRow(row)));
       return { tasks: tasks.length, comments: comments.length, events };
@@ -76,6 +81,15 @@ export function createTransferService(ctx: ServiceContext) {
       if (file.events.length && ctx.store.maxSeq() === 0) return restore(ctx, file, strict, before);
       return importTasks(ctx, file, strict, before);
     },
+
+    /**
+     * Imports another tool's tasks (a plan from `planImport`) in one transaction, their source
+     * records kept; `dryRun` checks everything and writes nothing.
+     */
+    importForeign(plan: ImportPlan, options: { strict?: boolean; dryRun?: boolean } = {}): ForeignImportResult {
+      checkWriter(ctx.actor);
+      return applyPlan(ctx, plan, options);
+    },
   };
 }
 
@@ -92,7 +106,9 @@ function restore(ctx: ServiceContext, file: ExportFile, strict: boolean, before:
   const check = (tx: Tx) => {
     const mismatch = file.tasks.find((t) => {
       const { kind: _kind, ...task } = t;
-      return sortedJson({ ...tx.task(t.id), dependsOn: tx.dependsOn(t.id) }) !== sortedJson(task);
+      const source = tx.taskSource(t.id);
+      const here = { ...tx.task(t.id), dependsOn: tx.dependsOn(t.id), ...(source ? { source } : {}) };
+      return sortedJson(here) !== sortedJson(task);
     });
     if (mismatch) throw new InvalidInput({ issues: [`task ${mismatch.id} in the file does not match its own events`] });
     problems = checkGraph(tx, strict, before);
@@ -167,8 +183,8 @@ function importTasks(
 function importEvents(q: Queries, file: ExportFile): NewEvent[] {
   const events: NewEvent[] = [];
   for (const t of file.tasks) {
-    const { kind: _k, dependsOn: _d, version: _v, updatedAt: _u, ...task } = t;
-    events.push({ type: "task.created", payload: { task } });
+    const { kind: _k, dependsOn: _d, version: _v, updatedAt: _u, source, ...task } = t;
+    events.push({ type: "task.created", payload: { task, ...(source ? { source } : {}) } });
   }
   for (const t of file.tasks) {
     for (const blockerId of t.dependsOn) {

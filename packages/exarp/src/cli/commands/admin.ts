@@ -6,6 +6,7 @@ import { restoreProject } from "../../app/restore.ts";
 import { DiskFull, Refused } from "../../errors-catalog.ts";
 import { inline } from "../../text/safe.ts";
 import { type CliRun, str, UsageError } from "../command.ts";
+import { importForeign } from "./import-foreign.ts";
 
 /**
  * Writes beside the file, then renames: a crash leaves the old file or the new one, never half. A
@@ -80,6 +81,10 @@ export const exportCommand: CliRun = (ctx) => {
 };
 
 export const importCommand: CliRun = async (ctx) => {
+  const from = str(ctx.values, "from");
+  if (from !== undefined) return importForeign(ctx, from);
+  if (ctx.values["dry-run"])
+    throw new UsageError("--dry-run goes with --from (an exarp export is checked whole anyway)");
   const file = ctx.args[0] as string;
   let text: string;
   try {

@@ -80,14 +80,31 @@ export const exportCommand: CliCommand = {
 
 export const importCommand: CliCommand = {
   name: "import",
-  summary: "Import an export (FILE or - for stdin); refuses malformed input without writing",
-  usage: "FILE",
+  summary:
+    "Import an export, or another tool's tasks (--from taskmaster|beads|backlog|exarp-go); refuses malformed input without writing",
+  usage: "FILE|PATH|-",
   arity: [1, 1],
   options: {
     strict: {
       type: "boolean",
       help: "refuse a file whose tasks form a dependency cycle or depend on tasks that do not exist (by default they are kept and named)",
     },
+    from: {
+      type: "string",
+      value: "TOOL",
+      help: "import from taskmaster (tasks.json), beads (issues.jsonl), backlog (the backlog/ folder) or exarp-go (state.todo2.json); PATH may be the project folder. Each task keeps its record and its id there (exarp show taskmaster:42)",
+    },
+    "dry-run": {
+      type: "boolean",
+      help: "with --from: print what would be imported, how it is mapped and what would be refused; write nothing",
+    },
   },
+  examples: [
+    "exarp import backup.jsonl",
+    "exarp import --from taskmaster .taskmaster/tasks/tasks.json --dry-run",
+    "exarp import --from beads .beads/issues.jsonl",
+    "exarp import --from backlog .          # the project holding backlog/",
+    "exarp import --from exarp-go .todo2/state.todo2.json --strict",
+  ],
   load: async () => (await import("../commands/admin.ts")).importCommand,
 };

@@ -159,4 +159,19 @@ CREATE TABLE tokens (
 );
 `,
   },
+  {
+    version: 7,
+    name: "0007_task_sources",
+    // An older exarp would leave a deleted task's source behind: it may not write to this schema.
+    compatibleFrom: 7,
+    sql: `
+CREATE TABLE task_sources (
+  task_id    ${T} PRIMARY KEY,
+  system     ${T} NOT NULL,
+  foreign_id ${T} NOT NULL,
+  record     ${T} NOT NULL
+);
+CREATE INDEX task_sources_by_foreign_id ON task_sources (foreign_id, system);
+`,
+  },
 ];

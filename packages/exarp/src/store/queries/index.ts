@@ -7,12 +7,14 @@ import { createEventQueries } from "./events.ts";
 import { createLeaseQueries } from "./leases.ts";
 import { createParentQueries } from "./parents.ts";
 import { createReadyQueries } from "./ready.ts";
+import { createSourceQueries } from "./sources.ts";
 import { createTaskQueries } from "./tasks.ts";
 import { createTokenQueries } from "./tokens.ts";
 
 export type { EventFilter } from "./events.ts";
 export { asSwept } from "./leases.ts";
 export type { ReadyOptions } from "./ready.ts";
+export type { ForeignMatch } from "./sources.ts";
 export type { TaskFilter } from "./tasks.ts";
 
 /** Read-only queries over the projections and the log. Used by the store and inside transactions. */
@@ -20,9 +22,11 @@ export function createQueries(db: SqlDriver) {
   const leases = createLeaseQueries(db);
   const dependencies = createDependencyQueries(db);
   const comments = createCommentQueries(db);
+  const sources = createSourceQueries(db);
   return {
     ...createTokenQueries(db),
-    ...createTaskQueries(db, { leases, dependencies, comments }),
+    ...createTaskQueries(db, { leases, dependencies, comments, sources }),
+    ...sources,
     ...leases,
     ...dependencies,
     ...comments,

@@ -5,6 +5,7 @@ import { TASK_COLUMNS, type TaskRow, taskFromRow } from "../rows.ts";
 import type { CommentQueries } from "./comments.ts";
 import type { DependencyQueries } from "./dependencies.ts";
 import { asSwept, type LeaseQueries, STALE } from "./leases.ts";
+import type { SourceQueries } from "./sources.ts";
 
 /** One task's row, by id. */
 export const TASK_BY_ID = `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`;
@@ -27,15 +28,16 @@ const statusOrder = (column: string) =>
 
 const PRIORITY_ORDER = `CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`;
 
-/** What the task reads take from other parts: stale leases, and the edges and comments of a task's detail. */
+/** What the task reads take from other parts: stale leases, and the edges, comments and source of a task's detail. */
 export type TaskQueryParts = {
   leases: Pick<LeaseQueries, "staleLeases">;
   dependencies: Pick<DependencyQueries, "dependsOn" | "dependents">;
   comments: Pick<CommentQueries, "comments">;
+  sources: Pick<SourceQueries, "taskSource">;
 };
 
 /** Reads of the tasks projection; with `now`, tasks whose lease ran out read as swept (see STALE). */
-export function createTaskQueries(db: SqlDriver, { leases, dependencies, comments }: TaskQueryParts) {
+export function createTaskQueries(db: SqlDriver, { leases, dependencies, comments, sources }: TaskQueryParts) {
   const tasks = {
     /** A task; with `now`, as it reads once expired leases are swept (see STALE). */
     task(id: string, now?: number): Task | undefined {
@@ -54,11 +56,13 @@ export function createTaskQueries(db: SqlDriver, { leases, dependencies, comment
     taskDetail(id: string, now?: number): TaskDetail | undefined {
       const task = tasks.task(id, now);
       if (!task) return undefined;
+      const source = sources.taskSource(id);
       return {
         ...task,
         dependsOn: dependencies.dependsOn(id),
         dependents: dependencies.dependents(id),
         comments: comments.comments(id),
+        ...(source ? { source } : {}),
       };
     },
 
