@@ -99,6 +99,9 @@ export {
   liveLease,
 } from "./lease/lease.ts";
 export type { ClaimNextRequest, ClaimNextResult, LeaseView } from "./lease/service.ts";
+/** Structured logs (`EXARP_LOG`, `EXARP_LOG_LEVEL`): OpenTelemetry records as JSON lines, scrubbed of secrets. */
+export type { Logger } from "./log/logger.ts";
+export { type OpenLoggerOptions, openLogger } from "./log/open.ts";
 /** Desktop notifications (notify-send, osascript, a PowerShell toast): `createNotifier().notify({ title, body, urgency })`. */
 export {
   type Notification,

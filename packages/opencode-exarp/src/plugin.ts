@@ -1,4 +1,5 @@
 import type { Hooks, Plugin, PluginInput } from "@opencode-ai/plugin";
+import { openLogger } from "exarp";
 import { createHooks } from "./hooks.ts";
 import { type Log, withTimeout } from "./notify.ts";
 import { openExarpProject } from "./project.ts";
@@ -38,8 +39,18 @@ function tellOnce(input: PluginInput, message: string, log: Log): Hooks {
  * project cannot be used it tells the person once, with the cause, and adds nothing either.
  */
 export const ExarpPlugin: Plugin = async (input: PluginInput) => {
-  const log: Log = (message, level = "info") => {
+  const forward: Log = (message, level = "info") => {
     withTimeout(input.client.app.log({ body: { service: "exarp", level, message } })).catch(() => undefined);
+  };
+  // Also exarp's own structured log when EXARP_LOG asks for one; its own warnings go to OpenCode's log.
+  const logger = openLogger(process.env, {
+    scope: "exarp.plugin",
+    cwd: process.cwd(),
+    warn: (message) => forward(message, "warn"),
+  });
+  const log: Log = (message, level = "info") => {
+    forward(message, level);
+    logger.emit(level, message);
   };
   const opened = openExarpProject(input.directory, (message) => log(message, "warn"));
   switch (opened.state) {

@@ -1,5 +1,6 @@
 import type { Exarp } from "../app/exarp.ts";
 import type { Actor } from "../identity/identity.ts";
+import type { Logger } from "../log/logger.ts";
 
 /** A command-line option, in `node:util` parseArgs terms plus help text. */
 export type CliOption = {
@@ -45,6 +46,8 @@ export type CliContext = {
   readStdin(): Promise<string>;
   /** Writes progress or secondary text to stderr (kept out of stdout and `--json`). */
   note(text: string): void;
+  /** Structured records (`EXARP_LOG`), for long-lived commands to hand to their servers; off by default. */
+  logger: Logger;
 };
 
 /** What a command returns: data for `--json` (always an object), text for people. */

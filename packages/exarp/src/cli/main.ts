@@ -2,6 +2,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Exarp } from "../app/exarp.ts";
 import { loadZod } from "../kernel/zod.ts";
+import type { Logger } from "../log/logger.ts";
+import { NO_LOGGER } from "../log/none.ts";
 import { checkFolder, initRoot, requireProjectRoot } from "../project/root.ts";
 import { neutralizeBlock, neutralizeLine, safeJson } from "../text/safe.ts";
 import { VERSION } from "../version.ts";
@@ -27,8 +29,28 @@ export type CliIo = {
   stdin: () => Promise<string>;
 };
 
-/** Runs one exarp command line and returns its exit code. */
+/** What one command line did, for its log record. */
+type Outcome = { command?: string; error?: unknown };
+
+/**
+ * Runs one exarp command line and returns its exit code. With `EXARP_LOG` set, it writes one record
+ * for it: the command's name (never its arguments), exit code and duration; at ERROR when it failed.
+ */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (!io.env.EXARP_LOG) return runCommand(argv, io, NO_LOGGER, {});
+  const started = performance.now();
+  const warn = (message: string) => io.stderr(`exarp: warning: ${neutralizeLine(message)}\n`);
+  const { openLogger } = await import("../log/open.ts");
+  const logger = openLogger(io.env, { scope: "exarp.cli", cwd: io.cwd, warn });
+  const outcome: Outcome = {};
+  const code = await runCommand(argv, io, logger, outcome);
+  const { commandRecord } = await import("./log-record.ts");
+  logger.emit(...commandRecord(outcome.command ?? "help", code, started, outcome.error));
+  logger.close();
+  return code;
+}
+
+async function runCommand(argv: string[], io: CliIo, logger: Logger, outcome: Outcome): Promise<number> {
   // After `--` every word is an argument: `--json` there is a title, not the option.
   const end = argv.indexOf("--");
   const wantsJson = argv.slice(0, end < 0 ? undefined : end).includes("--json");
@@ -39,6 +61,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const name = at === undefined ? undefined : argv[at];
     if (!name || name === "help") return help(argv, at, io, wantsJson);
     command = findCommand(name);
+    // An unknown word is not recorded: it may be anything, a secret pasted in the wrong place.
+    outcome.command = command?.name ?? "(unknown)";
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; see \`exarp help\``);
     const { values, positionals } = parse(
       command,
@@ -77,6 +101,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       root: () => rootOf(values, io),
       readStdin: io.stdin,
       note: (text) => io.stderr(`${neutralizeBlock(text)}\n`),
+      logger,
     };
     const result = await run(ctx);
     if (result.silent) return result.exitCode ?? EXIT.ok;
@@ -84,6 +109,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     else io.stdout(`${safeJson(result.data, 2)}\n`);
     return result.exitCode ?? EXIT.ok;
   } catch (error) {
+    outcome.error = error;
     const fields = command?.fields ?? {};
     io.stderr(`${wantsJson ? errorJson(error, fields) : errorLine(error, fields)}\n`);
     return exitCodeFor(error);

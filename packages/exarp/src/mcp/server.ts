@@ -5,6 +5,9 @@ import type { StoredEvent } from "../event/catalog.ts";
 import type { Watcher } from "../feed/feed.ts";
 import { type Actor, actorLabel } from "../identity/identity.ts";
 import { lazy, loadZod } from "../kernel/zod.ts";
+import type { Logger } from "../log/logger.ts";
+import { NO_LOGGER } from "../log/none.ts";
+import { elapsedMs } from "../log/time.ts";
 import { inline } from "../text/safe.ts";
 import type { Scope } from "../token/token.ts";
 import { VERSION } from "../version.ts";
@@ -74,9 +77,21 @@ export type McpServerOptions = {
   watch?: (onEvents: (events: StoredEvent[]) => void) => Watcher;
   /** A request the client cancelled while it ran, which is never answered (remote MCP ends its response). */
   onCancelled?: (requestId: string | number) => void;
+  /** One record per tool call (`EXARP_LOG`), in the HTTP request's span when remote; off by default. */
+  logger?: Logger;
 };
 
 const toolNames = TOOLS.map((t) => t.name).join(", ");
+
+/** The record of one `tools/call`: the tool, how it ended (`ok`, `error`: a result with `isError`), how long it took. */
+function recordCall(logger: Logger, tool: string, outcome: string, started: number): void {
+  logger.emit(outcome === "ok" ? "info" : "warn", `tool ${tool}: ${outcome}`, {
+    "mcp.method.name": "tools/call",
+    "gen_ai.tool.name": tool,
+    "exarp.outcome": outcome,
+    "exarp.duration_ms": elapsedMs(started),
+  });
+}
 
 /**
  * The exarp MCP server over one project: tools calling the same services (and zod schemas) as the
@@ -100,12 +115,18 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
   // Aborts calls still waiting (an approval request) when the connection closes.
   const closing = new AbortController();
 
+  const logger = (options.logger ?? NO_LOGGER).scoped("exarp.mcp");
   const call = (params: unknown, signal: AbortSignal) => {
+    const started = logger.on ? performance.now() : 0;
     const { name, arguments: args } = (params ?? {}) as { name?: unknown; arguments?: unknown };
-    if (typeof name !== "string")
-      throw new ProtocolError(INVALID_PARAMS, `tools/call needs a tool name; tools: ${toolNames}`);
-    const tool = tools.find((t) => t.name === name);
-    if (!tool) throw new ProtocolError(INVALID_PARAMS, `unknown tool ${inline(name, 80)}; tools: ${toolNames}`);
+    const tool = typeof name === "string" ? tools.find((t) => t.name === name) : undefined;
+    if (!tool) {
+      if (logger.on)
+        recordCall(logger, typeof name === "string" ? inline(name, 80) : "(none)", "unknown tool", started);
+      if (typeof name !== "string")
+        throw new ProtocolError(INVALID_PARAMS, `tools/call needs a tool name; tools: ${toolNames}`);
+      throw new ProtocolError(INVALID_PARAMS, `unknown tool ${inline(name, 80)}; tools: ${toolNames}`);
+    }
     const result = loadZod().then(() =>
       callTool(tool, args, identity, {
         log,
@@ -117,6 +138,11 @@ export function createMcpServer(exarp: Exarp, options: McpServerOptions = {}) {
     running.add(result);
     const done = () => running.delete(result);
     result.then(done, done);
+    if (logger.on)
+      result.then(
+        (answer) => recordCall(logger, tool.name, answer.isError ? "error" : "ok", started),
+        () => recordCall(logger, tool.name, "failed", started),
+      );
     return result;
   };
 

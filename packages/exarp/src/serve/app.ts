@@ -3,10 +3,14 @@
 // security headers. Errors become the house JSON once, here.
 import type { Http2Bindings, HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
+import { routePath } from "hono/route";
 import type { Exarp } from "../app/exarp.ts";
 import { NotFound } from "../errors-catalog.ts";
 import { retryWhileBusy } from "../kernel/busy.ts";
 import { int } from "../kernel/query.ts";
+import { logRequest, nameSpan } from "../log/http.ts";
+import type { Logger } from "../log/logger.ts";
+import { NO_LOGGER } from "../log/none.ts";
 import { inline } from "../text/safe.ts";
 import { checkCrossSite, createAuthenticator, requireScope } from "./auth.ts";
 import { readJsonBody } from "./body.ts";
@@ -47,6 +51,8 @@ export type ServeAppOptions = {
   loginLimit?: LoginLimitOptions;
   /** Where internal errors are reported (never to the client). */
   log: (line: string) => void;
+  /** One span and one record per request (`EXARP_LOG`); off by default. */
+  logger?: Logger;
 };
 
 const isApi = (path: string) => path === "/mcp" || path === "/api" || path.startsWith("/api/");
@@ -74,6 +80,13 @@ export function createServeApp(options: ServeAppOptions) {
   const app = new Hono<{ Bindings: Bindings }>();
   const methods = new Map<string, Set<Method>>();
   const register = (method: Method, path: string) => methods.set(path, (methods.get(path) ?? new Set()).add(method));
+  const logger = (options.logger ?? NO_LOGGER).scoped("exarp.http");
+  // First of all handlers: once the answer is made, the span learns the pattern of the route that made it.
+  if (logger.on)
+    app.use(async (c, next) => {
+      await next();
+      nameSpan(logger, routePath(c));
+    });
 
   const mount = (route: Route) => {
     register(route.method, route.path);
@@ -164,17 +177,19 @@ export function createServeApp(options: ServeAppOptions) {
   );
   app.onError((error) => errorResponse(error, log));
 
+  const answer = async (request: Request, env?: Bindings): Promise<Response> => {
+    const url = new URL(request.url);
+    let response: Response;
+    try {
+      checkAddressing(request, url, options.hosts);
+      response = await app.fetch(request, env);
+    } catch (error) {
+      response = errorResponse(error, log);
+    }
+    return secured(response, isApi(url.pathname));
+  };
   return {
-    fetch: async (request: Request, env?: Bindings): Promise<Response> => {
-      const url = new URL(request.url);
-      let response: Response;
-      try {
-        checkAddressing(request, url, options.hosts);
-        response = await app.fetch(request, env);
-      } catch (error) {
-        response = errorResponse(error, log);
-      }
-      return secured(response, isApi(url.pathname));
-    },
+    fetch: (request: Request, env?: Bindings): Promise<Response> =>
+      logger.on ? logRequest(logger, request, () => answer(request, env)) : answer(request, env),
   };
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Exarp } from "../app/exarp.ts";
+import type { Logger } from "../log/logger.ts";
 import { createMcpServer, type ExarpMcpServer } from "../mcp/server.ts";
 import { sharedFeed } from "./mcp-feed.ts";
 import { rpcError, SERVER_ERROR, SESSION_NOT_FOUND, whenDone } from "./mcp-response.ts";
@@ -24,6 +25,8 @@ export type RemoteMcpOptions = {
   idleMs?: number;
   /** The clock idle expiry reads (default Date.now). */
   now?: () => number;
+  /** One record per tool call, in the span of the HTTP request that carried it; off by default. */
+  logger?: Logger;
 };
 
 const DEFAULTS = { maxSessions: 100, maxSessionsPerToken: 10, idleMs: 60 * 60_000 };
@@ -162,6 +165,7 @@ export function createRemoteMcp(exarp: Exarp, options: RemoteMcpOptions = {}) {
     const server = createMcpServer(exarp, {
       log,
       busyRetryMs: options.busyRetryMs,
+      logger: options.logger,
       token: { actor: principal.actor, scope: principal.token.scope },
       watch: feed.watch,
       // Its answer would have ended the POST's event stream: without one, the stream ends here.

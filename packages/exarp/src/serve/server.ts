@@ -6,6 +6,7 @@ import { getRequestListener } from "@hono/node-server";
 import type { Exarp } from "../app/exarp.ts";
 import { defineError } from "../errors.ts";
 import { InvalidInput } from "../errors-catalog.ts";
+import type { Logger } from "../log/logger.ts";
 import { safeJson } from "../text/safe.ts";
 import { createServeApp } from "./app.ts";
 import { createDashboard, dashboardDir } from "./dashboard.ts";
@@ -44,11 +45,13 @@ export type ServeOptions = {
   /** How long a request (headers and body) may take to arrive before 408 (default 30 s). */
   requestTimeoutMs?: number;
   events?: Omit<EventHubOptions, "watchDir">;
-  mcp?: Omit<RemoteMcpOptions, "watchDir" | "log" | "busyRetryMs">;
+  mcp?: Omit<RemoteMcpOptions, "watchDir" | "log" | "busyRetryMs" | "logger">;
   sessions?: SessionOptions;
   loginLimit?: LoginLimitOptions;
   /** Where diagnostics go (default stderr); never secrets. */
   log?: (line: string) => void;
+  /** Structured records (`EXARP_LOG`): one per request, one per MCP tool call; off by default. */
+  logger?: Logger;
 };
 
 export type RunningServer = {
@@ -113,6 +116,7 @@ export async function startServer(exarp: Exarp, options: ServeOptions = {}): Pro
     watchDir: options.watchDir,
     log,
     busyRetryMs,
+    logger: options.logger,
   });
   const app = createServeApp({
     exarp,
@@ -125,6 +129,7 @@ export async function startServer(exarp: Exarp, options: ServeOptions = {}): Pro
     sessions: { ...options.sessions, cookie: sessionCookie(port) },
     loginLimit: options.loginLimit,
     log,
+    logger: options.logger,
   });
   const malformed = (error: unknown) =>
     secured(

@@ -1,4 +1,5 @@
 import { SHORT_BUSY_TIMEOUT_MS } from "../../kernel/busy.ts";
+import { alsoRecorded } from "../../log/tee.ts";
 import { serverActor } from "../../mcp/identity.ts";
 import { projectPaths } from "../../project/root.ts";
 import { type CliRun, UsageError } from "../command.ts";
@@ -18,6 +19,7 @@ export const mcp: CliRun = async (ctx) => {
   if (note) ctx.note(note);
   // Loaded here, not at start-up: the SDK costs every other command nothing.
   const { serveStdio } = await import("../../mcp/stdio.ts");
-  await serveStdio(exarp, { watchDir: projectPaths(ctx.root()).dir, log: ctx.note });
+  const logger = ctx.logger.scoped("exarp.mcp");
+  await serveStdio(exarp, { watchDir: projectPaths(ctx.root()).dir, log: alsoRecorded(ctx.note, logger), logger });
   return { data: {}, text: "", silent: true };
 };

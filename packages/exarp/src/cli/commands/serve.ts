@@ -3,6 +3,7 @@ import { osActor } from "../../app/actor.ts";
 import type { Exarp } from "../../app/exarp.ts";
 import type { Watcher } from "../../feed/feed.ts";
 import { retryWhileBusy, SHORT_BUSY_TIMEOUT_MS } from "../../kernel/busy.ts";
+import { alsoRecorded } from "../../log/tee.ts";
 import { createNotifier } from "../../notify/notifier.ts";
 import { projectPaths } from "../../project/root.ts";
 import { loadSettings } from "../../project/settings.ts";
@@ -67,13 +68,15 @@ function reviewNotifications(ctx: CliContext, exarp: Exarp, host: string) {
     terminal: Boolean(process.stdin.isTTY || process.stderr.isTTY),
   });
   if (!on) return undefined;
+  // Said once: a desktop without a notification daemon would otherwise repeat it for every review.
+  let told = false;
+  const log = (line: string) => {
+    if (told) return;
+    told = true;
+    ctx.note(`exarp serve: ${line} (said once; --no-notify turns notifications off)`);
+  };
   // The serve's own terminal shows nothing of a review: notify whatever window has the focus.
-  const notifier = createNotifier({
-    env: ctx.env,
-    quietHours: settings["notify.quietHours"],
-    focused: false,
-    log: ctx.note,
-  });
+  const notifier = createNotifier({ env: ctx.env, quietHours: settings["notify.quietHours"], focused: false, log });
   return notifyReviews(exarp, notifier, { watchDir: dir, self: osActor().name });
 }
 
@@ -108,7 +111,9 @@ export const serve: CliRun = async (ctx) => {
     );
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer(exarp, { host, port, watchDir: projectPaths(ctx.root()).dir, log: ctx.note });
+    const logger = ctx.logger.scoped("exarp.http");
+    const log = alsoRecorded(ctx.note, logger);
+    server = await startServer(exarp, { host, port, watchDir: projectPaths(ctx.root()).dir, log, logger });
   } catch (error) {
     if (CannotListen.is(error)) throw new UsageError(`${error.message}; choose another --port (0 picks a free one)`);
     throw error;
