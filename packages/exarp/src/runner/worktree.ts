@@ -11,10 +11,10 @@
 //   commitWorktree(path, message)             → sha, or null when nothing changed
 //   diffSummary(path, baseCommit)             → files, totals and a short terminal-safe text
 //   removeWorktree(repo, taskId, { deleteBranch })  (the branch stays by default: dependents merge it)
+//   listWorktrees(repo)                       → the runner's worktrees, not the user's own
 //
 // The commit a task's own work starts from is kept in refs/exarp/base/<taskId> while its branch lives,
 // so a restarted runner diffs the same work.
-//   listWorktrees(repo)                       → the runner's worktrees, not the user's own
 //
 // Git runs through execFile (no shell), with a timeout, without the caller's GIT_DIR-like variables,
 // never prompting. A failure is a GitFailed naming the command and its stderr; a merge conflict is a
@@ -86,6 +86,7 @@ export type DiffSummary = {
 
 export const MAX_SUMMARY = 2000;
 const SUMMARY_FILES = 20;
+const STATUS_BATCH = 4;
 
 /** The branch of a task's worktree: `exarp/<taskId>` (`.` and `:`, which refs restrict, are escaped). */
 export function worktreeBranch(taskId: string): string {
@@ -147,7 +148,7 @@ export async function prepareWorktree(input: { repo: string; taskId: string; bas
   const merges = await Promise.all(
     input.base.merge.map(async (name) => ({ name, sha: await resolveCommit(repo, name) })),
   );
-  const existing = (await listWorktrees(repo)).find((w) => w.taskId === taskId && !w.prunable);
+  const existing = (await runnerEntries(repo)).find((w) => w.taskId === taskId && !w.prunable);
   if (existing) {
     if (existing.branch !== branch)
       throw new Refused({
@@ -214,7 +215,7 @@ export async function removeWorktree(
   const root = canonical(repo);
   const path = worktreePath(root, taskId);
   const branch = worktreeBranch(taskId);
-  const listed = (await listWorktrees(root)).find((w) => w.taskId === taskId);
+  const listed = (await runnerEntries(root)).find((w) => w.taskId === taskId);
   if (listed && !listed.prunable) await git(root, ["worktree", "remove", "--force", "--force", "--", path]);
   // A folder git no longer knows (its registration pruned, a crash mid-add) is ours: it is under .exarp/worktrees.
   const leftover = existsSync(path);
@@ -231,15 +232,11 @@ export async function removeWorktree(
 
 /** The runner's worktrees (folders directly under `.exarp/worktrees` named like a task), from `git worktree list`. */
 export async function listWorktrees(repo: string): Promise<RunnerWorktree[]> {
-  const root = canonical(repo);
-  const ours = join(root, WORKTREES_DIR);
-  const entries = parseWorktreeList(await git(root, ["worktree", "list", "--porcelain", "-z"]));
-  const mine = entries.flatMap((e) => {
-    const taskId = idOfFolder(basename(e.path));
-    return taskId && dirname(canonical(e.path)) === ours ? [{ ...e, taskId }] : [];
-  });
-  return Promise.all(
-    mine.map(async (e) => ({
+  const mine = await runnerEntries(canonical(repo));
+  const out: RunnerWorktree[] = [];
+  // A few `git status` at a time: hundreds of leftover worktrees must not mean hundreds of processes at once.
+  for (let i = 0; i < mine.length; i += STATUS_BATCH) {
+    const batch = mine.slice(i, i + STATUS_BATCH).map(async (e) => ({
       taskId: e.taskId,
       path: e.path,
       branch: e.branch,
@@ -247,8 +244,20 @@ export async function listWorktrees(repo: string): Promise<RunnerWorktree[]> {
       dirty: !e.prunable && existsSync(e.path) ? await isDirty(e.path) : false,
       prunable: e.prunable,
       locked: e.locked,
-    })),
-  );
+    }));
+    out.push(...(await Promise.all(batch)));
+  }
+  return out;
+}
+
+/** The entries of `git worktree list` that are the runner's, with their task (no `git status`). */
+async function runnerEntries(root: string): Promise<(ListedWorktree & { taskId: string })[]> {
+  const ours = join(root, WORKTREES_DIR);
+  const entries = parseWorktreeList(await git(root, ["worktree", "list", "--porcelain", "-z"]));
+  return entries.flatMap((e) => {
+    const taskId = idOfFolder(basename(e.path));
+    return taskId && dirname(canonical(e.path)) === ours ? [{ ...e, taskId }] : [];
+  });
 }
 
 type ListedWorktree = { path: string; head: string | null; branch: string | null; prunable: boolean; locked: boolean };
