@@ -30,6 +30,12 @@ function folder(): string {
 /** The plugin on `dir`, with a client that records what the plugin tells OpenCode. */
 async function plugin(dir: string) {
   const { client, toasts, logs } = recordingClient();
+  const prompts: { path: { id: string }; body: { parts: { text: string }[] } }[] = [];
+  const record = async (request: (typeof prompts)[number]) => {
+    prompts.push(request);
+    return { data: [], response: { status: 200 } };
+  };
+  Object.assign(client.session, { prompt: record, promptAsync: record });
   const hooks = await ExarpPlugin({
     client,
     directory: dir,
@@ -40,7 +46,7 @@ async function plugin(dir: string) {
   } as never);
   open.push({ hooks });
   await new Promise((r) => setTimeout(r, 10));
-  return { hooks, toasts, logs };
+  return { hooks, toasts, logs, prompts };
 }
 
 /** A project with one task leased to session ses_main as agent:build. */
@@ -204,5 +210,94 @@ describe("hooks while another process writes", () => {
     expect(exarp.leases.list()[0]?.expiresAt).toBe(lease.lease.expiresAt);
     await after();
     expect(exarp.leases.list()[0]?.expiresAt).toBeGreaterThan(lease.lease.expiresAt);
+  });
+});
+
+describe("runner mode", () => {
+  /** A project with a task the runner works in session ses_run, and another ready task. */
+  function runnerProject() {
+    const { dir, exarp, task } = project();
+    const other = exarp.tasks.create({ title: "Someone else's next task", priority: "high" });
+    const waiting = exarp.tasks.create({ title: "Waits on the parser", dependsOn: [task.id] });
+    const runner = exarp.as({ name: "agent:runner", session: "ses_run" });
+    runner.runs.start(task.id, { attempt: 1, worktree: null, branch: null });
+    return { dir, exarp, task, other, waiting, runner };
+  }
+  const system = async (hooks: Hooks, sessionID: string) => {
+    const output = { system: ["You are opencode"] };
+    await hooks["experimental.chat.system.transform"]?.({ sessionID, model: {} as never }, output);
+    return output.system.slice(1).join("\n");
+  };
+  const tool = (hooks: Hooks, name: string, args: Record<string, unknown>, sessionID: string) => {
+    const found = hooks.tool?.[name] as unknown as { execute(a: unknown, c: unknown): Promise<string> } | undefined;
+    if (!found) throw new Error(`no tool ${name}`);
+    return found.execute(args, {
+      sessionID,
+      agent: "build",
+      messageID: "m",
+      callID: "c",
+      abort: new AbortController().signal,
+    });
+  };
+
+  it("gives a runner's session its own task only, as the lease holder, and a normal session the board", async () => {
+    const { dir, exarp, task, other, waiting } = runnerProject();
+    const { hooks } = await plugin(dir);
+    await message(hooks, "ses_run", "build");
+    await message(hooks, "ses_main", "build");
+
+    const own = await system(hooks, "ses_run");
+    expect(own).toContain("[exarp] You are an exarp runner session");
+    expect(own).toContain(`task: ${task.id} [in progress] [medium] Fix the parser`);
+    expect(own).toContain("held by agent:runner for this session");
+    expect(own).toContain(`waiting on it: ${waiting.id}`);
+    expect(own).not.toContain(other.id);
+    expect(own).not.toMatch(/ready|exarp_next/i);
+    expect(await system(hooks, "ses_main")).toContain(other.id);
+
+    const first = await transform(hooks, step("ses_run", "work on the parser"));
+    expect(first.flatMap(texts)).toEqual(["work on the parser"]);
+
+    const env = { env: {} as Record<string, string> };
+    await hooks["shell.env"]?.({ cwd: dir, sessionID: "ses_run", callID: "c" }, env);
+    expect(env.env).toMatchObject({ EXARP_AGENT: "agent:runner", EXARP_SESSION: "ses_run" });
+
+    expect(await tool(hooks, "exarp_comment", { id: task.id, text: "parser fixed" }, "ses_run")).toBe(
+      `Commented on ${task.id}.`,
+    );
+    expect(exarp.tasks.get(task.id).comments.at(-1)?.author).toBe("agent:runner");
+    expect(await tool(hooks, "exarp_next", { claim: true }, "ses_run")).toMatch(/^You are a runner session/);
+    expect(await tool(hooks, "exarp_run", {}, "ses_run")).toBe("A runner session cannot start a runner.");
+    const command = { parts: [] as { text: string }[] };
+    await hooks["command.execute.before"]?.({ command: "run", sessionID: "ses_run", arguments: "" }, command as never);
+    expect(command.parts.map((p) => p.text)).toEqual(["A runner session cannot start a runner."]);
+  });
+
+  it("offers a runner's session no next task when it finishes, and keeps it a runner's after its record ends", async () => {
+    const { dir, task, other, runner } = runnerProject();
+    const { hooks, prompts } = await plugin(dir);
+    await message(hooks, "ses_run", "build");
+    expect(await tool(hooks, "exarp_move", { id: task.id, to: "review" }, "ses_run")).toBe(
+      `${task.id} is in review; a person approves or denies it. Your work here is done: stop.`,
+    );
+    await hooks.event?.({ event: { type: "session.idle", properties: { sessionID: "ses_run" } } as never });
+    expect(prompts).toEqual([]);
+    // The record no longer says so (the lease went with the review); the session stays a runner's.
+    expect(runner.runs.sessionOf("ses_run")).toBeUndefined();
+    const after = await system(hooks, "ses_run");
+    expect(after).toContain("It is review: your work here is over. Stop.");
+    expect(after).not.toContain(other.id);
+
+    // The same steps in a normal session end with the follow-up offer.
+    const mine = project();
+    const next = mine.exarp.tasks.create({ title: "The next one" });
+    const normal = await plugin(mine.dir);
+    await message(normal.hooks, "ses_main", "build");
+    await tool(normal.hooks, "exarp_lease", { id: mine.task.id }, "ses_main");
+    await tool(normal.hooks, "exarp_move", { id: mine.task.id, to: "review" }, "ses_main");
+    await normal.hooks.event?.({ event: { type: "session.idle", properties: { sessionID: "ses_main" } } as never });
+    expect(normal.prompts.map((p) => p.body.parts[0]?.text)).toEqual([
+      expect.stringContaining(`The next ready task is ${next.id}`),
+    ]);
   });
 });

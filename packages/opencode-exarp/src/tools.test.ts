@@ -221,4 +221,43 @@ describe("plugin tools", () => {
     expect(await call(TOOL.add, { title: "patient" })).toMatch(/^Created T-\w+ .* patient\.$/);
     expect(exarp.tasks.list().map((t) => t.title)).toEqual(["patient"]);
   });
+
+  it("keep a runner session to its own task: no ready queue, no other claims, its context only, its lease", async () => {
+    const { exarp, call, runners, finished } = setup();
+    const own = exarp.tasks.create({ title: "Own task" });
+    const other = exarp.tasks.create({ title: "Other task" });
+    runners.set("ses_r", own.id);
+    const onlyYours = `You are a runner session: your task is ${own.id} and nothing else. Finish it and move it to review.`;
+    expect(await call(TOOL.next, {}, "build", "ses_r")).toBe(onlyYours);
+    expect(await call(TOOL.next, { claim: true }, "build", "ses_r")).toBe(onlyYours);
+    expect(await call(TOOL.lease, { id: other.id }, "build", "ses_r")).toBe(onlyYours);
+    expect(await call(TOOL.move, { id: other.id, to: "cancelled" }, "build", "ses_r")).toBe(onlyYours);
+    expect(exarp.leases.list()).toEqual([]);
+    expect(exarp.tasks.get(other.id).status).toBe("todo");
+
+    expect(await call(TOOL.lease, { id: own.id }, "build", "ses_r")).toMatch(/^Claimed: /);
+    expect(exarp.leases.list()[0]).toMatchObject({ taskId: own.id, agent: "agent:runner", session: "ses_r" });
+    const context = await call(TOOL.context, {}, "build", "ses_r");
+    expect(context).toContain(`task: ${own.id} [in progress]`);
+    expect(context).toContain("held by agent:runner for this session");
+    expect(context).not.toContain(other.id);
+    await call(TOOL.comment, { id: own.id, text: "done the thing" }, "build", "ses_r");
+    expect(exarp.tasks.get(own.id).comments.map((c) => c.author)).toEqual(["agent:runner"]);
+    expect(await call(TOOL.move, { id: own.id, to: "review" }, "build", "ses_r")).toBe(
+      `${own.id} is in review; a person approves or denies it. Your work here is done: stop.`,
+    );
+    expect(finished).toEqual([own.id]);
+    // A normal session still sees the queue.
+    expect(await call(TOOL.next, {}, "build", "ses_1")).toContain(other.id);
+  });
+
+  it("exarp_run starts a runner from a primary session only: never from a sub-agent or a runner session", async () => {
+    const { call, runners, started } = setup();
+    runners.set("ses_r", "T-1");
+    expect(await call(TOOL.run, { max: 3 })).toBe("started 3");
+    expect(await call(TOOL.run, {})).toBe("started default");
+    expect(await call(TOOL.run, {}, "general")).toBe(SUBAGENT_REFUSAL);
+    expect(await call(TOOL.run, {}, "build", "ses_r")).toBe("A runner session cannot start a runner.");
+    expect(started).toEqual([3, undefined]);
+  });
 });
