@@ -18,8 +18,6 @@ import { seed } from "./support/fc-seed.ts";
 import { childEnv, picture, run } from "./support/hermetic.ts";
 import { tempDir } from "./support/temp.ts";
 
-const hasXmllint = spawnSync("xmllint", ["--version"]).status === 0;
-
 const spec = (over: Partial<ScheduleSpec> = {}): ScheduleSpec => ({
   platform: "linux",
   projectDir: "/srv/project",
@@ -222,77 +220,66 @@ function unquoteSystemd(line: string): string[] {
 }
 
 describe("launchd property lists and Task Scheduler XML", () => {
-  it.runIf(hasXmllint)(
-    "are well-formed, carry the command word for word, and stay well-formed for hostile paths",
-    () => {
-      const project = tempDir("exarp plist <&> \"q\" 'a' % $ é\t-");
-      const plist = buildSchedule(spec({ platform: "macos", projectDir: project }), "/Users/u/Library/Logs").files;
-      expect(plist.map((f) => f.name)).toEqual([
-        `exarp.${projectHash(project)}.sweep.plist`,
-        `exarp.${projectHash(project)}.doctor.plist`,
-      ]);
-      const path = join(tempDir(), "a.plist");
-      writeFileSync(path, plist[0]?.text ?? "");
-      expect(xml(path)).toMatchObject({ ok: true, output: "" });
-      const words = Array.from({ length: 7 }, (_, i) => xml(path, `string(/plist/dict/array/string[${i + 1}])`).value);
-      expect(words).toEqual([process.execPath, CLI, "-C", project, "sweep", "--as", "agent:schedule"]);
-      expect(xml(path, "string(/plist/dict/key[.='WorkingDirectory']/following-sibling::string[1])").value).toBe(
-        project,
-      );
-      expect(xml(path, "string(/plist/dict/key[.='StartInterval']/following-sibling::integer[1])").value).toBe("300");
-      expect(xml(path, "string(/plist/dict/key[.='Label']/following-sibling::string[1])").value).toBe(
-        `exarp.${projectHash(project)}.sweep`,
-      );
-      expect(ownership(plist[0]?.text ?? "")).toBe("ours");
-    },
-  );
+  it("are well-formed, carry the command word for word, and stay well-formed for hostile paths", () => {
+    const project = tempDir("exarp plist <&> \"q\" 'a' % $ é\t-");
+    const plist = buildSchedule(spec({ platform: "macos", projectDir: project }), "/Users/u/Library/Logs").files;
+    expect(plist.map((f) => f.name)).toEqual([
+      `exarp.${projectHash(project)}.sweep.plist`,
+      `exarp.${projectHash(project)}.doctor.plist`,
+    ]);
+    const path = join(tempDir(), "a.plist");
+    writeFileSync(path, plist[0]?.text ?? "");
+    expect(xml(path)).toMatchObject({ ok: true, output: "" });
+    const words = Array.from({ length: 7 }, (_, i) => xml(path, `string(/plist/dict/array/string[${i + 1}])`).value);
+    expect(words).toEqual([process.execPath, CLI, "-C", project, "sweep", "--as", "agent:schedule"]);
+    expect(xml(path, "string(/plist/dict/key[.='WorkingDirectory']/following-sibling::string[1])").value).toBe(project);
+    expect(xml(path, "string(/plist/dict/key[.='StartInterval']/following-sibling::integer[1])").value).toBe("300");
+    expect(xml(path, "string(/plist/dict/key[.='Label']/following-sibling::string[1])").value).toBe(
+      `exarp.${projectHash(project)}.sweep`,
+    );
+    expect(ownership(plist[0]?.text ?? "")).toBe("ours");
+  });
 
-  it.runIf(hasXmllint)(
-    "Task Scheduler XML: UTF-16, the task schema's namespace, a repeating time trigger, Windows-quoted arguments",
-    () => {
-      const project = "C:\\Users\\Ana Lima\\proj 'x' é";
-      const node = "C:\\Program Files\\nodejs\\node.exe";
-      const exarp = "C:\\Users\\Ana Lima\\AppData\\Roaming\\npm\\node_modules\\exarp\\dist\\bin\\exarp.js";
-      const [file] = buildSchedule(spec({ platform: "windows", projectDir: project, node, exarp }), "/logs").files;
-      expect(file?.encoding).toBe("utf16le");
-      const path = join(tempDir(), "task.xml");
-      writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(file?.text ?? "", "utf16le")]));
-      expect(xml(path)).toMatchObject({ ok: true, output: "" });
-      const at = (name: string) => xml(path, `string(//*[local-name()='${name}'])`).value;
-      expect(xml(path, "namespace-uri(/*)").value).toBe("http://schemas.microsoft.com/windows/2004/02/mit/task");
-      expect(at("Interval")).toBe("PT5M");
-      expect(at("StartWhenAvailable")).toBe("true");
-      expect(at("Command")).toBe(node);
-      expect(at("WorkingDirectory")).toBe(project);
-      expect(parseWindows(at("Arguments") ?? "")).toEqual([exarp, "-C", project, "sweep", "--as", "agent:schedule"]);
-      expect(() => buildSchedule(spec({ platform: "windows", projectDir: "C:\\100%\\p" }), "/l")).toThrow(/expand/);
-    },
-  );
+  it("Task Scheduler XML: UTF-16, the task schema's namespace, a repeating time trigger, Windows-quoted arguments", () => {
+    const project = "C:\\Users\\Ana Lima\\proj 'x' é";
+    const node = "C:\\Program Files\\nodejs\\node.exe";
+    const exarp = "C:\\Users\\Ana Lima\\AppData\\Roaming\\npm\\node_modules\\exarp\\dist\\bin\\exarp.js";
+    const [file] = buildSchedule(spec({ platform: "windows", projectDir: project, node, exarp }), "/logs").files;
+    expect(file?.encoding).toBe("utf16le");
+    const path = join(tempDir(), "task.xml");
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(file?.text ?? "", "utf16le")]));
+    expect(xml(path)).toMatchObject({ ok: true, output: "" });
+    const at = (name: string) => xml(path, `string(//*[local-name()='${name}'])`).value;
+    expect(xml(path, "namespace-uri(/*)").value).toBe("http://schemas.microsoft.com/windows/2004/02/mit/task");
+    expect(at("Interval")).toBe("PT5M");
+    expect(at("StartWhenAvailable")).toBe("true");
+    expect(at("Command")).toBe(node);
+    expect(at("WorkingDirectory")).toBe(project);
+    expect(parseWindows(at("Arguments") ?? "")).toEqual([exarp, "-C", project, "sweep", "--as", "agent:schedule"]);
+    expect(() => buildSchedule(spec({ platform: "windows", projectDir: "C:\\100%\\p" }), "/l")).toThrow(/expand/);
+  });
 
-  it.runIf(hasXmllint)(
-    "XML text round-trips hostile strings through a real parser, and what XML cannot hold is refused",
-    () => {
-      const dir = tempDir();
-      fc.assert(
-        fc.property(hostile(), (text) => {
-          // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what these strings test
-          const legal = !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/u.test(text);
-          if (!legal) {
-            expect(() => xmlText(text)).toThrow(/XML cannot hold/);
-            return;
-          }
-          const path = join(dir, "t.xml");
-          writeFileSync(
-            path,
-            `<?xml version="1.0" encoding="UTF-8"?>\n<a k="${xmlText(text)}"><b>${xmlText(text)}</b></a>\n`,
-          );
-          expect(xml(path, "string(/a/b)").value).toBe(text);
-          expect(xml(path, "string(/a/@k)").value).toBe(text.replace(/[\t\n]/g, " "));
-        }),
-        { seed: seed("xml text"), numRuns: 60 },
-      );
-    },
-  );
+  it("XML text round-trips hostile strings through a real parser, and what XML cannot hold is refused", () => {
+    const dir = tempDir();
+    fc.assert(
+      fc.property(hostile(), (text) => {
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what these strings test
+        const legal = !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/u.test(text);
+        if (!legal) {
+          expect(() => xmlText(text)).toThrow(/XML cannot hold/);
+          return;
+        }
+        const path = join(dir, "t.xml");
+        writeFileSync(
+          path,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<a k="${xmlText(text)}"><b>${xmlText(text)}</b></a>\n`,
+        );
+        expect(xml(path, "string(/a/b)").value).toBe(text);
+        expect(xml(path, "string(/a/@k)").value).toBe(text.replace(/[\t\n]/g, " "));
+      }),
+      { seed: seed("xml text"), numRuns: 60 },
+    );
+  });
 
   it("Windows arguments round-trip through the C runtime's splitting rules", () => {
     fc.assert(

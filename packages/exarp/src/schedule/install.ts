@@ -71,15 +71,11 @@ type Planned = {
   plan: FilePlan;
   crontab?: { text: string; steps: CronStep[] };
   activation: Activation;
+  notes: string[];
 };
 
 /** What install (or, with `remove`, remove) would do, read from the folder or crontab; changes nothing. */
-function planSchedule(
-  spec: ScheduleSpec,
-  options: ScheduleOptions,
-  remove: boolean,
-  tolerant: boolean,
-): Planned & { notes: string[] } {
+function planSchedule(spec: ScheduleSpec, options: ScheduleOptions, remove: boolean, tolerant: boolean): Planned {
   const build = buildSchedule(spec, logDir(options.env));
   const dir = scheduleDir(spec.platform, options.env);
   const notes = [...build.notes];
@@ -132,7 +128,7 @@ function apply(planned: Planned, options: ScheduleOptions): ActivationReport {
 
 function report(
   spec: ScheduleSpec,
-  planned: Planned & { notes: string[] },
+  planned: Planned,
   options: ScheduleOptions,
   activation: ActivationReport,
   withContents: boolean,

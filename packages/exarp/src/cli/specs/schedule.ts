@@ -36,6 +36,7 @@ export const schedule: CliCommand = {
     "exarp schedule show",
     "exarp schedule remove",
   ],
-  readOnly: true,
+  // It writes only outside the project (the scheduler's files): show and dry runs read.
+  readOnly: (values, args) => args[0] === "show" || values["dry-run"] === true,
   load: async () => (await import("../commands/schedule.ts")).schedule,
 };
