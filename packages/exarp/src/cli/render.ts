@@ -72,6 +72,7 @@ export function taskDetail(t: TaskDetail, history: readonly StoredEvent[], statu
   ].filter(Boolean);
   if (extra.length) out.push(extra.join(" · "));
   out.push(`created ${time(t.createdAt)} · updated ${time(t.updatedAt)}`);
+  if (t.source) out.push(`imported from ${t.source.system} as ${inline(t.source.id)} (the record: show --json)`);
   if (t.dependsOn.length)
     out.push(`depends on: ${t.dependsOn.map((id) => `${inline(id)} (${statusOf(id)})`).join(", ")}`);
   if (t.dependents.length) out.push(`blocks: ${t.dependents.map((id) => inline(id)).join(", ")}`);
