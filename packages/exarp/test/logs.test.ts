@@ -52,7 +52,7 @@ const logs = mkdtempSync(join(tmpdir(), "exarp-logs-"));
 const secrets: string[] = [];
 const folders: string[] = [];
 afterAll(() => {
-  if (!process.env.KEEP) for (const dir of [logs, ...folders]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [logs, ...folders]) rmSync(dir, { recursive: true, force: true });
 });
 
 const folder = () => {

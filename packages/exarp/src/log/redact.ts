@@ -18,7 +18,7 @@ const MAX_ITEMS = 100;
  */
 const PATTERNS: readonly RegExp[] = [
   // exarp token secrets (src/token/secret.ts: `exarp_` and 43 base64url characters), also cut short
-  // or run into other text: the whole run of such characters.
+  // or run into other text (up to 256 characters of the run; a secret further on matches on its own).
   /exarp_(?<s>[A-Za-z0-9_-]{30,256})/,
   // The dashboard's session cookie (`exarp_session_PORT=ID`), wherever it is written.
   /exarp_session_\d{0,5}=(?<s>[^\s;,]+)/,
