@@ -177,6 +177,33 @@ describe("a real notification on a D-Bus session bus", () => {
     }
   });
 
+  it("exarp serve without a notification daemon says so once, and goes on serving", async () => {
+    const root = tempDir();
+    const exarp = initProject(root, { actor: { name: "user:ana", session: null } });
+    const agent = exarp.as({ name: "agent:build", session: "ses_1" });
+    const env = childEnv({ EXARP_NOTIFY_ENABLED: "true", DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(root, "none")}` });
+    const out = start(process.execPath, [CLI, "-C", root, "serve", "--port", "0"], env);
+    try {
+      await until(() => out.stdout.includes("exarp serve: http"), 20_000);
+      for (const title of ["one", "two"]) {
+        const task = exarp.tasks.create({ title });
+        agent.leases.claim({ taskId: task.id });
+        agent.tasks.setStatus({ id: task.id, to: "review" });
+        await new Promise((r) => setTimeout(r, 600));
+      }
+      await until(() => out.stderr.includes("notification failed"), 10_000);
+      const failures = out.stderr.split("\n").filter((line) => line.includes("notification failed"));
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatch(
+        /^exarp serve: notification failed: notify-send exited with \d+: .* \(said once; --no-notify turns notifications off\)$/,
+      );
+      const url = (out.stdout.match(/exarp serve: (http\S+)/) as RegExpMatchArray)[1] as string;
+      expect((await fetch(`${url}api/tasks`)).status).toBe(401);
+    } finally {
+      exarp.close();
+    }
+  });
+
   it("without a notification server, says it failed and throws nothing", async () => {
     const dir = tempDir("exarp-dbus-");
     const logs: string[] = [];
