@@ -3,7 +3,16 @@
 // conflicts that leave nothing behind, adoption after a restart, hostile ids, and `exarp worktrees`
 // (list, prune) as a user runs it. Git is hermetic: no global or system configuration, HOME a temp folder.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -226,6 +235,24 @@ describe("runner worktrees", () => {
     expect(readdirSync(join(root, ".exarp", "worktrees"))).toEqual(["imp%3Aa%2Eb_c-1"]);
     expect(branchNames(root)).toEqual(["exarp/imp%3Aa%2Eb_c-1"]);
     await expect(repoRoot(tempDir())).rejects.toThrow(/is not inside a git repository/);
+
+    // Reached through a symbolic link, with variables that would point git elsewhere: the same repository.
+    const link = join(tempDir("exarp wt link "), "to repo");
+    symlinkSync(root, link);
+    const redirect = {
+      GIT_DIR: join(tempDir(), "elsewhere.git"),
+      GIT_WORK_TREE: tempDir(),
+      GIT_INDEX_FILE: "/dev/null",
+    };
+    Object.assign(process.env, redirect);
+    try {
+      const viaLink = await work(link, "T-link", [], { l: "l\n" });
+      expect(viaLink.path).toBe(worktreePath(root, "T-link"));
+      expect((await listWorktrees(link)).map((w) => w.taskId).sort()).toEqual(["T-link", "imp:a.b_c-1"]);
+    } finally {
+      for (const key of Object.keys(redirect)) delete process.env[key];
+    }
+    expect(existsSync(redirect.GIT_DIR)).toBe(false);
   });
 
   it("summarises a big or hostile diff in bounded, terminal-safe text", async () => {
