@@ -27,7 +27,6 @@ describe("the session mode", () => {
     const mode = sessionMode({ id: "ses_r" }, state({ runner: "agent:night-shift" }));
     expect(mode).toEqual({ kind: "runner", taskId: "T-1", actor: { name: "agent:night-shift", session: "ses_r" } });
     expect(modeRules(mode)).toEqual({
-      context: "own-task",
       followUp: false,
       otherWork: false,
       startRunner: false,
@@ -40,7 +39,12 @@ describe("the session mode", () => {
     expect(sessionMode({ id: "ses_r" }, null).kind).toBe("normal");
     expect(sessionMode({ id: "ses_r", parentID: "ses_p" }, state()).kind).toBe("normal");
     expect(sessionMode({ id: "ses_other" }, state()).kind).toBe("normal");
-    expect(modeRules({ kind: "normal" })).toMatchObject({ context: "board", followUp: true, startRunner: true });
+    expect(modeRules({ kind: "normal" })).toEqual({
+      followUp: true,
+      otherWork: true,
+      startRunner: true,
+      decisionNotes: true,
+    });
   });
 
   it("is a runner's exactly when the record names this session and the session has no parent (any input)", () => {

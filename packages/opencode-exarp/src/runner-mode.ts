@@ -22,8 +22,6 @@ export function sessionMode(
 
 /** What a session in each mode gets from the plugin. */
 export type ModeRules = {
-  /** The injected context: the board (own tasks, then ready work) or the session's one task. */
-  context: "board" | "own-task";
   /** Offered the next ready task when it goes idle after finishing one. */
   followUp: boolean;
   /** May look at the ready queue and claim tasks other than its own. */
@@ -35,8 +33,8 @@ export type ModeRules = {
 };
 
 const RULES: Record<SessionMode["kind"], ModeRules> = {
-  normal: { context: "board", followUp: true, otherWork: true, startRunner: true, decisionNotes: true },
-  runner: { context: "own-task", followUp: false, otherWork: false, startRunner: false, decisionNotes: false },
+  normal: { followUp: true, otherWork: true, startRunner: true, decisionNotes: true },
+  runner: { followUp: false, otherWork: false, startRunner: false, decisionNotes: false },
 };
 
 /** The rules of a mode. */

@@ -1,7 +1,7 @@
 import { tool } from "@opencode-ai/plugin";
 import { type Actor, Busy, type Exarp, ExarpError, holderName, neutralizeBlock, retryWhileBusy } from "exarp";
 import { type Acting, listTasks, showTask, taskLine } from "./board.ts";
-import type { SessionMode } from "./runner-mode.ts";
+import { modeRules, type SessionMode } from "./runner-mode.ts";
 import type { RunnerStarter } from "./runner-start.ts";
 import { RUN_TOOL_DESCRIPTION, runnerContext, runnerText } from "./runner-text.ts";
 import { BUSY, NO_PROJECT, SUBAGENT_REFUSAL, TOOL, toolDescriptions, workText } from "./text.ts";
@@ -60,7 +60,8 @@ const tokenKey = (sessionID: string, taskId: string) => `${sessionID} ${taskId}`
 /** In a runner session, the refusal of anything about a task other than its own (else undefined). */
 const otherWork = (rt: ToolRuntime, ctx: { sessionID: string; agent: string }, taskId?: string) => {
   const mode = rt.modeOf(ctx.sessionID, ctx.agent);
-  return mode.kind === "runner" && taskId !== mode.taskId ? runnerText.onlyYours(mode.taskId) : undefined;
+  if (modeRules(mode).otherWork || mode.kind !== "runner" || taskId === mode.taskId) return undefined;
+  return runnerText.onlyYours(mode.taskId);
 };
 
 /** The exarp tools for OpenCode: zod arguments through `tool.schema`, results as short text. */
@@ -192,7 +193,7 @@ export function createTools(rt: ToolRuntime) {
       async execute(args, ctx) {
         if (!rt.exarp()) return NO_PROJECT;
         if (rt.isSubagent(ctx.sessionID, ctx.agent)) return SUBAGENT_REFUSAL;
-        if (rt.modeOf(ctx.sessionID, ctx.agent).kind === "runner") return runnerText.noRunnerInRunner;
+        if (!modeRules(rt.modeOf(ctx.sessionID, ctx.agent)).startRunner) return runnerText.noRunnerInRunner;
         return rt.startRunner(args.max);
       },
     }),
