@@ -3,7 +3,17 @@
 // here (systemd, xmllint, sh) and through a faithful model where none does (Windows, cron's `%`), and
 // `exarp schedule` driven as a child process with its folders, PATH and crontab inside temp folders.
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -530,6 +540,20 @@ describe("exarp schedule (the built CLI)", () => {
     expect(json(schedule(dir, m.env, "remove", "--json"))).toMatchObject({ files: [], activation: { status: "none" } });
   });
 
+  it("drops a job no longer asked for, stopping its timer first", () => {
+    const dir = project("exarp-jobs-");
+    const m = machine(["systemctl"]);
+    const id = `exarp-${projectHash(dir)}-sprint-report`;
+    json(schedule(dir, m.env, "install", "--sprint-report", "--json"));
+    expect(readFileSync(join(m.unitDir, `${id}.service`), "utf8")).toMatch(/ExecStart=.* "sprint" "report"\n/);
+    const r = json(schedule(dir, m.env, "install", "--json"));
+    expect(
+      r.files.filter((f: { action: string }) => f.action === "remove").map((f: { name: string }) => f.name),
+    ).toEqual([`${id}.service`, `${id}.timer`]);
+    expect(m.commandsRun()).toContain(`systemctl --user disable --now ${id}.timer`);
+    expect(readdirSync(m.unitDir).filter((n) => n.includes("sprint"))).toEqual([]);
+  });
+
   it("says plainly when the units are written but systemd cannot take them up", () => {
     const dir = project();
     const m = machine([]);
@@ -648,6 +672,29 @@ describe("exarp schedule (the built CLI)", () => {
       "PGPASSWORD",
       "EXARP_DATABASE_URL",
     ]);
+  });
+
+  it("keeps the project's password variable by name, and will not write through a symbolic link", () => {
+    const dir = project();
+    writeFileSync(join(dir, ".exarp", "config.json"), JSON.stringify({ database: { passwordEnv: "TEAM_PW" } }));
+    const m = machine(["systemctl"]);
+    const r = json(schedule(dir, { ...m.env, TEAM_PW: "hunter2" }, "install", "--json"));
+    const service = readFileSync(join(m.unitDir, `exarp-${projectHash(dir)}-sweep.service`), "utf8");
+    expect(service).toContain("PassEnvironment=TEAM_PW\n");
+    expect(service).not.toContain("hunter2");
+    expect(r.notes.join(" ")).toMatch(/TEAM_PW/);
+    expect(m.commandsRun()[0]).toBe("systemctl --user import-environment TEAM_PW");
+
+    const timer = join(m.unitDir, `exarp-${projectHash(dir)}-doctor.timer`);
+    const target = join(m.home, "elsewhere.timer");
+    writeFileSync(target, "mine\n");
+    rmSync(timer);
+    symlinkSync(target, timer);
+    const before = picture(m.home);
+    const refused = schedule(dir, m.env, "install", "--force");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/doctor\.timer is a symbolic link/);
+    expect(picture(m.home)).toEqual(before);
   });
 
   it("refuses bad usage with exit 2 and the JSON error contract, and a folder with no project with exit 3", () => {

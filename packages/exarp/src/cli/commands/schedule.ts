@@ -71,7 +71,7 @@ function text(action: string, r: ScheduleReport & { installed?: { path: string; 
   if (a.commands.length && a.status !== "none") {
     const head = {
       activated: "activated:",
-      failed: `written, but NOT activated (${a.reason}); run these yourself:`,
+      failed: `${action === "remove" ? "removed, but the scheduler was NOT told" : "written, but NOT activated"} (${a.reason}); run these yourself:`,
       manual: "register it with Task Scheduler yourself (exarp does not run schtasks):",
       "dry-run": "would run:",
     }[a.status];
@@ -100,6 +100,8 @@ export const schedule: CliRun = (ctx) => {
         ? removeSchedule(spec, options)
         : showSchedule(spec, options);
   if (report.activation.status === "failed")
-    ctx.note(`exarp: warning: the schedule is written but not active: ${report.activation.reason}`);
+    ctx.note(
+      `exarp: warning: ${action === "remove" ? "the schedule's files are gone but the scheduler was not told" : "the schedule is written but not active"}: ${report.activation.reason}`,
+    );
   return { data: { action, ...report }, text: text(action, report) };
 };
