@@ -228,12 +228,12 @@ describe("runner mode", () => {
     await hooks["experimental.chat.system.transform"]?.({ sessionID, model: {} as never }, output);
     return output.system.slice(1).join("\n");
   };
-  const tool = (hooks: Hooks, name: string, args: Record<string, unknown>, sessionID: string) => {
+  const tool = (hooks: Hooks, name: string, args: Record<string, unknown>, sessionID: string, agent = "build") => {
     const found = hooks.tool?.[name] as unknown as { execute(a: unknown, c: unknown): Promise<string> } | undefined;
     if (!found) throw new Error(`no tool ${name}`);
     return found.execute(args, {
       sessionID,
-      agent: "build",
+      agent,
       messageID: "m",
       callID: "c",
       abort: new AbortController().signal,
@@ -299,5 +299,19 @@ describe("runner mode", () => {
     expect(normal.prompts.map((p) => p.body.parts[0]?.text)).toEqual([
       expect.stringContaining(`The next ready task is ${next.id}`),
     ]);
+  });
+
+  it("serves a runner's session whatever agent the runner chose, a sub-agent's included", async () => {
+    const { dir, exarp, other } = runnerProject();
+    exarp
+      .as({ name: "agent:runner", session: "ses_gen" })
+      .runs.start(other.id, { attempt: 1, worktree: null, branch: null });
+    const { hooks } = await plugin(dir);
+    await message(hooks, "ses_gen", "general");
+    expect(await system(hooks, "ses_gen")).toContain(`task: ${other.id}`);
+    expect(await tool(hooks, "exarp_comment", { id: other.id, text: "on it" }, "ses_gen", "general")).toBe(
+      `Commented on ${other.id}.`,
+    );
+    expect(exarp.tasks.get(other.id).comments.at(-1)?.author).toBe("agent:runner");
   });
 });

@@ -131,6 +131,8 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
     isSubagent: (sessionID, agent) => {
       const s = sessions.get(sessionID);
       s.agent ??= agent;
+      resolveRunner(s);
+      if (modeOf(s).kind === "runner") return false;
       return classify({ parentID: s.parentID, agent }, agents) !== "primary";
     },
     finished: (sessionID, taskId) => {
