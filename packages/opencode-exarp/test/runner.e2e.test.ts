@@ -2,6 +2,8 @@
 // parallel sessions, results in review, a dependent starting when its blocker is approved, a model
 // error retried then blocked, and a runner killed with SIGKILL mid-task that a restart finishes
 // without doing the task twice. OpenCode runs without the exarp plugin here: the runner needs none.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Exarp, initProject } from "exarp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatRequest, type MockModel, startMockModel } from "./support/mock-model.ts";
@@ -15,6 +17,7 @@ let oc: Served;
 let exarp: Exarp;
 let setup: ReturnType<typeof prepareProject>;
 
+const NOTIFY_LOG = () => join(setup.scratch, "notify.log");
 const run = (args: string[]) => startRunner(setup.project, setup.env, args);
 const promptsOf = (id: string) => promptsFor(mock, id);
 
@@ -67,6 +70,10 @@ describe("exarp run with the real opencode serve", () => {
         expect(exarp.leases.list().some((l) => l.taskId === id)).toBe(false);
         expect(promptsOf(id)).toHaveLength(1);
       }
+      // One desktop notification for the wave: both wait for a person's review.
+      const notified = () => (existsSync(NOTIFY_LOG()) ? readFileSync(NOTIFY_LOG(), "utf8") : "");
+      await eventually(() => notified().includes("the wave is done"), 10_000, "the wave's notification");
+      expect(notified()).toMatch(new RegExp(`(${a}, ${c}|${c}, ${a}) wait for your review`));
       // The lease was the runner's, with the OpenCode session as its session.
       const lease = runnerEvents("lease.acquired", a)[0]?.payload as { agent: string; session: string };
       expect(lease).toMatchObject({ agent: "agent:runner", session: sa?.session });
@@ -90,6 +97,7 @@ describe("exarp run with the real opencode serve", () => {
       expect(last).toContain("mock model failed with HTTP 400");
       expect(exarp.leases.list().some((l) => l.taskId === d)).toBe(false);
       expect(progressOf(runner, "blocked", d)).toHaveLength(1);
+      await eventually(() => notified().includes(`${d} is blocked`), 10_000, "D's notification");
     } finally {
       runner.child.kill("SIGTERM");
       expect(await runner.exited).toBe(0);

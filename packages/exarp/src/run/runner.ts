@@ -34,8 +34,8 @@ export type RunnerOptions = {
   /** The length of the leases it takes, renewed at a third of it. */
   leaseTtlMs: number;
   report: (progress: Progress) => void;
-  /** Wakes a person: a wave done, a task blocked. */
-  alert: (title: string, body: string) => void;
+  /** Wakes a person: a wave done (its tasks wait for review), a task blocked. */
+  alert: (title: string, body: string, urgency: "normal" | "critical") => void;
   signal: AbortSignal;
 };
 
@@ -177,7 +177,7 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
         services.runs.abandon(a.taskId, `${error} (after ${a.attempt} attempts)`);
         blocked.push(a.taskId);
         emit("blocked", a, { session: a.session, attempt: a.attempt, error });
-        o.alert(`exarp: ${a.taskId} needs a person`, `${a.title}: ${error}`);
+        o.alert(`exarp: ${a.taskId} is blocked`, `${a.title}: ${error}`, "critical");
       }
     } catch (e) {
       emit("lost", a, { session: a.session, error: describe(e) });
@@ -195,14 +195,26 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
   /** Starts attempt `attempt` of a task in `slot`: worktree, session, claim (recorded), prompt. */
   async function start(taskId: string, slot: number, attempt: number): Promise<void> {
     const task = exarp.tasks.get(taskId);
-    const worktree = o.worktree ? await worktreeFor(o.root, task, exarp) : undefined;
+    let worktree: Worktree | undefined;
+    try {
+      worktree = o.worktree ? await worktreeFor(o.root, task, exarp) : undefined;
+    } catch (error) {
+      // Its blockers' branches do not merge (or git refused): a person sorts it out; it is not retried.
+      exarp.as({ name: identity, session: null }).runs.abandon(taskId, `no worktree: ${describe(error)}`);
+      blocked.push(taskId);
+      emit("blocked", { taskId, title: task.title }, { attempt, error: describe(error) });
+      o.alert(`exarp: ${taskId} is blocked`, `${task.title}: ${describe(error)}`, "critical");
+      return;
+    }
     const directory = worktree?.path ?? o.root;
     const session = await opencode.createSession(directory, `exarp ${task.id}: ${inline(task.title, 80)}`);
     const services = as(session);
     try {
       services.runs.start(taskId, { attempt, worktree: worktree?.path ?? null, branch: worktree?.branch ?? null });
     } catch (error) {
+      // Someone else took it meanwhile: nothing of this attempt stays (the branch keeps any earlier work).
       await opencode.deleteSession(directory, session).catch(() => undefined);
+      if (worktree && attempt === 1) await removeWorktree(o.root, taskId);
       emit("skipped", { taskId, title: task.title }, { error: describe(error) });
       return;
     }
@@ -326,7 +338,7 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
       if (waveStarted) {
         waveStarted = false;
         o.report({ kind: "idle", taskId: "", title: "", at: Date.now() });
-        o.alert("exarp: the wave is done", summary());
+        o.alert("exarp: the wave is done", summary(), "normal");
       }
       if (o.untilIdle && !placeableReady()) stop();
     }
@@ -334,7 +346,13 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
 
   const placeableReady = () =>
     exarp.graph.ready({}).some((t) => !unplaced.has(t.id) && !active.has(t.id) && !waiting.has(t.id));
-  const summary = () => `${finished.length} in review, ${blocked.length} blocked`;
+  /** What the wave leaves for a person: the tasks waiting for review now, and the blocked ones. */
+  const summary = () => {
+    const review = finished.filter((id) => exarp.tasks.find(id)?.status === "review");
+    const waits = review.length ? `${review.join(", ")} wait${review.length === 1 ? "s" : ""} for your review` : "";
+    const stuck = blocked.length ? `${blocked.join(", ")} blocked` : "";
+    return [waits, stuck].filter(Boolean).join("; ") || "nothing waits for you";
+  };
 
   /** Tasks this runner finished that a person approved since: their worktrees go, their branches stay. */
   async function cleanUp(events: readonly StoredEvent[]): Promise<void> {

@@ -93,9 +93,13 @@ export function createRunsService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TTL
       });
     },
 
-    /** The last attempt failed: the error as a comment, the task blocked and its lease released. */
+    /**
+     * The last attempt failed (or none could start: no session then): the error as a comment, the
+     * task blocked and the runner's lease released.
+     */
     abandon(taskId: string, error: string): TaskDetail {
-      const id = session();
+      checkWriter(ctx.actor);
+      const id = ctx.actor.session;
       return runCommand(ctx, (tx) => {
         const task = requireTask(tx, taskId);
         const now = ctx.clock.now();

@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { isPerson, isSubagent } from "../../identity/identity.ts";
 import { SHORT_BUSY_TIMEOUT_MS } from "../../kernel/busy.ts";
 import { DEFAULT_LEASE_TTL_MS } from "../../lease/lease.ts";
+import { createNotifier } from "../../notify/notifier.ts";
 import { projectPaths } from "../../project/root.ts";
+import { loadSettings } from "../../project/settings.ts";
 import { createOpenCodeClient } from "../../run/opencode.ts";
 import { type StartedOpenCode, startOpenCode } from "../../run/opencode-serve.ts";
 import { createTable, jsonLine, type Progress, textLine } from "../../run/progress.ts";
@@ -106,6 +108,24 @@ function slotsOf(value: unknown): string[][] | undefined {
   });
 }
 
+/** The runner's desktop notifications (`--no-notify`, setting notify.enabled); its note on stderr either way. */
+function alerts(ctx: CliContext, dir: string) {
+  const { settings } = loadSettings(dir, ctx.env);
+  const notifier =
+    ctx.values["no-notify"] === true
+      ? undefined
+      : createNotifier({
+          env: ctx.env,
+          enabled: settings["notify.enabled"],
+          quietHours: settings["notify.quietHours"],
+          log: (line) => ctx.note(`exarp run: ${line}`),
+        });
+  return (title: string, body: string, urgency: "normal" | "critical") => {
+    ctx.note(`${title}: ${body}`);
+    void notifier?.notify({ title, body, urgency });
+  };
+}
+
 export const run: CliRun = async (ctx) => {
   const slots = slotsOf(ctx.values.can);
   const max = bounded(ctx, "max", 1, 64) ?? slots?.length ?? 2;
@@ -156,7 +176,7 @@ export const run: CliRun = async (ctx) => {
       untilIdle: ctx.values["until-idle"] === true,
       leaseTtlMs: DEFAULT_LEASE_TTL_MS,
       report: progress.report,
-      alert: (title, body) => ctx.note(`${title}: ${body}`),
+      alert: alerts(ctx, paths.dir),
       signal: abort.signal,
     });
     return {

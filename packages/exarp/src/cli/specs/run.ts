@@ -33,6 +33,7 @@ export const run: CliCommand = {
       value: "URL",
       help: "a running `opencode serve` (default: start one here, stopped with the runner)",
     },
+    "no-notify": { type: "boolean", help: "no desktop notification when a wave is done or a task is blocked" },
     opencode: { type: "string", value: "BIN", help: "the OpenCode binary to start (default: opencode on PATH)" },
   },
   examples: [
