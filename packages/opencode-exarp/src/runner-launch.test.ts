@@ -1,6 +1,6 @@
 // Starting `exarp run` from the plugin: where the command line is found, the exact command started,
 // one runner at a time by its pid file, and a real detached child writing to the log.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -180,5 +180,20 @@ describe("starting a runner", () => {
     for (let i = 0; i < 100 && !readFileSync(log, "utf8").includes("warns"); i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(readFileSync(log, "utf8")).toBe("runner says hi\nand warns\n");
+  });
+
+  it("never writes the log through a symlink", () => {
+    const root = project();
+    const target = join(root, "elsewhere.txt");
+    writeFileSync(target, "keep me");
+    symlinkSync(target, join(root, ".exarp", "runner.log"));
+    const r = launchRunner({
+      root,
+      serverUrl: "http://h",
+      cli: () => ({ command: process.execPath, args: ["-e", ""] }),
+    });
+    expect(r).toMatchObject({ outcome: "failed", message: expect.stringContaining("ELOOP") });
+    expect(readFileSync(target, "utf8")).toBe("keep me");
+    expect(existsSync(runnerFiles(root).pid)).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 // plugin, runs detached against this OpenCode server, its output in .exarp/runner.log and its pid in
 // .exarp/runner.pid. One runner per project at a time: a recorded pid that is alive refuses a second.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 
 /** How to run the exarp command line: a command and the arguments before exarp's own. */
@@ -88,9 +88,12 @@ export type Spawner = (
   options: { cwd: string; logFile: string },
 ) => number | undefined;
 
+/** Opening the log for a new run: replaced, never through a symlink. */
+const LOG_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
+
 /** The real spawner: detached, in its own process group, output to the log file, never waited on. */
 export const spawnDetached: Spawner = (command, args, { cwd, logFile }) => {
-  const out = openSync(logFile, "w");
+  const out = openSync(logFile, LOG_FLAGS, 0o600);
   try {
     const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", out, out], env: process.env });
     child.on("error", () => undefined);
