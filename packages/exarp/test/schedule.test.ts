@@ -22,6 +22,7 @@ import { cronEntries, editCrontab } from "../src/schedule/cron.ts";
 import { chooseJobs, JOBS, type Platform, parseCadence, projectHash, type ScheduleSpec } from "../src/schedule/jobs.ts";
 import { cronWord, systemdArg, systemdProgram, windowsArg, xmlText } from "../src/schedule/quote.ts";
 import { ownership } from "../src/schedule/stamp.ts";
+import { detectPlatform } from "../src/schedule/system.ts";
 import { onCalendar } from "../src/schedule/systemd.ts";
 import { CLI } from "./support/cli.ts";
 import { seed } from "./support/fc-seed.ts";
@@ -715,6 +716,25 @@ describe("exarp schedule (the built CLI)", () => {
     mkdirSync(join(outside, ".git"));
     expect(schedule(outside, m.env, "show").code).toBe(3);
   });
+});
+
+it("detects the scheduler: launchd, Task Scheduler, systemd where systemctl is on PATH, else cron", () => {
+  const withSystemctl = machine(["systemctl"]).env.PATH;
+  const without = tempDir();
+  expect(detectPlatform("darwin", { PATH: without })).toBe("macos");
+  expect(detectPlatform("win32", { PATH: without })).toBe("windows");
+  expect(detectPlatform("linux", { PATH: withSystemctl })).toBe("linux");
+  expect(detectPlatform("linux", { PATH: without })).toBe("cron");
+  expect(detectPlatform("freebsd", {})).toBe("cron");
+});
+
+it("tells exarp's unedited files from edited ones and from files it did not write", () => {
+  const [unit] = buildSchedule(spec(), "/l").files;
+  const text = unit?.text ?? "";
+  expect(ownership(text)).toBe("ours");
+  expect(ownership(text.replace("Type=oneshot", "Type=simple"))).toBe("edited");
+  expect(ownership(text.split("\n").slice(1).join("\n"))).toBe("foreign");
+  expect(ownership(`[Unit]\n${text}`)).toBe("edited");
 });
 
 const platforms: Platform[] = ["linux", "macos", "windows", "cron"];
