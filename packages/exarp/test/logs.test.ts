@@ -3,8 +3,8 @@
 // project whose PostgreSQL URL in the environment holds a password, and processes appending to one
 // file at once — all with EXARP_LOG pointing into one folder. Every line there must parse as the
 // OpenTelemetry record, and no secret this file created may appear in any of them.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -114,7 +114,7 @@ describe("structured logs", () => {
     });
   });
 
-  it("the CLI warns once about a file it cannot open or a level it does not know, and works on", () => {
+  it("the CLI warns once about a file it cannot open, its own standard output or a level it does not know, and works on", () => {
     const bad = run(project, ["list"], {
       env: hermeticEnv({ EXARP_LOG: join(logs, "missing", "x.log"), EXARP_LOG_LEVEL: "loud" }),
     });
@@ -124,6 +124,20 @@ describe("structured logs", () => {
       `exarp: warning: cannot open the log file ${join(logs, "missing", "x.log")} (ENOENT); logging is off`,
     ]);
     expect(bad.stdout).toContain("pasted");
+    // Standard output carries the answer (and MCP's protocol): never the log, also when both name one file.
+    const answer = join(folder(), "answer.json");
+    const out = openSync(answer, "w");
+    const mixed = spawnSync(process.execPath, [CLI, "list", "--json"], {
+      cwd: project,
+      env: childEnv({ EXARP_LOG: answer }),
+      stdio: ["ignore", out, "pipe"],
+      encoding: "utf8",
+    });
+    closeSync(out);
+    expect(JSON.parse(readFileSync(answer, "utf8")).tasks).toHaveLength(1);
+    expect(mixed.stderr).toBe(
+      `exarp: warning: the log file ${answer} is this command's standard output, which belongs to its answers; logging is off\n`,
+    );
   });
 
   it("exarp serve writes one record per request in its span: method, route pattern, status — never a header", async () => {
