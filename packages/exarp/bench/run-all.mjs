@@ -15,6 +15,7 @@ import { tempDir } from "./util.mjs";
 const scripts = [
   "append.mjs",
   "import.mjs",
+  "import-foreign.mjs",
   "read.mjs",
   "graph.mjs",
   "cli-start.mjs",
