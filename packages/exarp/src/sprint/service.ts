@@ -1,17 +1,14 @@
 import { InvalidInput, NotFound, Refused } from "../errors-catalog.ts";
-import type { StoredEvent } from "../event/catalog.ts";
-import { eventFromRow } from "../event/envelope.ts";
 import type { GraphService } from "../graph/service.ts";
 import { runCommand, type ServiceContext } from "../kernel/context.ts";
 import { parseInput } from "../kernel/input.ts";
-import { eventPages } from "../store/pages.ts";
 import type { Queries } from "../store/queries/index.ts";
 import { isFinished, type Task } from "../task/task.ts";
 import { checkSprint, type SprintCheck } from "./check.ts";
+import { createSprintLog } from "./log.ts";
 import { type SprintReport, sprintReport } from "./report.ts";
 import {
   DEFAULT_STALE_AFTER_MS,
-  isSprintType,
   openSprint,
   type ReportQuery,
   reportQuery,
@@ -20,18 +17,7 @@ import {
   type SprintRecord,
   SprintStart,
   selectionQuery,
-  sprintsOf,
 } from "./sprint.ts";
-
-/**
- * Every sprint in the log, oldest first. Sprint events are few in a long log, and found by type:
- * the log is read a page at a time and only sprint rows are parsed.
- */
-function sprintsIn(q: Pick<Queries, "eventRows">): SprintRecord[] {
-  const events: StoredEvent[] = [];
-  for (const row of eventPages(q, 0)) if (isSprintType(row.type)) events.push(eventFromRow(row));
-  return sprintsOf(events);
-}
 
 /** A selection names either a tag or task ids, never both, never neither. */
 function checkSelection(s: { tag?: string; taskIds?: readonly string[] }): void {
@@ -55,10 +41,11 @@ function selectedIds(q: Pick<Queries, "listTasks">, s: { tag?: string; taskIds?:
 
 /** Sprints: start and end (events on `sprint:NAME`), a report read from the log, and a check before starting. */
 export function createSprintService(ctx: ServiceContext, graph: GraphService) {
+  const log = createSprintLog(ctx.store);
   return {
     /** Every sprint, oldest first. */
     list(): SprintRecord[] {
-      return sprintsIn(ctx.store);
+      return log.committed();
     },
 
     /** What would spoil a sprint over this selection (nothing is written): `ok` when nothing would. */
@@ -70,7 +57,7 @@ export function createSprintService(ctx: ServiceContext, graph: GraphService) {
         taskIds: selectedIds(ctx.store, s, now),
         tag: s.tag ?? null,
         graph: graph.graph(),
-        openSprint: openSprint(sprintsIn(ctx.store))?.name ?? null,
+        openSprint: openSprint(log.committed())?.name ?? null,
       });
     },
 
@@ -83,7 +70,7 @@ export function createSprintService(ctx: ServiceContext, graph: GraphService) {
       const data = parseInput(SprintStart, input);
       checkSelection(data);
       return runCommand(ctx, (tx) => {
-        const sprints = sprintsIn(tx);
+        const sprints = log.within(tx);
         const open = openSprint(sprints);
         if (open) throw new Refused({ reason: `sprint ${open.name} is open: end it before starting ${data.name}` });
         if (sprints.some((s) => s.name === data.name))
@@ -105,7 +92,7 @@ export function createSprintService(ctx: ServiceContext, graph: GraphService) {
             payload: { sprint: data.name, taskIds, tag: data.tag ?? null, ...(data.goal ? { goal: data.goal } : {}) },
           },
         ]);
-        return openSprint(sprintsIn(tx)) as SprintRecord;
+        return openSprint(log.within(tx)) as SprintRecord;
       }).result;
     },
 
@@ -113,19 +100,19 @@ export function createSprintService(ctx: ServiceContext, graph: GraphService) {
     end(input: SprintEnd = {}): SprintRecord {
       const { name } = parseInput(SprintEnd, input);
       return runCommand(ctx, (tx) => {
-        const open = openSprint(sprintsIn(tx));
+        const open = openSprint(log.within(tx));
         if (!open) throw new Refused({ reason: "no sprint is open" });
         if (name !== undefined && name !== open.name)
           throw new Refused({ reason: `sprint ${name} is not the open one; ${open.name} is` });
         tx.append([{ type: "sprint.ended", payload: { sprint: open.name } }]);
-        return sprintsIn(tx).find((s) => s.name === open.name) as SprintRecord;
+        return log.within(tx).find((s) => s.name === open.name) as SprintRecord;
       }).result;
     },
 
     /** The report of sprint `name`, else of the open sprint, else of the last one. */
     report(query: ReportQuery = {}): SprintReport {
       const q = reportQuery.parse(query);
-      const sprints = sprintsIn(ctx.store);
+      const sprints = log.committed();
       const sprint =
         q.name !== undefined ? sprints.find((s) => s.name === q.name) : (openSprint(sprints) ?? sprints.at(-1));
       if (!sprint) {
