@@ -53,7 +53,7 @@ const carrier = fc
   }));
 
 /** A value of nested objects and arrays whose strings carry secrets (under innocent keys). */
-const nested = fc.letrec<{ value: fc.Arbitrary<{ value: unknown; hidden: string[] }> }>((tie) => ({
+const nested = fc.letrec<{ value: { value: unknown; hidden: string[] } }>((tie) => ({
   value: fc.oneof(
     { depthSize: "small" },
     carrier.map(({ text, hidden }) => ({ value: text, hidden })),
