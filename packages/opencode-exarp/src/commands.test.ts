@@ -71,4 +71,21 @@ describe("slash commands", () => {
     expect(await runCommand(exarp, "init", "", person, 1_000)).toBeUndefined();
     exarp.close();
   });
+
+  it("/run starts a runner with the session limit given, refuses anything else, and is not ours without a starter", async () => {
+    const exarp = project();
+    const asked: (number | undefined)[] = [];
+    const start = async (max?: number) => {
+      asked.push(max);
+      return `started ${max ?? "default"}`;
+    };
+    expect(await runCommand(exarp, "run", "", person, 1_000, start)).toBe("started default");
+    expect(await runCommand(exarp, "run", " 3 ", person, 1_000, start)).toBe("started 3");
+    expect(await runCommand(exarp, "run", "64", person, 1_000, start)).toBe("started 64");
+    for (const bad of ["0", "65", "-1", "3 4", "abc", "1e3", "0x10", "9999999999", "3\u0000"])
+      expect(await runCommand(exarp, "run", bad, person, 1_000, start)).toBe("Usage: /run [MAX_SESSIONS]");
+    expect(asked).toEqual([undefined, 3, 64]);
+    expect(await runCommand(exarp, "run", "", person, 1_000)).toBeUndefined();
+    exarp.close();
+  });
 });

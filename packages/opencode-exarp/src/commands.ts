@@ -1,6 +1,7 @@
 import type { Config } from "@opencode-ai/plugin";
 import { type Actor, Busy, type Exarp, ExarpError, neutralizeBlock, retryWhileBusy, type Status } from "exarp";
 import { taskLine } from "./board.ts";
+import { MAX_RUNNER_SESSIONS } from "./runner-launch.ts";
 import type { RunnerStarter } from "./runner-start.ts";
 import { launchText, RUN_COMMAND } from "./runner-text.ts";
 import type { AgentInfo } from "./sessions.ts";
@@ -40,16 +41,13 @@ export function registerCommands(
 const OPEN: Status[] = ["in_progress", "review", "todo", "blocked"];
 const SHOWN = { tasks: 40, waves: 8, perWave: 12, path: 24 } as const;
 
-/** The most sessions `/run N` may ask for (the tool's limit too). */
-const MAX_SESSIONS = 64;
-
 /** `/run [N]`: the session limit, undefined for none, or "bad" for anything but a number in range. */
 export function parseRunArgs(args: string): number | undefined | "bad" {
   const text = args.trim();
   if (!text) return undefined;
   if (!/^\d{1,3}$/.test(text)) return "bad";
   const n = Number(text);
-  return n >= 1 && n <= MAX_SESSIONS ? n : "bad";
+  return n >= 1 && n <= MAX_RUNNER_SESSIONS ? n : "bad";
 }
 
 /**

@@ -257,6 +257,11 @@ describe("runner mode", () => {
 
     const first = await transform(hooks, step("ses_run", "work on the parser"));
     expect(first.flatMap(texts)).toEqual(["work on the parser"]);
+    const compaction = { context: [] as string[], prompt: undefined };
+    await hooks["experimental.session.compacting"]?.({ sessionID: "ses_run" }, compaction);
+    expect(compaction.context.join("\n")).toContain(`task: ${task.id}`);
+    expect(compaction.context.join("\n")).not.toContain(other.id);
+    await transform(hooks, step("ses_run", "the compaction transcript"));
 
     const env = { env: {} as Record<string, string> };
     await hooks["shell.env"]?.({ cwd: dir, sessionID: "ses_run", callID: "c" }, env);

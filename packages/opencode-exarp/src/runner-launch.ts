@@ -5,6 +5,9 @@ import { spawn } from "node:child_process";
 import { closeSync, constants, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 
+/** The most sessions a runner started from the plugin may run at once (`/run N`, exarp_run's max). */
+export const MAX_RUNNER_SESSIONS = 64;
+
 /** How to run the exarp command line: a command and the arguments before exarp's own. */
 export type CliLaunch = { command: string; args: string[] };
 

@@ -1,6 +1,7 @@
 import { tool } from "@opencode-ai/plugin";
 import { type Actor, Busy, type Exarp, ExarpError, holderName, neutralizeBlock, retryWhileBusy } from "exarp";
 import { type Acting, listTasks, showTask, taskLine } from "./board.ts";
+import { MAX_RUNNER_SESSIONS } from "./runner-launch.ts";
 import { modeRules, type SessionMode } from "./runner-mode.ts";
 import type { RunnerStarter } from "./runner-start.ts";
 import { RUN_TOOL_DESCRIPTION, runnerContext, runnerText } from "./runner-text.ts";
@@ -189,7 +190,9 @@ export function createTools(rt: ToolRuntime) {
 
     [TOOL.run]: tool({
       description: RUN_TOOL_DESCRIPTION,
-      args: { max: z.number().int().min(1).max(64).optional().describe("at most this many sessions at once") },
+      args: {
+        max: z.number().int().min(1).max(MAX_RUNNER_SESSIONS).optional().describe("at most this many sessions at once"),
+      },
       async execute(args, ctx) {
         if (!rt.exarp()) return NO_PROJECT;
         if (rt.isSubagent(ctx.sessionID, ctx.agent)) return SUBAGENT_REFUSAL;

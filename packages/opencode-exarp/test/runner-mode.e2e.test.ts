@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type Exarp, initProject } from "exarp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lastMessage, type MockModel, startMockModel, systemText, textOf } from "./support/mock-model.ts";
-import { eventually, prepareProject, type Served, serveOpenCode } from "./support/opencode.ts";
+import { EXARP_CLI, eventually, prepareProject, type Served, serveOpenCode } from "./support/opencode.ts";
 
 const RUNNER_MARK = "[exarp] You are an exarp runner session";
 const SYSTEM_MARK = "You share an exarp task graph";
@@ -72,6 +72,21 @@ describe("a runner's session inside the real OpenCode", () => {
         when: (r) => r.session === id && textOf(lastMessage(r)).includes("cannot start a runner"),
         reply: { toolCalls: [{ name: "exarp_next", args: { claim: true } }] },
       },
+      {
+        name: "the shell",
+        when: (r) => r.session === id && textOf(lastMessage(r)).includes("and nothing else"),
+        reply: {
+          toolCalls: [
+            {
+              name: "bash",
+              args: {
+                command: `echo "AGENT=$EXARP_AGENT SESSION=$EXARP_SESSION"; node ${EXARP_CLI} comment ${ids.own} "from the runner's shell"`,
+                description: "who am I",
+              },
+            },
+          ],
+        },
+      },
     );
     const r = await oc.client.session.prompt({
       path: { id },
@@ -80,7 +95,7 @@ describe("a runner's session inside the real OpenCode", () => {
     expect(r.response.status).toBe(200);
 
     const requests = requestsOf(id);
-    expect(requests.length).toBeGreaterThanOrEqual(4);
+    expect(requests.length).toBeGreaterThanOrEqual(5);
     for (const request of requests) {
       const system = systemText(request);
       expect(system).toContain(RUNNER_MARK);
@@ -98,9 +113,13 @@ describe("a runner's session inside the real OpenCode", () => {
     expect(toolResults[0]).toContain(`Commented on ${ids.own}.`);
     expect(toolResults[1]).toContain("A runner session cannot start a runner.");
     expect(toolResults[2]).toContain(`You are a runner session: your task is ${ids.own} and nothing else.`);
+    expect(toolResults[3]).toContain(`AGENT=agent:runner SESSION=${id}`);
 
     const task = exarp.tasks.get(ids.own);
-    expect(task.comments.map((c) => [c.author, c.body])).toEqual([["agent:runner", "parser fixed by the runner"]]);
+    expect(task.comments.map((c) => [c.author, c.body])).toEqual([
+      ["agent:runner", "parser fixed by the runner"],
+      ["agent:runner", "from the runner's shell"],
+    ]);
     expect(exarp.leases.list().map((l) => [l.taskId, l.agent, l.session])).toEqual([[ids.own, "agent:runner", id]]);
     expect(existsSync(join(setup.project, ".exarp", "runner.pid"))).toBe(false);
     expect(existsSync(argvFile)).toBe(false);
