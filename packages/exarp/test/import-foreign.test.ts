@@ -188,6 +188,20 @@ describe.each<Backend>(["sqlite", "postgres"])("import --from (%s)", (backend) =
     }
   });
 
+  it("undoing an import removes its tasks and their sources; replay still equals the live tables", () => {
+    const exarp = project(backend);
+    try {
+      importFixture(exarp, "beads", fixture("beads/issues.jsonl"));
+      exarp.history.undo();
+      const { approvals: _a, ...rest } = dumpProjections(exarp.store);
+      expect(rest).toMatchObject({ tasks: [], dependencies: [], comments: [], task_sources: [] });
+      expect(failing(exarp)).toEqual([]);
+      expect(failure(() => exarp.tasks.get("beads:bd-a1b2")).name).toBe("NotFound");
+    } finally {
+      exarp.close();
+    }
+  });
+
   it("a bare foreign id two tools share is refused, naming the prefixed forms; a later import links to an earlier one", () => {
     const exarp = project(backend);
     try {
