@@ -282,12 +282,12 @@ describe("runner mode", () => {
     const { dir, task, other, runner } = runnerProject();
     const { hooks, prompts } = await plugin(dir);
     await message(hooks, "ses_run", "build");
-    expect(await tool(hooks, "exarp_move", { id: task.id, to: "review" }, "ses_run")).toBe(
-      `${task.id} is in review; a person approves or denies it. Your work here is done: stop.`,
-    );
+    expect(await tool(hooks, "exarp_move", { id: task.id, to: "review" }, "ses_run")).toMatch(/^The runner moves/);
+    // The runner hands the task in from the session's last message, as `exarp run` does.
+    runner.runs.finish(task.id, "fixed the parser");
     await hooks.event?.({ event: { type: "session.idle", properties: { sessionID: "ses_run" } } as never });
     expect(prompts).toEqual([]);
-    // The record no longer says so (the lease went with the review); the session stays a runner's.
+    // The record no longer says so (the attempt finished); the session stays a runner's.
     expect(runner.runs.sessionOf("ses_run")).toBeUndefined();
     const after = await system(hooks, "ses_run");
     expect(after).toContain("It is review: your work here is over. Stop.");

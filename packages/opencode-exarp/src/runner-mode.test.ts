@@ -29,6 +29,7 @@ describe("the session mode", () => {
     expect(modeRules(mode)).toEqual({
       followUp: false,
       otherWork: false,
+      handIn: "runner",
       startRunner: false,
       decisionNotes: false,
     });
@@ -42,6 +43,7 @@ describe("the session mode", () => {
     expect(modeRules({ kind: "normal" })).toEqual({
       followUp: true,
       otherWork: true,
+      handIn: "tools",
       startRunner: true,
       decisionNotes: true,
     });
@@ -84,9 +86,9 @@ describe("a runner session's context", () => {
       "task: T-1 [in progress] [high] Fix the parser",
       "lease: #7, held by agent:runner for this session until 15:42 UTC (renewed while you work)",
       `waiting on it: ${view.dependents.slice(0, 51).join(", ")} +9 more`,
-      "Hand in: when the work is done and checked, exarp_move id=T-1 to=review (a person approves it), then stop. If you cannot finish it, say why with exarp_comment, exarp_move to=blocked, and stop.",
+      "Hand in: when you are done, end your turn with a short summary of what you changed and how you checked it (or why you could not finish): the runner records it on the task and sends the task to a person for review. Do not move the task yourself.",
     ]);
-    expect(runnerContext(view)).not.toMatch(/ready|exarp_next|exarp_lease/);
+    expect(runnerContext(view)).not.toMatch(/ready|exarp_/);
   });
 
   it("says to stop once the task is handed in, gone, or without a lease", () => {

@@ -26,6 +26,8 @@ export type ModeRules = {
   followUp: boolean;
   /** May look at the ready queue and claim tasks other than its own. */
   otherWork: boolean;
+  /** Who moves the session's task and releases its lease: the session's tools, or the runner. */
+  handIn: "tools" | "runner";
   /** May start a runner (a runner's session never starts another). */
   startRunner: boolean;
   /** Told of a person's decision on its review (a runner session is over by then; the runner reports). */
@@ -33,8 +35,8 @@ export type ModeRules = {
 };
 
 const RULES: Record<SessionMode["kind"], ModeRules> = {
-  normal: { followUp: true, otherWork: true, startRunner: true, decisionNotes: true },
-  runner: { followUp: false, otherWork: false, startRunner: false, decisionNotes: false },
+  normal: { followUp: true, otherWork: true, handIn: "tools", startRunner: true, decisionNotes: true },
+  runner: { followUp: false, otherWork: false, handIn: "runner", startRunner: false, decisionNotes: false },
 };
 
 /** The rules of a mode. */

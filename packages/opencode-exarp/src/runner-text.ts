@@ -1,11 +1,14 @@
 // Text a runner's session reads (runner mode), and the answers of the tool and command that start a
 // runner. Each string is a prompt: short and true. Task fields go through `inline`.
 import { inline } from "exarp";
-import { TOOL } from "./text.ts";
 
 /** Heading of a runner session's context, in the system prompt and the first message. */
 export const RUNNER_HEADING =
   "[exarp] You are an exarp runner session, started for one task. Work on that task alone; nothing else is yours here.";
+
+/** How a runner session hands its task in: the runner records its last message and asks for review. */
+const HAND_IN =
+  "when you are done, end your turn with a short summary of what you changed and how you checked it (or why you could not finish): the runner records it on the task and sends the task to a person for review. Do not move the task yourself.";
 
 /** Bytes the list of tasks waiting on the session's task may take; the rest become "+N more". */
 const WAITING_BUDGET = 300;
@@ -47,19 +50,15 @@ export function runnerContext(view: RunnerTaskView): string {
   ];
   if (view.status === "review" || view.status === "done" || view.status === "cancelled")
     lines.push(`It is ${view.status}: your work here is over. Stop.`);
-  else
-    lines.push(
-      `Hand in: when the work is done and checked, ${TOOL.move} id=${id} to=review (a person approves it), then stop. If you cannot finish it, say why with ${TOOL.comment}, ${TOOL.move} to=blocked, and stop.`,
-    );
+  else lines.push(`Hand in: ${HAND_IN}`);
   return lines.join("\n");
 }
 
 /** Answers of the tools in a runner session, where only the session's own task is in play. */
 export const runnerText = {
   onlyYours: (taskId: string) =>
-    `You are a runner session: your task is ${inline(taskId)} and nothing else. Finish it and move it to review.`,
-  inReview: (taskId: string) =>
-    `${inline(taskId)} is in review; a person approves or denies it. Your work here is done: stop.`,
+    `You are a runner session: your task is ${inline(taskId)} and nothing else. Finish it, then end with your summary.`,
+  runnerHandsIn: `The runner moves your task and holds its lease: ${HAND_IN}`,
   noRunnerInRunner: "A runner session cannot start a runner.",
 } as const;
 

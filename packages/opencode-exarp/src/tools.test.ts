@@ -227,7 +227,7 @@ describe("plugin tools", () => {
     const own = exarp.tasks.create({ title: "Own task" });
     const other = exarp.tasks.create({ title: "Other task" });
     runners.set("ses_r", own.id);
-    const onlyYours = `You are a runner session: your task is ${own.id} and nothing else. Finish it and move it to review.`;
+    const onlyYours = `You are a runner session: your task is ${own.id} and nothing else. Finish it, then end with your summary.`;
     expect(await call(TOOL.next, {}, "build", "ses_r")).toBe(onlyYours);
     expect(await call(TOOL.next, { claim: true }, "build", "ses_r")).toBe(onlyYours);
     expect(await call(TOOL.lease, { id: other.id }, "build", "ses_r")).toBe(onlyYours);
@@ -243,10 +243,15 @@ describe("plugin tools", () => {
     expect(context).not.toContain(other.id);
     await call(TOOL.comment, { id: own.id, text: "done the thing" }, "build", "ses_r");
     expect(exarp.tasks.get(own.id).comments.map((c) => c.author)).toEqual(["agent:runner"]);
-    expect(await call(TOOL.move, { id: own.id, to: "review" }, "build", "ses_r")).toBe(
-      `${own.id} is in review; a person approves or denies it. Your work here is done: stop.`,
-    );
-    expect(finished).toEqual([own.id]);
+    // The runner hands the task in (from the session's last message): the session cannot.
+    for (const to of ["review", "done", "blocked", "todo", "cancelled"])
+      expect(await call(TOOL.move, { id: own.id, to }, "build", "ses_r")).toMatch(
+        /^The runner moves your task and holds its lease: when you are done, end your turn with a short summary/,
+      );
+    expect(await call(TOOL.lease, { id: own.id, release: true }, "build", "ses_r")).toMatch(/^The runner moves/);
+    expect(exarp.tasks.get(own.id).status).toBe("in_progress");
+    expect(exarp.leases.list()).toHaveLength(1);
+    expect(finished).toEqual([]);
     // A normal session still sees the queue.
     expect(await call(TOOL.next, {}, "build", "ses_1")).toContain(other.id);
   });

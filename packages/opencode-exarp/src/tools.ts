@@ -58,11 +58,22 @@ async function run(
 
 const tokenKey = (sessionID: string, taskId: string) => `${sessionID} ${taskId}`;
 
-/** In a runner session, the refusal of anything about a task other than its own (else undefined). */
-const otherWork = (rt: ToolRuntime, ctx: { sessionID: string; agent: string }, taskId?: string) => {
+/**
+ * In a runner session, the refusal of anything about a task other than its own, and of handing its
+ * own task in (`handIn`: moving it, releasing it), which the runner does; undefined when allowed.
+ */
+const runnerRefusal = (
+  rt: ToolRuntime,
+  ctx: { sessionID: string; agent: string },
+  taskId: string | undefined,
+  handIn = false,
+) => {
   const mode = rt.modeOf(ctx.sessionID, ctx.agent);
-  if (modeRules(mode).otherWork || mode.kind !== "runner" || taskId === mode.taskId) return undefined;
-  return runnerText.onlyYours(mode.taskId);
+  const rules = modeRules(mode);
+  if (mode.kind !== "runner") return undefined;
+  if (!rules.otherWork && taskId !== mode.taskId) return runnerText.onlyYours(mode.taskId);
+  if (handIn && rules.handIn === "runner") return runnerText.runnerHandsIn;
+  return undefined;
 };
 
 /** The exarp tools for OpenCode: zod arguments through `tool.schema`, results as short text. */
@@ -91,7 +102,7 @@ export function createTools(rt: ToolRuntime) {
         can: z.array(z.string()).optional().describe("only tasks whose tags you can do"),
       },
       async execute(args, ctx) {
-        const refused = otherWork(rt, ctx);
+        const refused = runnerRefusal(rt, ctx, undefined);
         if (refused) return refused;
         return run(rt, ctx, args.claim === true, (x) => {
           if (args.claim) {
@@ -110,7 +121,7 @@ export function createTools(rt: ToolRuntime) {
       description: toolDescriptions.lease,
       args: { id: z.string(), release: z.boolean().optional() },
       async execute(args, ctx) {
-        const refused = otherWork(rt, ctx, args.id);
+        const refused = runnerRefusal(rt, ctx, args.id, args.release === true);
         if (refused) return refused;
         return run(rt, ctx, true, (x) => {
           if (args.release) {
@@ -134,16 +145,14 @@ export function createTools(rt: ToolRuntime) {
         reason: z.string().optional(),
       },
       async execute(args, ctx) {
-        const refused = otherWork(rt, ctx, args.id);
+        const refused = runnerRefusal(rt, ctx, args.id, true);
         if (refused) return refused;
-        const runner = rt.modeOf(ctx.sessionID, ctx.agent).kind === "runner";
         return run(rt, ctx, true, (x) => {
           const lease = rt.tokens.get(tokenKey(ctx.sessionID, args.id));
           const t = x.tasks.setStatus({ id: args.id, to: args.to, reason: args.reason, lease });
           if (args.to !== "in_progress" && args.to !== "blocked") rt.tokens.delete(tokenKey(ctx.sessionID, args.id));
           if (args.to === "review" || args.to === "done") rt.finished(ctx.sessionID, t.id);
-          if (args.to !== "review") return workText.moved(t.id, t.status);
-          return runner ? runnerText.inReview(t.id) : workText.inReview(t.id);
+          return args.to === "review" ? workText.inReview(t.id) : workText.moved(t.id, t.status);
         });
       },
     }),
