@@ -107,9 +107,9 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
     }
   };
 
-  const decisionTarget = (s: SessionState) => (modeRules(modeOf(s)).decisionNotes ? targetOf(s) : undefined);
-  const stopDecisions = watchDecisions(exarp, sessions, kindOf, decisionTarget, notifier);
-  const stopLeases = watchLeases(exarp, sessions, servedKind, actorOf, targetOf, notifier, settings.leaseCheckMs);
+  const noteTarget = (s: SessionState) => (modeRules(modeOf(s)).notes ? targetOf(s) : undefined);
+  const stopDecisions = watchDecisions(exarp, sessions, kindOf, noteTarget, notifier);
+  const stopLeases = watchLeases(exarp, sessions, kindOf, actorOf, noteTarget, notifier, settings.leaseCheckMs);
   const starter = createRunnerStarter({ root, serverUrl: input.serverUrl });
 
   const tools = createTools({

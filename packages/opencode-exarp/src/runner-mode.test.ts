@@ -31,7 +31,7 @@ describe("the session mode", () => {
       otherWork: false,
       handIn: "runner",
       startRunner: false,
-      decisionNotes: false,
+      notes: false,
     });
   });
 
@@ -45,7 +45,7 @@ describe("the session mode", () => {
       otherWork: true,
       handIn: "tools",
       startRunner: true,
-      decisionNotes: true,
+      notes: true,
     });
   });
 

@@ -30,13 +30,16 @@ export type ModeRules = {
   handIn: "tools" | "runner";
   /** May start a runner (a runner's session never starts another). */
   startRunner: boolean;
-  /** Told of a person's decision on its review (a runner session is over by then; the runner reports). */
-  decisionNotes: boolean;
+  /**
+   * Sent notes between turns (a person's decision on its review, a lease about to run out). A runner's
+   * session gets none: its messages are the runner's, which reads the last one as the result.
+   */
+  notes: boolean;
 };
 
 const RULES: Record<SessionMode["kind"], ModeRules> = {
-  normal: { followUp: true, otherWork: true, handIn: "tools", startRunner: true, decisionNotes: true },
-  runner: { followUp: false, otherWork: false, handIn: "runner", startRunner: false, decisionNotes: false },
+  normal: { followUp: true, otherWork: true, handIn: "tools", startRunner: true, notes: true },
+  runner: { followUp: false, otherWork: false, handIn: "runner", startRunner: false, notes: false },
 };
 
 /** The rules of a mode. */
