@@ -35,7 +35,12 @@ async function plugin(dir: string) {
     prompts.push(request);
     return { data: [], response: { status: 200 } };
   };
-  Object.assign(client.session, { prompt: record, promptAsync: record });
+  const summaries: string[] = [];
+  const summarize = async ({ path }: { path: { id: string } }) => {
+    summaries.push(path.id);
+    return { data: true, response: { status: 200 } };
+  };
+  Object.assign(client.session, { prompt: record, promptAsync: record, summarize });
   const hooks = await ExarpPlugin({
     client,
     directory: dir,
@@ -46,7 +51,7 @@ async function plugin(dir: string) {
   } as never);
   open.push({ hooks });
   await new Promise((r) => setTimeout(r, 10));
-  return { hooks, toasts, logs, prompts };
+  return { hooks, toasts, logs, prompts, summaries };
 }
 
 /** A project with one task leased to session ses_main as agent:build. */
@@ -318,5 +323,30 @@ describe("runner mode", () => {
       `Commented on ${other.id}.`,
     );
     expect(exarp.tasks.get(other.id).comments.at(-1)?.author).toBe("agent:runner");
+  });
+
+  it("leaves a runner's session alone between turns: no compaction of its own at 80 %, unlike a normal session", async () => {
+    const { dir } = runnerProject();
+    const { hooks, summaries } = await plugin(dir);
+    const nearlyFull = async (sessionID: string) => {
+      await message(hooks, sessionID, "build");
+      await hooks["chat.params"]?.(
+        {
+          sessionID,
+          agent: "build",
+          model: { limit: { context: 1000, output: 100 } },
+          provider: {},
+          message: {},
+        } as never,
+        { temperature: 0, topP: 1, topK: 0, options: {} } as never,
+      );
+      const info = { role: "assistant", sessionID, agent: "build", time: { completed: 1 } };
+      const tokens = { total: 850, input: 800, output: 50, reasoning: 0, cache: { read: 0, write: 0 } };
+      await hooks.event?.({ event: { type: "message.updated", properties: { info: { ...info, tokens } } } as never });
+      await hooks.event?.({ event: { type: "session.idle", properties: { sessionID } } as never });
+    };
+    await nearlyFull("ses_run");
+    await nearlyFull("ses_main");
+    expect(summaries).toEqual(["ses_main"]);
   });
 });

@@ -107,7 +107,7 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
     }
   };
 
-  const noteTarget = (s: SessionState) => (modeRules(modeOf(s)).notes ? targetOf(s) : undefined);
+  const noteTarget = (s: SessionState) => (modeRules(modeOf(s)).betweenTurns ? targetOf(s) : undefined);
   const stopDecisions = watchDecisions(exarp, sessions, kindOf, noteTarget, notifier);
   const stopLeases = watchLeases(exarp, sessions, kindOf, actorOf, noteTarget, notifier, settings.leaseCheckMs);
   const starter = createRunnerStarter({ root, serverUrl: input.serverUrl });
@@ -144,7 +144,7 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
 
   const onIdle = (s: SessionState) => {
     const target = targetOf(s);
-    if (!target || servedKind(s) !== "primary") return;
+    if (!target || servedKind(s) !== "primary" || !modeRules(modeOf(s)).betweenTurns) return;
     if (shouldCompact(s.tokens, s.limit, settings.compactAt, s.compacting)) {
       s.compacting = true;
       withTimeout(input.client.session.summarize({ path: { id: s.id }, body: target.model }), 120_000).catch((e) => {
@@ -153,7 +153,7 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
       });
       return;
     }
-    if (s.finished && settings.followUp && modeRules(modeOf(s)).followUp) {
+    if (s.finished && settings.followUp) {
       const finished = s.finished;
       s.finished = undefined;
       const next = exarp.as(actorOf(s)).graph.next();

@@ -27,11 +27,10 @@ describe("the session mode", () => {
     const mode = sessionMode({ id: "ses_r" }, state({ runner: "agent:night-shift" }));
     expect(mode).toEqual({ kind: "runner", taskId: "T-1", actor: { name: "agent:night-shift", session: "ses_r" } });
     expect(modeRules(mode)).toEqual({
-      followUp: false,
+      betweenTurns: false,
       otherWork: false,
       handIn: "runner",
       startRunner: false,
-      notes: false,
     });
   });
 
@@ -41,11 +40,10 @@ describe("the session mode", () => {
     expect(sessionMode({ id: "ses_r", parentID: "ses_p" }, state()).kind).toBe("normal");
     expect(sessionMode({ id: "ses_other" }, state()).kind).toBe("normal");
     expect(modeRules({ kind: "normal" })).toEqual({
-      followUp: true,
+      betweenTurns: true,
       otherWork: true,
       handIn: "tools",
       startRunner: true,
-      notes: true,
     });
   });
 
@@ -64,7 +62,7 @@ describe("the session mode", () => {
           expect(mode.kind).toBe(runner ? "runner" : "normal");
           if (mode.kind === "runner") expect(mode.actor).toEqual({ name: record?.runner, session: id });
           expect(modeRules(mode).startRunner).toBe(!runner);
-          expect(modeRules(mode).followUp).toBe(!runner);
+          expect(modeRules(mode).betweenTurns).toBe(!runner);
         },
       ),
     );

@@ -22,24 +22,23 @@ export function sessionMode(
 
 /** What a session in each mode gets from the plugin. */
 export type ModeRules = {
-  /** Offered the next ready task when it goes idle after finishing one. */
-  followUp: boolean;
+  /**
+   * Whether the plugin adds to the session between its turns: the next task offered when it finished
+   * one, notes (a person's decision, a lease running out), its own compaction at 80 %. A runner's
+   * session gets none of them: its messages are the runner's, which reads the last one as the result.
+   */
+  betweenTurns: boolean;
   /** May look at the ready queue and claim tasks other than its own. */
   otherWork: boolean;
   /** Who moves the session's task and releases its lease: the session's tools, or the runner. */
   handIn: "tools" | "runner";
   /** May start a runner (a runner's session never starts another). */
   startRunner: boolean;
-  /**
-   * Sent notes between turns (a person's decision on its review, a lease about to run out). A runner's
-   * session gets none: its messages are the runner's, which reads the last one as the result.
-   */
-  notes: boolean;
 };
 
 const RULES: Record<SessionMode["kind"], ModeRules> = {
-  normal: { followUp: true, otherWork: true, handIn: "tools", startRunner: true, notes: true },
-  runner: { followUp: false, otherWork: false, handIn: "runner", startRunner: false, notes: false },
+  normal: { betweenTurns: true, otherWork: true, handIn: "tools", startRunner: true },
+  runner: { betweenTurns: false, otherWork: false, handIn: "runner", startRunner: false },
 };
 
 /** The rules of a mode. */
