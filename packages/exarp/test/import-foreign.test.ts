@@ -275,6 +275,7 @@ describe("exarp import --from (the built binary)", () => {
       [["--from", "beads", ".exarp"], "no .beads/issues.jsonl in .exarp"],
       [["--from", "beads", "missing.jsonl"], "cannot read missing.jsonl: ENOENT"],
       [["x.jsonl", "--dry-run"], "--dry-run goes with --from"],
+      [["--from", "beads", "/dev/null"], "/dev/null is neither a file nor a folder"],
     ] as const) {
       const refused = run(root, ["import", ...args], { env: as });
       expect(refused.code, refused.stderr).toBe(2);

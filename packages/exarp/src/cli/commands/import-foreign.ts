@@ -12,6 +12,9 @@ const DEFAULT_FILES: Record<Exclude<ForeignSystem, "backlog">, string[]> = {
   "exarp-go": [".todo2/state.todo2.json", "state.todo2.json"],
 };
 
+/** The largest source file read (a file this big is not a task list; a device would never end). */
+const MAX_BYTES = 256 * 1024 * 1024;
+
 /** Backlog.md's task folders under backlog/. */
 const BACKLOG_FOLDERS = ["tasks", "drafts", "completed", "archive/tasks"];
 
@@ -58,8 +61,15 @@ async function readSource(ctx: CliContext, system: ForeignSystem, path: string):
 function kindOf(full: string, shown: string, quiet = false): "file" | "folder" | undefined {
   try {
     const s = statSync(full);
-    return s.isDirectory() ? "folder" : "file";
+    if (s.isDirectory()) return "folder";
+    if (!s.isFile()) {
+      if (quiet) return undefined;
+      throw new UsageError(`${shown} is neither a file nor a folder`);
+    }
+    if (s.size > MAX_BYTES) throw new UsageError(`${shown} is larger than ${MAX_BYTES / 1024 / 1024} MB`);
+    return "file";
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     if (quiet) return undefined;
     throw new UsageError(`cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
