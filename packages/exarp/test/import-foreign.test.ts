@@ -252,6 +252,20 @@ describe("exarp import --from (the built binary)", () => {
     expect(runJson(root, ["claim", "taskmaster:feature-billing:1"], { EXARP_AGENT: "agent:build" }).acquired).toBe(
       true,
     );
+    // Every verb that takes a task id takes a foreign one: read from stdin once even when run twice.
+    const commented = run(root, ["comment", "taskmaster:5", "-", "--json"], { env: as, input: "looks good\n" });
+    expect(commented.code, commented.stderr).toBe(0);
+    expect(runJson(root, ["show", "5"]).task.comments).toMatchObject([{ body: "looks good" }]);
+    expect(runJson(root, ["dep", "add", "taskmaster:5", "4"], as).task.dependsOn).toEqual([
+      runJson(root, ["show", "4"]).task.id,
+    ]);
+    expect(runJson(root, ["history", "taskmaster:5"]).events.map((e: { type: string }) => e.type)).toEqual([
+      "task.created",
+      "comment.added",
+      "dependency.added",
+    ]);
+    const missing = run(root, ["start", "taskmaster:99"], { env: as });
+    expect([missing.code, missing.stderr]).toEqual([1, "exarp: task taskmaster:99 not found\n"]);
 
     const exported = run(root, ["export"]);
     const fresh = initialised();

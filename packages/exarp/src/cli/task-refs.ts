@@ -1,4 +1,5 @@
-import type { CliCommand } from "./command.ts";
+import { ExarpError } from "../errors.ts";
+import type { CliCommand, CliContext } from "./command.ts";
 
 /** The positional arguments that name a task, per command: each may be an imported task's foreign id. */
 const TASK_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
@@ -20,9 +21,14 @@ const TASK_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
   dep: [1, 2],
 };
 
+/** Commands that find nothing rather than refuse an id no task has (a history filter): resolved first. */
+const EAGER: ReadonlySet<string> = new Set(["history"]);
+
 /**
  * The command, reading a foreign id (`taskmaster:42`, or `42` when only one imported task has it)
- * where it takes a task id: resolved to the exarp id once, here, so every verb accepts it alike.
+ * where it takes a task id, so every verb accepts it alike. A task's own id costs nothing more: only
+ * when the command finds no task by an id it was given (refused whole, nothing written) are its task
+ * arguments looked up among imported tasks, and the command run again with the ids they name.
  */
 export function withTaskRefs(command: CliCommand): CliCommand {
   const positions = TASK_ARGUMENTS[command.name];
@@ -31,13 +37,35 @@ export function withTaskRefs(command: CliCommand): CliCommand {
     ...command,
     load: async () => {
       const run = await command.load();
-      return (ctx) => {
-        const refs = positions.filter((i) => ctx.args[i] !== undefined && ctx.args[i] !== "-");
-        if (!refs.length) return run(ctx);
-        const tasks = ctx.exarp().tasks;
-        const args = ctx.args.map((a, i) => (refs.includes(i) ? tasks.resolve(a) : a));
-        return run({ ...ctx, args });
+      return async (ctx) => {
+        // Stdin can be read once: a second run gets what the first read.
+        let stdin: Promise<string> | undefined;
+        const once: CliContext = { ...ctx, readStdin: () => (stdin ??= ctx.readStdin()) };
+        if (EAGER.has(command.name)) return run({ ...once, args: resolved(once, positions) ?? once.args });
+        try {
+          return await run(once);
+        } catch (error) {
+          const args = foreignArgs(error, once, positions);
+          if (!args) throw error;
+          return run({ ...once, args });
+        }
       };
     },
   };
+}
+
+/** The arguments with foreign ids resolved, when `error` is a missing task named by one of them. */
+function foreignArgs(error: unknown, ctx: CliContext, positions: readonly number[]): string[] | undefined {
+  if (!(error instanceof ExarpError) || error.name !== "NotFound") return undefined;
+  const missing = (error.data as { kind?: string; id?: string }).id;
+  if (!positions.some((i) => ctx.args[i] === missing)) return undefined;
+  return resolved(ctx, positions);
+}
+
+/** The arguments with each task argument resolved (see TaskService.resolve); undefined when none changes. */
+function resolved(ctx: CliContext, positions: readonly number[]): string[] | undefined {
+  if (!positions.some((i) => ctx.args[i] !== undefined)) return undefined;
+  const tasks = ctx.exarp().tasks;
+  const args = ctx.args.map((a, i) => (positions.includes(i) && a !== "-" ? tasks.resolve(a) : a));
+  return args.some((a, i) => a !== ctx.args[i]) ? args : undefined;
 }

@@ -23,18 +23,15 @@ export function checkParent(q: Pick<Queries, "ancestors">, taskId: string, paren
 const PREFIXED = new RegExp(`^(${FOREIGN_SYSTEMS.join("|")}):(.+)$`);
 
 /**
- * The task id a reference names: the id itself when a task has it, else an imported task's id in
- * its tool, as `taskmaster:42` or, when only one imported task has it, as `42`. Anything else comes
- * back unchanged (the command then says it is not found). Two imported tasks with the same bare id
- * are refused, naming the prefixed forms that tell them apart.
+ * The imported task a foreign id names: `taskmaster:42`, or `42` when only one imported task has
+ * it; undefined when none does. Two imported tasks with the same bare id are refused, naming the
+ * prefixed forms that tell them apart.
  */
-export function resolveTaskRef(q: Pick<Queries, "taskExists" | "tasksByForeignId">, ref: string): string {
-  if (q.taskExists(ref)) return ref;
+export function foreignTaskId(q: Pick<Queries, "tasksByForeignId">, ref: string): string | undefined {
   const prefixed = PREFIXED.exec(ref);
   const matches = prefixed
     ? q.tasksByForeignId(prefixed[2] as string, prefixed[1] as ForeignSystem)
     : q.tasksByForeignId(ref);
-  if (matches.length === 1) return (matches[0] as { taskId: string }).taskId;
   if (matches.length > 1)
     throw new Refused({
       reason: `${ref} names ${matches.length} imported tasks: ${matches
@@ -42,5 +39,11 @@ export function resolveTaskRef(q: Pick<Queries, "taskExists" | "tasksByForeignId
         .map((m) => `${m.system}:${m.foreignId} (${m.taskId})`)
         .join(", ")}; name one by its exarp id${prefixed ? "" : " or with its tool's prefix"}`,
     });
-  return ref;
+  return matches[0]?.taskId;
+}
+
+/** The task id a reference names: the id itself when a task has it, else an imported task's (see foreignTaskId). */
+export function resolveTaskRef(q: Pick<Queries, "taskExists" | "tasksByForeignId">, ref: string): string {
+  if (q.taskExists(ref)) return ref;
+  return foreignTaskId(q, ref) ?? ref;
 }

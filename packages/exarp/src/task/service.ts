@@ -8,7 +8,7 @@ import { checkWrite } from "../lease/decide.ts";
 import type { TaskFilter } from "../store/queries/index.ts";
 import { CommentAdd, DependencyChange, StatusChange, TaskCreate, TaskEdit } from "./commands.ts";
 import { checkVersion, decideAddDependency, decideCreate, decideEdit, decideRemoveDependency } from "./decide.ts";
-import { checkParent, requireTask, resolveTaskRef } from "./require.ts";
+import { checkParent, foreignTaskId, requireTask, resolveTaskRef } from "./require.ts";
 import type { Comment, Task, TaskDetail } from "./task.ts";
 import { MAX_TAGS, PRIORITIES, STATUSES } from "./task.ts";
 import { transitionEvents } from "./transition.ts";
@@ -131,7 +131,10 @@ export function createTaskService(ctx: ServiceContext) {
 
     /** A task with dependencies both ways, its comments and source; NotFound when absent. Takes a foreign id too. */
     get(id: string): TaskDetail {
-      const detail = ctx.store.taskDetail(service.resolve(checkTaskId(id)), ctx.clock.now());
+      const ref = checkTaskId(id);
+      const now = ctx.clock.now();
+      // The task's own id costs one read; only an id no task has is looked up among imported ones.
+      const detail = ctx.store.taskDetail(ref, now) ?? ctx.store.taskDetail(foreignTaskId(ctx.store, ref) ?? ref, now);
       if (!detail) throw new NotFound({ kind: "task", id });
       return detail;
     },
