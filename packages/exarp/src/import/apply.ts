@@ -70,6 +70,9 @@ export function applyPlan(
         refused.push(
           `already imported from ${plan.system}: ${listed(again.map((t) => `${t.key} (as ${imported.get(t.key)})`))}`,
         );
+      // A real run refused already is not planned further; a dry run goes on to say everything.
+      if (!dryRun && notPerson) throw new Unauthorized({ reason: notPerson });
+      if (!dryRun && refused.length) throw new InvalidInput({ issues: refused });
       const { events, notes, parentProblems } = planEvents(ctx, tx, plan, inputs, imported);
       tx.append(events);
       const problems = [...parentProblems, ...graphProblems(loadGraph(tx)).filter((p) => !before.has(p))];
@@ -87,7 +90,6 @@ export function applyPlan(
         refused,
       };
       if (dryRun) throw new DryRunDone({ ...result, events: events.length });
-      if (notPerson) throw new Unauthorized({ reason: notPerson });
       if (refused.length) throw new InvalidInput({ issues: refused });
       return result;
     });

@@ -8,7 +8,7 @@ import { type CliContext, type CliResult, UsageError } from "../command.ts";
 /** Where each tool keeps its tasks, tried in order when PATH is a folder (a project root). */
 const DEFAULT_FILES: Record<Exclude<ForeignSystem, "backlog">, string[]> = {
   taskmaster: [".taskmaster/tasks/tasks.json", "tasks/tasks.json", "tasks.json"],
-  beads: [".beads/issues.jsonl", "issues.jsonl"],
+  beads: [".beads/issues.jsonl", ".beads/beads.jsonl", "issues.jsonl"],
   "exarp-go": [".todo2/state.todo2.json", "state.todo2.json"],
 };
 
@@ -92,7 +92,8 @@ function readText(full: string, shown: string): string {
 
 /** Every task file of a Backlog.md folder (backlog/ itself, or the project that holds it), in name order. */
 function backlogFiles(full: string, shown: string): SourceFile[] {
-  const root = kindOf(join(full, "backlog"), "", true) === "folder" ? join(full, "backlog") : full;
+  // Older Backlog.md releases kept the folder as .backlog/.
+  const root = ["backlog", ".backlog"].map((f) => join(full, f)).find((f) => kindOf(f, f, true) === "folder") ?? full;
   const files: SourceFile[] = [];
   for (const folder of BACKLOG_FOLDERS) {
     const dir = join(root, folder);
