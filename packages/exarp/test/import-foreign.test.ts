@@ -302,11 +302,17 @@ describe("exarp import --from (the built binary)", () => {
     expect(picture(join(root, ".exarp"))).toEqual(before);
   });
 
-  it("backlog: the project folder holding backlog/", () => {
+  it("backlog and beads: the project folder holding their files, in today's layout and the older one", () => {
     const root = initialised();
     cpSync(join(FIXTURES, "backlog/backlog"), join(root, "backlog"), { recursive: true });
     const r = runJson(root, ["import", "--from", "backlog", "."], as);
     expect(r.import).toMatchObject({ system: "backlog", tasks: 6 });
     expect(runJson(root, ["show", "task-2.1"]).task.title).toBe("Changelog");
+    // Older layouts: Backlog.md's .backlog/, beads' .beads/beads.jsonl.
+    const older = initialised();
+    cpSync(join(FIXTURES, "backlog/backlog"), join(older, ".backlog"), { recursive: true });
+    cpSync(join(FIXTURES, "beads/issues.jsonl"), join(older, ".beads/beads.jsonl"));
+    expect(runJson(older, ["import", "--from", "backlog", "."], as).import.tasks).toBe(6);
+    expect(runJson(older, ["import", "--from", "beads", "."], as).import.tasks).toBe(5);
   });
 });
