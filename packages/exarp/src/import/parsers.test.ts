@@ -9,6 +9,7 @@ import { TaskCreate } from "../task/commands.ts";
 import { unsafeReason } from "../text/safe.ts";
 import { parseBacklog } from "./backlog.ts";
 import { parseBeads } from "./beads.ts";
+import { cleanTitle } from "./clean.ts";
 import { parseExarpGo } from "./exarp-go.ts";
 import { planImport } from "./index.ts";
 import type { ImportPlan, SourceFile } from "./plan.ts";
@@ -94,6 +95,43 @@ describe("taskmaster", () => {
     ]);
     expect(failure(() => parseTaskmaster("{ nope")).message).toContain("tasks.json: not JSON");
     expect(failure(() => parseTaskmaster("[]")).message).toContain("expected an object, found an array");
+  });
+});
+
+describe("taskmaster (generated)", () => {
+  it("any tagged file of tasks and subtasks: unique keys, each dependency a key of the plan or kept as given", () => {
+    const file = fc
+      .array(fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 4 }), { minLength: 1, maxLength: 8 })
+      .chain((subtaskCounts) =>
+        fc.tuple(
+          fc.constant(subtaskCounts),
+          fc.array(fc.oneof(fc.integer({ min: 1, max: 10 }), fc.stringMatching(/^[1-9]\.[1-6]$/)), {
+            maxLength: 3 * subtaskCounts.length,
+          }),
+        ),
+      );
+    fc.assert(
+      fc.property(file, ([subtaskCounts, deps]) => {
+        const tasks = subtaskCounts.map((subs, i) => ({
+          id: i + 1,
+          title: `task ${i + 1}`,
+          status: "pending",
+          dependencies: deps.filter((_, k) => k % subtaskCounts.length === i),
+          subtasks: [...new Set(subs)].map((id) => ({ id, title: `sub ${id}`, status: "done", dependencies: [1] })),
+        }));
+        const plan = parseTaskmaster(JSON.stringify({ master: { tasks, metadata: {} } }));
+        const keys = plan.tasks.map((t) => t.key);
+        expect(new Set(keys).size).toBe(keys.length);
+        for (const t of plan.tasks) {
+          for (const d of t.dependsOn) expect(/^\d+(\.\d+)?$/.test(d)).toBe(true);
+          if (t.parent !== null) expect(keys).toContain(t.parent);
+        }
+        // A subtask's bare 1 names its sibling 1 when it has one.
+        for (const t of plan.tasks.filter((x) => x.parent !== null))
+          expect(t.dependsOn).toEqual([keys.includes(`${t.parent}.1`) ? `${t.parent}.1` : "1"]);
+      }),
+      { seed: seed("taskmaster-plan"), numRuns: 200 },
+    );
   });
 });
 
@@ -237,6 +275,22 @@ describe("backlog", () => {
       "tasks/d.md: its front matter has no closing ---",
       "tasks/e.md: front matter line 3: the list of title is not closed",
     ]);
+  });
+});
+
+describe("backlog front matter (generated)", () => {
+  it("a title in single or double quotes, or plain when YAML allows, reads back as written", () => {
+    const title = fc
+      .string({ minLength: 1, maxLength: 80 })
+      .filter((t) => !/[\n\r]/.test(t) && t.trim() === t && t !== "");
+    fc.assert(
+      fc.property(title, fc.constantFrom("single", "double"), (t, quoting) => {
+        const yaml = quoting === "single" ? `'${t.replace(/'/g, "''")}'` : JSON.stringify(t);
+        const [task] = parseBacklog([{ path: "tasks/x.md", text: `---\nid: task-1\ntitle: ${yaml}\n---\n` }]).tasks;
+        expect(task?.title).toBe(cleanTitle(t, "x"));
+      }),
+      { seed: seed("backlog-title"), numRuns: 300 },
+    );
   });
 });
 
