@@ -2,11 +2,11 @@
 // parallel sessions, results in review, a dependent starting when its blocker is approved, a model
 // error retried then blocked, and a runner killed with SIGKILL mid-task that a restart finishes
 // without doing the task twice. OpenCode runs without the exarp plugin here: the runner needs none.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Exarp, initProject } from "exarp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChatRequest, type MockModel, startMockModel } from "./support/mock-model.ts";
+import { type ChatRequest, lastMessage, type MockModel, startMockModel } from "./support/mock-model.ts";
 import { eventually, prepareProject, type Served, serveOpenCode } from "./support/opencode.ts";
 import { progressOf, promptsFor, startRunner, taskOf } from "./support/runner.ts";
 
@@ -31,6 +31,9 @@ beforeAll(async () => {
   mock = await startMockModel();
   setup = prepareProject(mock, { plugin: false });
   exarp = initProject(setup.project, { actor: PERSON });
+  // Shell commands need a person's permission: the runner's policy answers for them.
+  const config = join(setup.project, "opencode.json");
+  writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(config, "utf8")), permission: { bash: "ask" } }));
   oc = await serveOpenCode(setup.project, setup.env);
 }, 60_000);
 
@@ -125,5 +128,43 @@ describe("exarp run with the real opencode serve", () => {
     expect(promptsOf(e)).toHaveLength(1);
     expect(runnerEvents("runner.session_started", e)).toHaveLength(1);
     expect(exarp.tasks.get(e).comments.some((x) => x.body.includes(`Migrated ${e}`))).toBe(true);
+  }, 60_000);
+
+  it("refuses a session's permission request and records it; aborts an attempt past --timeout", async () => {
+    const p = exarp.tasks.create({ title: "Clean the build" }).id;
+    mock.script(
+      {
+        name: `shell ${p}`,
+        when: (r) => taskOf(r) === p && lastMessage(r)?.role === "user",
+        reply: { toolCalls: [{ name: "bash", args: { command: "rm -rf build", description: "remove the build" } }] },
+      },
+      {
+        name: `after ${p}`,
+        when: (r) => taskOf(r) === p && lastMessage(r)?.role === "tool",
+        reply: { text: "I could not run it" },
+      },
+    );
+    const runner = run(["--url", oc.url, "--until-idle"]);
+    expect(await runner.exited).toBe(0);
+    const comments = exarp.tasks.get(p).comments.map((c) => c.body);
+    expect(comments.some((c) => /refused session \S+ permission to bash \(rm -rf build\)/.test(c))).toBe(true);
+    // The refusal ended the session's turn: blocked for a person, not retried (it would ask again).
+    expect(status(p)).toBe("blocked");
+    expect(comments.at(-1)).toContain("the session stopped after the runner refused it permission to bash");
+    expect(runnerEvents("runner.session_retried", p)).toHaveLength(0);
+    expect(progressOf(runner, "permission_refused", p)).toHaveLength(1);
+
+    const t = exarp.tasks.create({ title: "Endless refactor" }).id;
+    mock.script({
+      name: `slow ${t}`,
+      when: (r) => taskOf(r) === t,
+      reply: { text: "too late", delayMs: 8000 },
+      times: 3,
+    });
+    const slow = run(["--url", oc.url, "--timeout", "2", "--attempts", "2", "--retry-delay", "0.1", "--until-idle"]);
+    expect(await slow.exited).toBe(0);
+    expect(status(t)).toBe("blocked");
+    expect(exarp.tasks.get(t).comments.at(-1)?.body).toContain("timed out after 2 s (after 2 attempts)");
+    expect(runnerEvents("runner.session_retried", t)).toHaveLength(1);
   }, 60_000);
 });

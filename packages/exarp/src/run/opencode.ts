@@ -97,6 +97,17 @@ export function createOpenCodeClient(baseUrl: string) {
       return new Set(Object.entries(status ?? {}).flatMap(([id, s]) => (s.type === "idle" ? [] : [id])));
     },
 
+    /** Permission requests waiting for an answer (an empty list from a server without the route). */
+    async pendingPermissions(directory: string): Promise<Record<string, unknown>[]> {
+      try {
+        const list = await call<unknown>("GET", "/permission", directory);
+        return Array.isArray(list) ? (list as Record<string, unknown>[]) : [];
+      } catch (error) {
+        if (error instanceof OpenCodeUnreachable) throw error;
+        return [];
+      }
+    },
+
     async replyPermission(directory: string, id: string, permissionId: string, response: "reject" | "once") {
       await call(
         "POST",
@@ -163,19 +174,28 @@ async function readSse(body: ReadableStream<Uint8Array>, onEvent: (event: OpenCo
   }
 }
 
-/** The text the final assistant message of a turn carries, and its error if the turn failed. */
-export function turnResult(messages: readonly SessionMessage[]): { done: boolean; text: string; error?: string } {
+/**
+ * How a session's last turn ended, asked once the session is idle: the text of its final assistant
+ * message, its error if it failed, and whether it stopped on a tool call (the loop was cut short: a
+ * refused permission, an abort). Not done while the last message is not a finished assistant one.
+ */
+export function turnResult(messages: readonly SessionMessage[]): {
+  done: boolean;
+  text: string;
+  error?: string;
+  cutShort?: boolean;
+} {
   const last = messages.at(-1);
-  if (last?.info.role !== "assistant") return { done: false, text: "" };
+  if (!last || last.info.role !== "assistant") return { done: false, text: "" };
   if (last.info.error) {
     const e = last.info.error;
     return { done: true, text: "", error: e.data?.message ?? e.name ?? "the model failed" };
   }
-  if (last.info.time.completed === undefined || last.info.finish === "tool-calls") return { done: false, text: "" };
+  if (last.info.time.completed === undefined) return { done: false, text: "" };
   const text = last.parts
     .filter((p) => p.type === "text" && !p.synthetic && p.text)
     .map((p) => p.text)
     .join("\n")
     .trim();
-  return { done: true, text };
+  return { done: true, text, cutShort: last.info.finish === "tool-calls" };
 }

@@ -50,6 +50,8 @@ type Active = {
   startedAt: number;
   promptedAt: number;
   error: string | undefined;
+  /** A permission the runner refused this attempt, if any. */
+  refused: string | undefined;
   settling: boolean;
 };
 
@@ -91,13 +93,27 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
     return queue;
   };
 
-  const streamFor = (directory: string) => {
-    if (streams.has(directory)) return;
+  const connected = new Map<string, Promise<void>>();
+  /** The event stream of a directory's OpenCode instance, open before a prompt goes there (events are not replayed). */
+  const streamFor = (directory: string): Promise<void> => {
+    const known = connected.get(directory);
+    if (known && streams.has(directory)) return known;
     const abort = new AbortController();
     streams.set(directory, abort);
-    void opencode.streamEvents(directory, onOpenCodeEvent, abort.signal, () => {
+    let opened: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      opened = resolve;
+      setTimeout(resolve, 3_000).unref();
+    });
+    connected.set(directory, ready);
+    const onEvent = (event: OpenCodeEvent) => {
+      opened();
+      onOpenCodeEvent(event);
+    };
+    void opencode.streamEvents(directory, onEvent, abort.signal, () => {
       for (const a of active.values()) if (a.directory === directory) serial("check", () => check(a));
     });
+    return ready;
   };
   const closeUnusedStreams = () => {
     const used = new Set([...active.values()].map((a) => a.directory));
@@ -105,9 +121,11 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
       if (!used.has(directory)) {
         abort.abort();
         streams.delete(directory);
+        connected.delete(directory);
       }
   };
 
+  const answered = new Set<string>();
   const bySession = (session: unknown) => [...active.values()].find((a) => a.session === session);
 
   function onOpenCodeEvent(event: OpenCodeEvent): void {
@@ -127,11 +145,13 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
   /** The policy for a runner session's permission requests: refuse, and record it on the task. */
   async function refusePermission(a: Active, p: Record<string, unknown>): Promise<void> {
     const id = String(p.id ?? "");
-    if (!id) return;
+    if (!id || answered.has(id)) return;
+    answered.add(id);
     await opencode.replyPermission(a.directory, a.session, id, "reject");
     const what = inline(String(p.permission ?? p.type ?? "a permission"), 60);
     const patterns = [p.patterns ?? p.pattern].flat().filter((x) => typeof x === "string") as string[];
     const detail = patterns.length ? ` (${inline(patterns.join(", "), 200)})` : "";
+    a.refused = `${what}${detail}`;
     as(a.session).runs.note(a.taskId, `The runner refused session ${a.session} permission to ${what}${detail}.`);
     emit("permission_refused", a, { session: a.session, error: `${what}${detail}` });
   }
@@ -140,10 +160,19 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
   async function check(a: Active): Promise<void> {
     if (active.get(a.taskId) !== a || a.settling) return;
     const busy = await opencode.busySessions(a.directory);
-    if (busy.has(a.session)) return;
+    if (busy.has(a.session)) {
+      // A request whose event was missed (a stream that dropped) waits here: answered all the same.
+      for (const p of await opencode.pendingPermissions(a.directory))
+        if (p.sessionID === a.session) await refusePermission(a, p);
+      return;
+    }
     const turn = turnResult(await opencode.messages(a.directory, a.session));
-    if (turn.done && !turn.error) return finish(a, turn.text);
+    if (!turn.done && !a.error) return;
+    // A turn that a refused permission ended is not retried: it would ask again. A person decides.
+    if ((turn.error || a.error || turn.cutShort) && a.refused)
+      return fail(a, `the session stopped after the runner refused it permission to ${a.refused}`, false);
     if (turn.error || a.error) return fail(a, turn.error ?? (a.error as string));
+    return finish(a, turn.text);
   }
 
   async function finish(a: Active, text: string): Promise<void> {
@@ -164,11 +193,11 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
     release(a);
   }
 
-  async function fail(a: Active, error: string): Promise<void> {
+  async function fail(a: Active, error: string, retry = true): Promise<void> {
     a.settling = true;
     const services = as(a.session);
     try {
-      if (a.attempt < o.attempts) {
+      if (retry && a.attempt < o.attempts) {
         const retryAt = now() + backoffMs(a.attempt, o.retryDelayMs);
         services.runs.retry(a.taskId, { attempt: a.attempt, error, retryAt });
         waiting.set(a.taskId, { taskId: a.taskId, title: a.title, slot: a.slot, attempt: a.attempt, retryAt });
@@ -230,11 +259,12 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
       startedAt: at,
       promptedAt: at,
       error: undefined,
+      refused: undefined,
       settling: false,
     };
     active.set(taskId, a);
     recent.set(slot, [taskId, ...(recent.get(slot) ?? [])].slice(0, 5));
-    streamFor(directory);
+    await streamFor(directory);
     waveStarted = true;
     emit("started", a, { session, attempt, slot, worktree: worktree?.path, branch: worktree?.branch });
     const unblocks = task.dependents.map((id) => ({ id, title: exarp.tasks.find(id)?.title ?? "" }));
@@ -290,15 +320,16 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
       startedAt: at,
       promptedAt: at,
       error: undefined,
+      refused: undefined,
       settling: false,
     };
     active.set(a.taskId, a);
-    streamFor(directory);
+    await streamFor(directory);
     emit("adopted", a, { session, attempt: a.attempt, slot });
     if (!(await opencode.hasSession(directory, session))) return fail(a, `session ${session} is gone from OpenCode`);
     if ((await opencode.busySessions(directory)).has(session)) return;
     const turn = turnResult(await opencode.messages(directory, session));
-    if (turn.done) return turn.error ? fail(a, turn.error) : finish(a, turn.text);
+    if (turn.done && !turn.cutShort) return turn.error ? fail(a, turn.error) : finish(a, turn.text);
     // Cut short (its OpenCode stopped with the runner): the same session goes on.
     await opencode.prompt(directory, session, CONTINUE_PROMPT, o.prompt);
   }
