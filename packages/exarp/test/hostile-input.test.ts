@@ -215,10 +215,10 @@ function positionals(c: CliCommand): fc.Arbitrary<string[]> {
 }
 
 /**
- * The long-running servers (`mcp`, whose stdout is a protocol, and `serve`, whose flags
- * test/serve-cli.test.ts checks) and the demo (it seeds a folder of its own) are left out.
+ * The long-running servers (`mcp`, whose stdout is a protocol, `serve` and `run`, whose flags
+ * test/serve-cli.test.ts and test/run-cli.test.ts check) and the demo (it seeds a folder of its own) are left out.
  */
-const LEFT_OUT = new Set(["mcp", "serve", "demo"]);
+const LEFT_OUT = new Set(["mcp", "serve", "run", "demo"]);
 const VERBS = commands.filter((c) => !LEFT_OUT.has(c.name));
 
 type Generated = { argv: string[]; stdin: string; verb: string };

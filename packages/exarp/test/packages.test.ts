@@ -35,7 +35,7 @@ const RUNTIME_API = [
   ...["describeEvent", "inline", "neutralizeBlock", "neutralizeLine", "safeJson", "defineError", "ExarpError"],
   ...["ApprovalRequired", "Busy", "CycleDetected", "DiskFull", "InvalidInput", "InvalidTransition"],
   ...["LeaseConflict", "NoProject", "NotFound", "Refused", "StaleLease", "StorageError", "Unauthorized"],
-  ...["Unavailable", "VersionConflict"],
+  ...["Unavailable", "VersionConflict", "createNotifier", "notificationCommand", "openLogger"],
 ];
 
 /**

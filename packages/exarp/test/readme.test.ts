@@ -98,6 +98,7 @@ describe("README", () => {
   });
 
   it("keeps the CLI small: the verbs the issues name, and no more", () => {
-    expect(commands.length).toBeLessThanOrEqual(37);
+    // 37, then run, worktrees (issue 13), sprint and schedule (issue 14).
+    expect(commands.length).toBeLessThanOrEqual(41);
   });
 });

@@ -88,6 +88,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Refuses a --url nothing answers at, before anything is claimed. */
+async function reachable(url: string): Promise<void> {
+  try {
+    await createOpenCodeClient(url).busySessions(process.cwd());
+  } catch (error) {
+    throw new UsageError(`--url ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Where progress goes: JSON lines, a live table on a terminal, or one line per change. */
 function reporter(ctx: CliContext): { report: (p: Progress) => void; close: () => void } {
   const write = (text: string) => process.stdout.write(text);
@@ -161,8 +170,14 @@ export const run: CliRun = async (ctx) => {
   process.on("SIGTERM", stop);
   let server: StartedOpenCode | undefined;
   try {
-    if (!url) {
-      server = await startOpenCode({ bin: str(ctx.values, "opencode") ?? "opencode", directory: root, env: ctx.env });
+    if (url) await reachable(url);
+    else {
+      const bin = str(ctx.values, "opencode") ?? "opencode";
+      server = await startOpenCode({ bin, directory: root, env: ctx.env }).catch((error: Error) => {
+        throw new UsageError(
+          `cannot start OpenCode (${bin}): ${error.message.split("\n").slice(0, 3).join(" ").trim()}; install opencode-ai, pass --opencode BIN, or --url of a running opencode serve`,
+        );
+      });
       ctx.note(`exarp run: started opencode serve at ${server.url} (pid ${server.pid}); it stops with the runner`);
     }
     const result = await runRunner({
