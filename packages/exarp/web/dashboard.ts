@@ -1,6 +1,16 @@
 // The logged-in page: loads the board once, keeps it current from the event stream, and shows the
-// view the hash names. Events are applied to the board, then handed to the open view.
-import { applyEvents, type Board, COLUMNS, createBoard, emptyChange, putCard } from "./board/board.ts";
+// view the hash names. Events are applied to the board, then handed to the open view; the runner
+// sessions are read again when an event may have started or ended one.
+import {
+  applyEvents,
+  type Board,
+  type Change,
+  COLUMNS,
+  type Column,
+  createBoard,
+  emptyChange,
+  putCard,
+} from "./board/board.ts";
 import { type BoardView, createBoardView } from "./board/view.ts";
 import { type Api, taskPath } from "./lib/api.ts";
 import type { Banner } from "./lib/banner.ts";
@@ -8,12 +18,14 @@ import { touchesApprovals } from "./lib/events.ts";
 import { coalesced } from "./lib/reload.ts";
 import { parseRoute, type Route } from "./lib/route.ts";
 import { scopeAllows } from "./lib/scope.ts";
-import type { LeaseView, PendingApproval, Session, StreamEvent, Task } from "./lib/types.ts";
+import type { LeaseView, PendingApproval, RunView, Session, StreamEvent, Task } from "./lib/types.ts";
 import type { View, ViewContext } from "./lib/view.ts";
 import { openStream, type Stream } from "./live/stream.ts";
 import { createApprovalsView } from "./panels/approvals.ts";
 import { createAuditView } from "./panels/audit.ts";
 import { createLeasesView } from "./panels/leases.ts";
+import { createRunsView } from "./panels/runs.ts";
+import { loadRuns, replaceRuns, touchesRuns } from "./runs/runs.ts";
 import { resumeSession } from "./session.ts";
 import { renderShell } from "./shell.ts";
 import { createTaskView } from "./task/detail.ts";
@@ -25,10 +37,12 @@ export type Dashboard = { stop(): void };
 export function runDashboard(api: Api, banner: Banner, session: Session, onEnd: (ended: boolean) => void): Dashboard {
   api.useCsrf(session.csrf);
   const board: Board = createBoard([], []);
+  const runs = new Map<string, RunView>();
   const ctx: ViewContext = {
     api,
     session,
     board,
+    runs,
     banner,
     can: (need) => scopeAllows(session.scope, need),
     async write(action) {
@@ -58,13 +72,38 @@ export function runDashboard(api: Api, banner: Banner, session: Session, onEnd: 
   /** Loads the board; answers the seq it reflects (read first, so no event falls between). */
   async function loadBoard(): Promise<number> {
     const { events } = await api.get<{ events: StreamEvent[] }>("/api/history?limit=1");
-    const [{ tasks }, { leases }] = await Promise.all([
+    const [{ tasks }, { leases }, running] = await Promise.all([
       api.get<{ tasks: Task[] }>(`/api/tasks?status=${COLUMNS.join(",")}&limit=100000`),
       api.get<{ leases: LeaseView[] }>("/api/leases"),
+      loadRuns(api),
     ]);
     Object.assign(board, createBoard(tasks, leases));
+    setRuns(running);
     return events.at(-1)?.seq ?? 0;
   }
+
+  /** Takes the runner sessions working now; answers what that changed on the board. */
+  function setRuns(running: readonly RunView[]): Change {
+    const change = emptyChange();
+    for (const id of replaceRuns(runs, running)) {
+      change.runs.add(id);
+      const card = board.cards.get(id);
+      if (!card) continue;
+      change.cards.add(id);
+      change.columns.add(card.status as Column);
+    }
+    shell.setRunning(runs.size);
+    return change;
+  }
+
+  const refreshRuns = coalesced(async () => {
+    try {
+      const change = setRuns(await loadRuns(api));
+      if (!stopped && change.runs.size) view?.update([], change);
+    } catch (error) {
+      banner.show(error);
+    }
+  });
 
   const refreshPending = coalesced(async () => {
     try {
@@ -84,6 +123,8 @@ export function runDashboard(api: Api, banner: Banner, session: Session, onEnd: 
         return createApprovalsView(ctx);
       case "leases":
         return createLeasesView(ctx);
+      case "runs":
+        return createRunsView(ctx);
       case "audit":
         return createAuditView(ctx);
       default:
@@ -109,6 +150,7 @@ export function runDashboard(api: Api, banner: Banner, session: Session, onEnd: 
     const change = applyEvents(board, events);
     view?.update(events, change);
     if (events.some(touchesApprovals)) refreshPending();
+    if (events.some(touchesRuns)) refreshRuns();
     if (change.missing.size) void fetchMissing([...change.missing]);
   }
 

@@ -10,6 +10,7 @@ const NAV: [Route["view"], string][] = [
   ["waves", "Waves"],
   ["approvals", "Approvals"],
   ["leases", "Leases"],
+  ["runs", "Running"],
   ["audit", "Audit"],
 ];
 
@@ -19,12 +20,16 @@ export type Shell = {
   setRoute(route: Route): void;
   setStream(state: StreamState): void;
   setPending(count: number): void;
+  /** How many runner sessions work now (a count beside "Running"). */
+  setRunning(count: number): void;
 };
 
 export function renderShell(session: Session, banner: HTMLElement, onLogout: () => void): Shell {
   const links = new Map(NAV.map(([view, label]) => [view, el("a", { href: `#/${view}`, "data-view": view }, label)]));
   const pending = el("span", { class: "badge", hidden: true });
   links.get("approvals")?.append(pending);
+  const running = el("span", { class: "badge running", hidden: true });
+  links.get("runs")?.append(running);
   const live = el("span", { class: "stream", title: "event stream" }, "connecting");
   const logout = el("button", { type: "button", class: "logout" }, "Log out");
   logout.addEventListener("click", onLogout);
@@ -63,6 +68,10 @@ export function renderShell(session: Session, banner: HTMLElement, onLogout: () 
     setPending(count) {
       pending.textContent = String(count);
       pending.hidden = count === 0;
+    },
+    setRunning(count) {
+      running.textContent = String(count);
+      running.hidden = count === 0;
     },
   };
 }

@@ -26,6 +26,7 @@ import { endWhenGone, sessionEnded, tokenRevoked } from "./revocation.ts";
 import type { Method, Route } from "./route.ts";
 import { coordinationRoutes } from "./routes/coordination.ts";
 import { historyRoutes } from "./routes/history.ts";
+import { runRoutes } from "./routes/runs.ts";
 import { createSessionRoutes } from "./routes/session.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -131,7 +132,14 @@ export function createServeApp(options: ServeAppOptions) {
         ...(session ? [sessionEnded(sessions, session.id, session.value.expiresAt)] : []),
       ]),
   };
-  for (const route of [...taskRoutes, ...coordinationRoutes, ...historyRoutes, ...tokenRoutes, streamRoute])
+  for (const route of [
+    ...taskRoutes,
+    ...coordinationRoutes,
+    ...historyRoutes,
+    ...runRoutes,
+    ...tokenRoutes,
+    streamRoute,
+  ])
     mount(route);
 
   const session = createSessionRoutes(auth, sessions);

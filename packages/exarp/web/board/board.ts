@@ -20,6 +20,8 @@ export type Change = {
   cards: Set<string>;
   columns: Set<Column>;
   leases: Set<string>;
+  /** Tasks whose runner session started, ended or changed (the dashboard's runs, not the events', set this). */
+  runs: Set<string>;
   /** Tasks an event names that the board does not hold (e.g. one reopened from cancelled). */
   missing: Set<string>;
 };
@@ -28,6 +30,7 @@ export const emptyChange = (): Change => ({
   cards: new Set(),
   columns: new Set(),
   leases: new Set(),
+  runs: new Set(),
   missing: new Set(),
 });
 

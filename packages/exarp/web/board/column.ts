@@ -2,7 +2,7 @@
 // visible few positioned inside it. Redraws on scroll and resize (once per frame), and when the
 // board changes a card it shows.
 import { el } from "../lib/dom.ts";
-import type { Lease } from "../lib/types.ts";
+import type { Lease, RunView } from "../lib/types.ts";
 import type { Card, Column } from "./board.ts";
 import { CARD_ROW, renderCard } from "./card.ts";
 import { visibleRows } from "./window.ts";
@@ -22,9 +22,13 @@ export const COLUMN_LABELS: Record<Column, string> = {
   blocked: "Blocked",
 };
 
-type Rendered = { node: HTMLElement; card: Card; lease: Lease | undefined };
+type Rendered = { node: HTMLElement; card: Card; lease: Lease | undefined; run: RunView | undefined };
 
-export function createColumnView(column: Column, leaseOf: (id: string) => Lease | undefined): ColumnView {
+export function createColumnView(
+  column: Column,
+  leaseOf: (id: string) => Lease | undefined,
+  runOf: (id: string) => RunView | undefined,
+): ColumnView {
   const count = el("span", { class: "count" }, "0");
   const spacer = el("div", { class: "spacer" });
   const empty = el("p", { class: "empty" }, "No tasks");
@@ -53,12 +57,13 @@ export function createColumnView(column: Column, leaseOf: (id: string) => Lease 
     for (let i = start; i < end; i++) {
       const card = cards[i] as Card;
       const lease = leaseOf(card.id);
+      const run = runOf(card.id);
       let entry = rendered.get(card.id);
-      if (!entry || entry.card !== card || entry.lease !== lease) {
-        const node = renderCard(card, lease, now);
+      if (!entry || entry.card !== card || entry.lease !== lease || entry.run !== run) {
+        const node = renderCard(card, lease, run, now);
         if (entry) entry.node.replaceWith(node);
         else spacer.appendChild(node);
-        entry = { node, card, lease };
+        entry = { node, card, lease, run };
         rendered.set(card.id, entry);
       }
       if (flash.has(card.id)) entry.node.classList.add("changed");

@@ -15,7 +15,8 @@ export type BoardView = View & { setFilter(filter: BoardFilter): void };
 export function createBoardView(ctx: ViewContext, initial: BoardFilter): BoardView {
   const { board } = ctx;
   const leaseOf = (id: string) => board.leases.get(id);
-  const columns = Object.fromEntries(COLUMNS.map((c) => [c, createColumnView(c, leaseOf)])) as Record<
+  const runOf = (id: string) => ctx.runs.get(id);
+  const columns = Object.fromEntries(COLUMNS.map((c) => [c, createColumnView(c, leaseOf, runOf)])) as Record<
     Column,
     ReturnType<typeof createColumnView>
   >;

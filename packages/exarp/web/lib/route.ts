@@ -1,7 +1,7 @@
 // Hash routes, so every view is a link: `#/board?status=review&tag=x`, `#/task/T-1`, `#/waves`,
-// `#/approvals`, `#/leases`, `#/audit`. Pure: parsed from and formatted to the text after `#`.
+// `#/approvals`, `#/leases`, `#/runs`, `#/audit`. Pure: parsed from and formatted to the text after `#`.
 
-export const VIEWS = ["board", "waves", "approvals", "leases", "audit"] as const;
+export const VIEWS = ["board", "waves", "approvals", "leases", "runs", "audit"] as const;
 export type View = (typeof VIEWS)[number];
 
 /** The board's filters, as the hash carries them. */

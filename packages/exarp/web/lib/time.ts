@@ -15,10 +15,18 @@ export function clockTime(ms: number, now: number): string {
 /** What is left of a lease: `14m 05s`, `1h 02m`, `42s`, or `expired`. */
 export function countdown(expiresAt: number, now: number): string {
   const left = Math.floor((expiresAt - now) / 1000);
-  if (left <= 0) return "expired";
-  const h = Math.floor(left / 3600);
-  const m = Math.floor((left % 3600) / 60);
-  const s = left % 60;
+  return left <= 0 ? "expired" : duration(left);
+}
+
+/** How long since `since`, as `countdown` writes it (`0s` for a time ahead of this machine's clock). */
+export function elapsed(since: number, now: number): string {
+  return duration(Math.max(0, Math.floor((now - since) / 1000)));
+}
+
+function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
   if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
   if (m > 0) return `${m}m ${String(s).padStart(2, "0")}s`;
   return `${s}s`;

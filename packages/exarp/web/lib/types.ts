@@ -7,6 +7,7 @@ import type { Dependency } from "../../src/graph/graph.ts";
 import type { Plan, PlanGraph } from "../../src/graph/service.ts";
 import type { Lease } from "../../src/lease/lease.ts";
 import type { LeaseView } from "../../src/lease/service.ts";
+import type { RunView } from "../../src/serve/routes/runs.ts";
 import type { Priority, Status, Task, TaskDetail } from "../../src/task/task.ts";
 import type { Scope } from "../../src/token/token.ts";
 
@@ -20,6 +21,7 @@ export type {
   Plan,
   PlanGraph,
   Priority,
+  RunView,
   Scope,
   Status,
   Task,

@@ -2,12 +2,14 @@
 import type { Board, Change } from "../board/board.ts";
 import type { Api } from "./api.ts";
 import type { Banner } from "./banner.ts";
-import type { Scope, Session, StreamEvent } from "./types.ts";
+import type { RunView, Scope, Session, StreamEvent } from "./types.ts";
 
 export type ViewContext = {
   api: Api;
   session: Session;
   board: Board;
+  /** The runner sessions working now, by task id (kept current by the page: see runs/runs.ts). */
+  runs: ReadonlyMap<string, RunView>;
   banner: Banner;
   /** True when the session's scope includes `need`. */
   can(need: Scope): boolean;
