@@ -25,6 +25,7 @@ const scripts = [
   "identity-switch.mjs",
   "events-load.mjs",
   "dashboard.mjs",
+  "runner.mjs",
 ];
 
 /** The Bun the hooks bench runs with: the workspace's, else one on PATH. */
