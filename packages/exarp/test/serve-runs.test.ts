@@ -13,6 +13,9 @@ import { openStream, type SseStream } from "./support/sse.ts";
 import { tempDir } from "./support/temp.ts";
 
 const RUNNER = "agent:runner";
+
+type ErrorBody = { error: { name: string; message: string } };
+const errorOf = async (answer: Response) => ((await answer.json()) as ErrorBody).error;
 const FIELDS = ["attempt", "branch", "expiresAt", "runner", "session", "startedAt", "taskId", "title", "worktree"];
 
 const open: { server: RunningServer; close(): void; streams: SseStream[] }[] = [];
@@ -135,16 +138,16 @@ describe("GET /api/runs", () => {
     const t = await served();
     const anonymous = await t.get("/api/runs", "");
     expect(anonymous.status).toBe(401);
-    expect((await anonymous.json()).error.name).toBe("Unauthenticated");
+    expect((await errorOf(anonymous)).name).toBe("Unauthenticated");
 
     const query = await t.get("/api/runs?runner=agent:runner");
     expect(query.status).toBe(400);
-    expect((await query.json()).error).toMatchObject({ name: "InvalidInput" });
+    expect((await errorOf(query)).name).toBe("InvalidInput");
 
     const post = await t.get("/api/runs", t.viewer, { method: "POST" });
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toMatch(/GET/);
-    expect((await post.json()).error.name).toBe("MethodNotAllowed");
+    expect((await errorOf(post)).name).toBe("MethodNotAllowed");
   });
 });
 
