@@ -186,7 +186,12 @@ export async function openCodeClient(url, directory) {
   const seen = new Map();
   const abort = new AbortController();
   const response = await fetch(`${url}/event${q}`, { signal: abort.signal, headers: { accept: "text/event-stream" } });
+  let opened = () => undefined;
+  const connected = new Promise((resolve) => {
+    opened = resolve;
+  });
   const onEvent = (event) => {
+    opened();
     const p = event.properties ?? {};
     const idle = event.type === "session.idle" || (event.type === "session.status" && p.status?.type === "idle");
     const busy = event.type === "session.status" && p.status?.type === "busy";
@@ -227,11 +232,14 @@ export async function openCodeClient(url, directory) {
     createSession: async (title) => (await call("POST", "/session", { title })).id,
     prompt: (id, text) => call("POST", `/session/${id}/prompt_async`, { parts: [{ type: "text", text }] }),
     messages: (id) => call("GET", `/session/${id}/message`),
+    status: () => call("GET", "/session/status"),
     /** Resolves when `id` next goes idle (ask before prompting: events are not replayed). */
     idle: (id) =>
       new Promise((resolve) => {
         waiters.set(id, resolve);
       }),
+    /** Resolves at the stream's first event (OpenCode's server.connected). */
+    connected,
     /** When `id` was first seen going busy (its prompt taken), then idle, as wall milliseconds. */
     seen: (id) => seen.get(id) ?? {},
     close: () => abort.abort(),

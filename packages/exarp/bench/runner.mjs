@@ -8,13 +8,19 @@
 //    task in review (runner.session_finished), and the cycle (one task in review → the next);
 //  - baseline with 2 sessions at once vs `--max 2`: tasks/s from the first prompt-ready session (the
 //    baseline's created session, the runner's claim) to the last result.
-// Overhead = runner − baseline (p50 and p90 of each, subtracted). Also the runner's fixed start-up (spawn
-// → first claim, with `exarp --version` for the bare process start) and its exit after the last task.
+// Overhead = runner − baseline (p50 and p90 of each, subtracted). Where it goes: this process reads
+// OpenCode's /event stream too, so each session's turn is split at its `session.idle` (claim → idle →
+// review); a third baseline opens a fresh event stream per task, as the runner does at --max 1 (it
+// closes its stream whenever no session is active); and single calls for scale (GET /session/status,
+// GET messages, one SQLite commit). Also the runner's fixed start-up (spawn → first claim, with
+// `exarp --version` for the bare process start) and its exit after the last task.
 // BENCH_ROUNDS (default 3) rounds, each case once per round, the order reversed every other round; one
 // small round first is not measured (OpenCode warms up). Run `npm run build` first.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
+import { createRequire } from "node:module";
 import { cpus, loadavg } from "node:os";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { initProject } from "../dist/index.js";
@@ -23,8 +29,24 @@ import { finish, percentile, report, tempDir } from "./util.mjs";
 
 const N = Number(process.env.BENCH_N ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CLI = fileURLToPath(new URL("../dist/bin/exarp.js", import.meta.url));
-if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+const BUILT = fileURLToPath(new URL("../dist/bin", import.meta.url));
+if (!existsSync(join(BUILT, "exarp.js"))) throw new Error(`${BUILT}/exarp.js is missing: run \`npm run build\` first`);
+
+/**
+ * The built CLI copied into a package folder of the bench's own (better-sqlite3 linked in), as
+ * cli-start.mjs does: a rebuild by someone else on this shared machine mid-run changes nothing here.
+ */
+function installCli() {
+  const pkg = tempDir("exarp-bench-pkg-");
+  const bin = join(pkg, "dist", "bin");
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(join(pkg, "node_modules"));
+  const sqlite = createRequire(import.meta.url).resolve("better-sqlite3/package.json");
+  symlinkSync(dirname(sqlite), join(pkg, "node_modules", "better-sqlite3"), "dir");
+  for (const file of readdirSync(BUILT)) copyFileSync(join(BUILT, file), join(bin, file));
+  return join(bin, "exarp.js");
+}
+const CLI = installCli();
 
 const wall = () => performance.timeOrigin + performance.now();
 const machine = () =>
@@ -36,7 +58,7 @@ const mock = await startMockModel();
 const { project, env } = prepareProject(tempDir("exarp-bench-runner-"), mock.port);
 const exarp = initProject(project, { actor: { name: "user:bench", session: null } });
 const server = await serveOpenCode(project, env);
-const oc = await openCodeClient(server.url, project);
+const shared = await openCodeClient(server.url, project);
 const runnerEnv = { ...process.env };
 for (const key of Object.keys(runnerEnv)) if (key.startsWith("EXARP_")) delete runnerEnv[key];
 
@@ -55,8 +77,8 @@ const turnDone = (messages) => {
   return last?.role === "assistant" && (last.error !== undefined || last.time?.completed !== undefined);
 };
 
-/** One task's worth of work straight over OpenCode's API: its wall stamps (ms). */
-async function baselineTask(i) {
+/** One task's worth of work straight over OpenCode's API (on client `oc`): its wall stamps (ms). */
+async function baselineTask(i, oc = shared) {
   const begun = wall();
   const id = await oc.createSession(`bench ${i}: bench task ${i}`);
   const created = wall();
@@ -65,6 +87,19 @@ async function baselineTask(i) {
   await idle;
   while (!turnDone(await oc.messages(id))) await Promise.race([oc.idle(id), new Promise((r) => setTimeout(r, 50))]);
   return { begun, created, done: wall(), idle: oc.seen(id).idle };
+}
+
+/** Each task on a fresh event stream, opened (its first event read) before and closed after, as the runner at --max 1 does. */
+async function freshStreamTask(i) {
+  const begun = wall();
+  const oc = await openCodeClient(server.url, project);
+  await oc.connected;
+  const opened = wall();
+  try {
+    return { ...(await baselineTask(i, oc)), opened: opened - begun };
+  } finally {
+    oc.close();
+  }
 }
 
 /** `n` tasks by `sessions` concurrent workers; per task stamps, in order of completion. */
@@ -111,7 +146,7 @@ async function runner(n, max) {
     if (claimed === undefined || done === undefined || exarp.tasks.get(id).status !== "review")
       throw new Error(`${id} was not run to review: ${exarp.tasks.get(id).status}\n${out}\n${err}`);
     const started = progress.find((p) => p.kind === "started" && p.taskId === id);
-    return { claimed, prompted: started?.at, idle: oc.seen(started?.session).idle, done, spawned, exited };
+    return { claimed, prompted: started?.at, idle: shared.seen(started?.session).idle, done, spawned, exited };
   });
 }
 
@@ -151,6 +186,16 @@ const cases = [
     },
   ],
   [
+    "baseline1fresh",
+    async (n) => {
+      const t = [];
+      for (let i = 0; i < n; i++) t.push(await freshStreamTask(i));
+      add("fresh.session", ...t.map((x) => x.done - x.created));
+      add("fresh.turn", ...t.map((x) => x.idle - x.created));
+      add("fresh.open", ...t.map((x) => x.opened));
+    },
+  ],
+  [
     "baseline2",
     async (n) => {
       const t = await baseline(n, 2);
@@ -169,11 +214,26 @@ const cases = [
     },
   ],
   [
-    "version",
+    "probes",
     async () => {
       const start = wall();
       spawnSync(process.execPath, [CLI, "--version"], { env: runnerEnv });
       add("version", wall() - start);
+      // What the runner does after an idle event besides reading the messages: ask /session/status, commit.
+      const reviewed = exarp.tasks.list({ status: ["review"] })[0]?.id;
+      const session = await shared.createSession("probe");
+      for (let i = 0; i < 5; i++) {
+        const t0 = wall();
+        await shared.status();
+        const t1 = wall();
+        await shared.messages(session);
+        const t2 = wall();
+        exarp.tasks.comment({ taskId: reviewed, body: `probe ${i}` });
+        const t3 = wall();
+        add("probe.status", t1 - t0);
+        add("probe.messages", t2 - t1);
+        add("probe.commit", t3 - t2);
+      }
     },
   ],
 ];
@@ -187,7 +247,7 @@ try {
     for (const [, measure] of order) await measure(N);
   }
 } finally {
-  oc.close();
+  shared.close();
   exarp.close();
   await server.stop();
   await mock.close();
@@ -215,6 +275,12 @@ row("  of which claim → prompt sent", "run1.toPrompt");
 row("baseline: idle → result read", "base1.afterIdle");
 row("exarp run --max 1: idle → review", "run1.afterIdle");
 row("baseline: POST /session", "base1.create");
+row("baseline, new stream: sess → idle", "fresh.turn");
+row("  … session → result read", "fresh.session");
+row("  opening it (to its 1st event)", "fresh.open");
+row("GET /session/status (runner too)", "probe.status");
+row("GET /session/:id/message (1 turn)", "probe.messages");
+row("one commit (a comment), in-proc", "probe.commit");
 
 console.log("\nfixed costs of a runner (per run)");
 row("exarp run: spawn → first claim", "run1.startup");

@@ -61,7 +61,7 @@ export async function runCommand(
   args: string,
   person: Actor,
   busyRetryMs: number,
-  startRunner?: RunnerStarter,
+  startRunner?: (max?: number) => Promise<string>,
 ): Promise<string | undefined> {
   try {
     switch (command) {

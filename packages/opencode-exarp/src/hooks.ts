@@ -311,7 +311,8 @@ export function createHooks(input: PluginInput, root: string, exarp: Exarp, log:
         hookInput.arguments,
         personAtKeyboard(),
         settings.busyRetryMs,
-        async (max) => (modeRules(modeOf(s)).startRunner ? starter(max) : runnerText.noRunnerInRunner),
+        async (max) =>
+          modeRules(modeOf(s)).startRunner ? starter(max, hookInput.sessionID) : runnerText.noRunnerInRunner,
       );
       if (text !== undefined) output.parts.push({ type: "text", text } as (typeof output.parts)[number]);
     },

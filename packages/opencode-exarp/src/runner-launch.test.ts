@@ -98,8 +98,19 @@ describe("starting a runner", () => {
   it("leaves out --url when the server cannot be reached, and --max when none is asked", () => {
     const root = project();
     const { calls, spawn } = recorder();
-    launchRunner({ root, serverUrl: undefined, cli: () => node, spawn });
+    launchRunner({ root, serverUrl: undefined, reportTo: "ses_1", cli: () => node, spawn });
+    // No --report-to either: a runner's own server does not hold the session that asked.
     expect(calls[0]?.args).toEqual([...node.args, "-C", root, "run", "--until-idle"]);
+  });
+
+  it("tells the runner which session asked, so that session hears of each finished task", () => {
+    const root = project();
+    const { calls, spawn } = recorder();
+    launchRunner({ root, serverUrl: "http://127.0.0.1:4096", reportTo: "ses_abc", cli: () => node, spawn });
+    expect(calls[0]?.args).toEqual([
+      ...node.args,
+      ...["-C", root, "run", "--url", "http://127.0.0.1:4096", "--report-to", "ses_abc", "--until-idle"],
+    ]);
   });
 
   it("refuses a second runner while the recorded one is alive, and replaces the record of one that is gone", () => {

@@ -79,8 +79,9 @@ export function locateCli(search: CliSearch): CliLaunch | "no-node" | undefined 
  * The runner's arguments: against this OpenCode server (none: the runner starts its own), until
  * nothing is ready, at most `max` sessions at once.
  */
-export function runnerArgs(root: string, serverUrl: string | undefined, max?: number): string[] {
-  const url = serverUrl ? ["--url", serverUrl] : [];
+export function runnerArgs(root: string, serverUrl: string | undefined, max?: number, reportTo?: string): string[] {
+  // The session that asked hears of each finished task, through this server (a runner's own server has no such session).
+  const url = serverUrl ? ["--url", serverUrl, ...(reportTo ? ["--report-to", reportTo] : [])] : [];
   return ["-C", root, "run", ...url, "--until-idle", ...(max ? ["--max", String(max)] : [])];
 }
 
@@ -122,6 +123,8 @@ export type LaunchRequest = {
   /** This OpenCode server, when another process can reach it. */
   serverUrl: string | undefined;
   max?: number;
+  /** The OpenCode session that asked: told of each finished task. */
+  reportTo?: string;
   cli: () => CliLaunch | "no-node" | undefined;
   spawn?: Spawner;
   alive?: (pid: number) => boolean;
@@ -181,7 +184,7 @@ export function launchRunner(request: LaunchRequest): LaunchResult {
     return { outcome: "failed", message: error instanceof Error ? error.message : String(error) };
   }
   if (typeof fd !== "number") return { outcome: "running", pid: fd.running, log: files.log };
-  const argv = [...cli.args, ...runnerArgs(request.root, request.serverUrl, request.max)];
+  const argv = [...cli.args, ...runnerArgs(request.root, request.serverUrl, request.max, request.reportTo)];
   let pid: number | undefined;
   let failure: string | undefined;
   try {

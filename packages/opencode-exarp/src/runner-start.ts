@@ -5,7 +5,8 @@ import { type CliLaunch, launchRunner, locateCli, type Spawner } from "./runner-
 import { launchText } from "./runner-text.ts";
 
 /** Starts a runner on the project's ready tasks (at most `max` sessions at once); answers what happened. */
-export type RunnerStarter = (max?: number) => Promise<string>;
+/** Starts a runner for `reportTo`, the session that asked (told of each finished task). */
+export type RunnerStarter = (max?: number, reportTo?: string) => Promise<string>;
 
 export type RunnerStarterDeps = {
   root: string;
@@ -40,10 +41,10 @@ const pluginDir = () => {
 export function createRunnerStarter(deps: RunnerStarterDeps): RunnerStarter {
   const cli = deps.cli ?? (() => locateCli({ from: [deps.root, ...pluginDir()], env: process.env }));
   const reachable = deps.reachable ?? answers;
-  return async (max) => {
+  return async (max, reportTo) => {
     const url = deps.serverUrl ? deps.serverUrl.href.replace(/\/$/, "") : undefined;
     const serverUrl = url && (await reachable(url)) ? url : undefined;
-    const r = launchRunner({ root: deps.root, serverUrl, max, cli, spawn: deps.spawn, alive: deps.alive });
+    const r = launchRunner({ root: deps.root, serverUrl, max, reportTo, cli, spawn: deps.spawn, alive: deps.alive });
     switch (r.outcome) {
       case "started":
         return launchText.started(r.pid, r.argv.join(" "), r.log, serverUrl === undefined);

@@ -206,7 +206,7 @@ export function createTools(rt: ToolRuntime) {
         if (!rt.exarp()) return NO_PROJECT;
         if (rt.isSubagent(ctx.sessionID, ctx.agent)) return SUBAGENT_REFUSAL;
         if (!modeRules(rt.modeOf(ctx.sessionID, ctx.agent)).startRunner) return runnerText.noRunnerInRunner;
-        return rt.startRunner(args.max);
+        return rt.startRunner(args.max, ctx.sessionID);
       },
     }),
   };

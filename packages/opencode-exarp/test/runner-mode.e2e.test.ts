@@ -134,7 +134,10 @@ describe("a runner's session inside the real OpenCode", () => {
       10_000,
       "the exarp command line to start",
     );
-    expect(argv).toEqual(["-C", setup.project, "run", "--url", oc.url, "--until-idle", "--max", "2"]);
+    // The session that typed /run hears of each finished task (--report-to).
+    expect(argv).toEqual([
+      ...["-C", setup.project, "run", "--url", oc.url, "--report-to", id, "--until-idle", "--max", "2"],
+    ]);
     const pid = Number(readFileSync(join(setup.project, ".exarp", "runner.pid"), "utf8"));
     expect(pid).toBeGreaterThan(0);
     const asked = requestsOf(id).map((q) => JSON.stringify(q.messages));

@@ -53,12 +53,18 @@ describe("exarp run with the real opencode serve", () => {
       ...[a, c].map((id) => ({
         name: `work ${id}`,
         when: (r: ChatRequest) => taskOf(r) === id,
-        reply: { text: `Finished ${id}: all good`, delayMs: 1500 },
+        reply: { text: `Finished ${id}: all good`, delayMs: 4000 },
         times: 5,
       })),
       { name: `work ${b}`, when: (r) => taskOf(r) === b, reply: { text: `Finished ${b}` }, times: 5 },
     );
-    const runner = run(["--url", oc.url, "--max", "2", "--retry-delay", "0.2", "--attempts", "2"]);
+    // The session a person started the runner from (/run) hears of each finished task.
+    const parent = ((await oc.client.session.create({ body: { title: "supervisor" } })).data as { id: string }).id;
+    // Leases of 3 s, on work that takes 4: kept alive by renewal.
+    const runner = run([
+      ...["--url", oc.url, "--max", "2", "--retry-delay", "0.2", "--attempts", "2", "--ttl", "3"],
+      ...["--report-to", parent],
+    ]);
     try {
       await eventually(() => status(a) === "review" && status(c) === "review", 40_000, "A and C in review");
       // Two sessions, working at the same time: each started before the other finished.
@@ -72,11 +78,22 @@ describe("exarp run with the real opencode serve", () => {
         expect(comments.some((body) => body.includes(`Finished ${id}: all good`))).toBe(true);
         expect(exarp.leases.list().some((l) => l.taskId === id)).toBe(false);
         expect(promptsOf(id)).toHaveLength(1);
+        expect(runnerEvents("lease.renewed", id).length).toBeGreaterThan(0);
+        expect(runnerEvents("lease.expired", id)).toHaveLength(0);
       }
       // One desktop notification for the wave: both wait for a person's review.
       const notified = () => (existsSync(NOTIFY_LOG()) ? readFileSync(NOTIFY_LOG(), "utf8") : "");
       await eventually(() => notified().includes("the wave is done"), 10_000, "the wave's notification");
       expect(notified()).toMatch(new RegExp(`(${a}, ${c}|${c}, ${a}) wait for your review`));
+      const notes = async () =>
+        ((await oc.client.session.messages({ path: { id: parent } })).data ?? [])
+          .flatMap((m) => m.parts as { text?: string }[])
+          .map((part) => part.text ?? "")
+          .join("\n");
+      await eventually(async () => (await notes()).includes(`[exarp run] ${c} finished`), 10_000, "the quiet notes");
+      expect(await notes()).toContain(`[exarp run] ${a} finished and waits for a person's review: Design the schema`);
+      // Quiet: the notes started no turn of the parent's.
+      expect(mock.requests.filter((r) => r.session === parent)).toHaveLength(0);
       // The lease was the runner's, with the OpenCode session as its session.
       const lease = runnerEvents("lease.acquired", a)[0]?.payload as { agent: string; session: string };
       expect(lease).toMatchObject({ agent: "agent:runner", session: sa?.session });
@@ -144,7 +161,10 @@ describe("exarp run with the real opencode serve", () => {
         reply: { text: "I could not run it" },
       },
     );
-    const runner = run(["--url", oc.url, "--until-idle"]);
+    // One slot, for tasks tagged build: a GPU task is reported as unplaceable and left alone.
+    exarp.tasks.edit({ id: p, tags: ["build"] });
+    const gpu = exarp.tasks.create({ title: "Train the model", tags: ["gpu"] }).id;
+    const runner = run(["--url", oc.url, "--until-idle", "--can", "build"]);
     expect(await runner.exited).toBe(0);
     const comments = exarp.tasks.get(p).comments.map((c) => c.body);
     expect(comments.some((c) => /refused session \S+ permission to bash \(rm -rf build\)/.test(c))).toBe(true);
@@ -153,6 +173,9 @@ describe("exarp run with the real opencode serve", () => {
     expect(comments.at(-1)).toContain("the session stopped after the runner refused it permission to bash");
     expect(runnerEvents("runner.session_retried", p)).toHaveLength(0);
     expect(progressOf(runner, "permission_refused", p)).toHaveLength(1);
+    expect(progressOf(runner, "unplaced", gpu).map((l) => l.progress.error)).toEqual(["no agent with tag `gpu`"]);
+    expect(status(gpu)).toBe("todo");
+    exarp.tasks.setStatus({ id: gpu, to: "cancelled" });
 
     const t = exarp.tasks.create({ title: "Endless refactor" }).id;
     mock.script({

@@ -97,6 +97,19 @@ export function createOpenCodeClient(baseUrl: string) {
       return new Set(Object.entries(status ?? {}).flatMap(([id, s]) => (s.type === "idle" ? [] : [id])));
     },
 
+    /** A note the session's model reads on its next turn, without starting one (noReply). */
+    async note(directory: string, id: string, text: string): Promise<void> {
+      await call("POST", `/session/${encodeURIComponent(id)}/message`, directory, {
+        noReply: true,
+        parts: [{ type: "text", text }],
+      });
+    },
+
+    /** A toast in the OpenCode TUI attached to this server (none attached: nobody sees it, no error). */
+    async toast(directory: string, message: string, variant: "info" | "success" | "warning" | "error"): Promise<void> {
+      await call("POST", "/tui/show-toast", directory, { title: "exarp run", message, variant });
+    },
+
     /** Permission requests waiting for an answer (an empty list from a server without the route). */
     async pendingPermissions(directory: string): Promise<Record<string, unknown>[]> {
       try {

@@ -34,6 +34,11 @@ export type RunnerOptions = {
   /** The length of the leases it takes, renewed at a third of it. */
   leaseTtlMs: number;
   report: (progress: Progress) => void;
+  /**
+   * The OpenCode session that started the runner (`/run`): it gets one quiet note per finished task,
+   * and the TUI a toast when a wave is done or a task is blocked, as the seed's background agents do.
+   */
+  reportTo: string | undefined;
   /** Wakes a person: a wave done (its tasks wait for review), a task blocked. */
   alert: (title: string, body: string, urgency: "normal" | "critical") => void;
   signal: AbortSignal;
@@ -187,6 +192,7 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
       as(a.session).runs.finish(a.taskId, resultComment(a.session, text, branch, MAX_COMMENT));
       finished.push(a.taskId);
       emit("finished", a, { session: a.session, attempt: a.attempt, slot: a.slot });
+      tellParent(`[exarp run] ${a.taskId} finished and waits for a person's review: ${inline(a.title, 120)}`);
     } catch (error) {
       emit("lost", a, { session: a.session, error: describe(error) });
     }
@@ -206,13 +212,26 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
         services.runs.abandon(a.taskId, `${error} (after ${a.attempt} attempts)`);
         blocked.push(a.taskId);
         emit("blocked", a, { session: a.session, attempt: a.attempt, error });
-        o.alert(`exarp: ${a.taskId} is blocked`, `${a.title}: ${error}`, "critical");
+        wake(`exarp: ${a.taskId} is blocked`, `${a.title}: ${error}`, "critical");
       }
     } catch (e) {
       emit("lost", a, { session: a.session, error: describe(e) });
     }
     release(a);
     await opencode.deleteSession(a.directory, a.session).catch(() => undefined);
+  }
+
+  /** A quiet note to the session that started the runner, if any; never awaited, failures ignored. */
+  function tellParent(text: string): void {
+    if (o.reportTo) void opencode.note(o.root, o.reportTo, text).catch(() => undefined);
+  }
+  /** A waking note: the TUI's toast (with a parent session) and the desktop notification. */
+  function wake(title: string, body: string, urgency: "normal" | "critical"): void {
+    if (o.reportTo)
+      void opencode
+        .toast(o.root, `${title}: ${body}`, urgency === "critical" ? "error" : "success")
+        .catch(() => undefined);
+    o.alert(title, body, urgency);
   }
 
   function release(a: Active): void {
@@ -232,14 +251,14 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
       exarp.as({ name: identity, session: null }).runs.abandon(taskId, `no worktree: ${describe(error)}`);
       blocked.push(taskId);
       emit("blocked", { taskId, title: task.title }, { attempt, error: describe(error) });
-      o.alert(`exarp: ${taskId} is blocked`, `${task.title}: ${describe(error)}`, "critical");
+      wake(`exarp: ${taskId} is blocked`, `${task.title}: ${describe(error)}`, "critical");
       return;
     }
     const directory = worktree?.path ?? o.root;
     const session = await opencode.createSession(directory, `exarp ${task.id}: ${inline(task.title, 80)}`);
     const services = as(session);
     try {
-      services.runs.start(taskId, { attempt, worktree: worktree?.path ?? null, branch: worktree?.branch ?? null });
+      services.runs.start(taskId, { attempt, worktree: worktree?.path ?? null, branch: worktree?.branch ?? null }, ttl);
     } catch (error) {
       // Someone else took it meanwhile: nothing of this attempt stays (the branch keeps any earlier work).
       await opencode.deleteSession(directory, session).catch(() => undefined);
@@ -369,7 +388,7 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
       if (waveStarted) {
         waveStarted = false;
         o.report({ kind: "idle", taskId: "", title: "", at: Date.now() });
-        o.alert("exarp: the wave is done", summary(), "normal");
+        wake("exarp: the wave is done", summary(), "normal");
       }
       if (o.untilIdle && !placeableReady()) stop();
     }

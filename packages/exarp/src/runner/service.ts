@@ -47,14 +47,14 @@ export function createRunsService(ctx: ServiceContext, ttlMs = DEFAULT_LEASE_TTL
       return runnerSessionOf(ctx.store, lease);
     },
 
-    /** Claims the task for this attempt's session and records the start; returns the lease. */
-    start(taskId: string, start: AttemptStart): Lease {
+    /** Claims the task for this attempt's session (for `leaseMs`, default the lease length) and records the start. */
+    start(taskId: string, start: AttemptStart, leaseMs = ttlMs): Lease {
       const id = session();
       return runCommand(ctx, (tx) => {
         const task = requireTask(tx, taskId);
         const now = ctx.clock.now();
         const actor = { name: ctx.actor.name, session: id };
-        tx.append(decideStart(task, tx.lease(taskId), tx.openBlockerIds(taskId), actor, now, ttlMs, start));
+        tx.append(decideStart(task, tx.lease(taskId), tx.openBlockerIds(taskId), actor, now, leaseMs, start));
         return tx.lease(taskId) as Lease;
       }).result;
     },

@@ -107,6 +107,13 @@ function reporter(ctx: CliContext): { report: (p: Progress) => void; close: () =
   return { report: table.update, close: () => clearInterval(timer) };
 }
 
+/** An OpenCode session id as `--report-to` takes it: printable, short. */
+function sessionOption(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[\w.-]{1,100}$/.test(value))
+    throw new UsageError(`--report-to must be an OpenCode session id (ses_…), not ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** One slot per `--can` (its tags comma-separated); undefined when none is given. */
 function slotsOf(value: unknown): string[][] | undefined {
   if (value === undefined) return undefined;
@@ -189,7 +196,8 @@ export const run: CliRun = async (ctx) => {
       ...options,
       worktree,
       untilIdle: ctx.values["until-idle"] === true,
-      leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+      leaseTtlMs: seconds(ctx, "ttl", 2) ?? DEFAULT_LEASE_TTL_MS,
+      reportTo: sessionOption(str(ctx.values, "report-to")),
       report: progress.report,
       alert: alerts(ctx, paths.dir),
       signal: abort.signal,

@@ -33,6 +33,16 @@ export const run: CliCommand = {
       value: "URL",
       help: "a running `opencode serve` (default: start one here, stopped with the runner)",
     },
+    ttl: {
+      type: "string",
+      value: "SEC",
+      help: "the length of the runner's leases, renewed at a third of it (default 900)",
+    },
+    "report-to": {
+      type: "string",
+      value: "SESSION",
+      help: "an OpenCode session told of each finished task (a quiet note), and toasts for a finished wave or a blocked task",
+    },
     "no-notify": { type: "boolean", help: "no desktop notification when a wave is done or a task is blocked" },
     opencode: { type: "string", value: "BIN", help: "the OpenCode binary to start (default: opencode on PATH)" },
   },
