@@ -2,14 +2,21 @@
 // session started in another process (this one, through the services, as `exarp run` records it)
 // shows in the view and as a badge on its card; when it finishes, both go and the card moves to
 // review — from the event stream, without reloading the page. Titles show as text, never markup.
+// The page's pure parts (which events ask for the runs again, how a new reading replaces the old,
+// the elapsed time) are held to their rules with fast-check.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Exarp } from "../src/app/exarp.ts";
 import { openProject } from "../src/app/project.ts";
+import { elapsed } from "../web/lib/time.ts";
+import type { RunView, StreamEvent } from "../web/lib/types.ts";
+import { replaceRuns, touchesRuns } from "../web/runs/runs.ts";
 import { launchChromium, logIn, recordProblems, type Served, serveDashboard, WAIT_MS } from "./support/dashboard.ts";
+import { seed } from "./support/fc-seed.ts";
 import { runJson } from "./support/hermetic.ts";
 
 const RUNNER = { name: "agent:runner", session: "ses_x" };
@@ -29,32 +36,32 @@ const goTo = (view: "runs" | "board") => page.locator(`nav a[data-view="${view}"
 const runRow = (id: string) => page.locator(`table.runs tr[data-task="${id}"]`);
 const card = (id: string) => page.locator(`.card[data-id="${id}"]`);
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "exarp-dashboard-runs-"));
-  runJson(tmpdir(), ["demo", "--dir", root]);
-  const owner = runJson(root, ["token", "create", "--scope", "owner", "--as", "user:lead"]).secret;
-  exarp = openProject(root, { actor: { name: "user:lead", session: null } });
-  served = await serveDashboard(root);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  problems = recordProblems(context);
-  page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  page.on("request", (r) => {
-    if (new URL(r.url()).pathname === "/api/tasks") boardLoads++;
-  });
-  await logIn(page, served.url, owner);
-  await page.locator(".card").first().waitFor();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  exarp?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
-
 describe("the Running view", () => {
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), "exarp-dashboard-runs-"));
+    runJson(tmpdir(), ["demo", "--dir", root]);
+    const owner = runJson(root, ["token", "create", "--scope", "owner", "--as", "user:lead"]).secret;
+    exarp = openProject(root, { actor: { name: "user:lead", session: null } });
+    served = await serveDashboard(root);
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    problems = recordProblems(context);
+    page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/api/tasks") boardLoads++;
+    });
+    await logIn(page, served.url, owner);
+    await page.locator(".card").first().waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    exarp?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
   it("says when no runner session works, and shows one as it starts and ends, with its card", async () => {
     await goTo("runs");
     await page.locator(".panel h1", { hasText: "Running" }).waitFor();
@@ -135,5 +142,79 @@ describe("the Running view", () => {
     expect(await card(ids[0]).locator(".runner").textContent()).toBe("runner ses_1");
     expect(boardLoads).toBe(1);
     expect(problems).toEqual([]);
+  });
+});
+
+describe("the page's runs, pure", () => {
+  const run = fc.record({
+    runner: fc.constantFrom("agent:runner", "agent:other"),
+    taskId: fc.constantFrom("T-1", "T-2", "T-3", "T-4"),
+    title: fc.constantFrom("A", "B"),
+    session: fc.constantFrom("ses_1", "ses_2"),
+    attempt: fc.integer({ min: 1, max: 3 }),
+    startedAt: fc.integer({ min: 0, max: 3 }),
+    expiresAt: fc.integer({ min: 0, max: 3 }),
+    worktree: fc.constantFrom(null, "/w"),
+    branch: fc.constantFrom(null, "b"),
+  });
+  const runs = fc.uniqueArray(run, { selector: (r) => r.taskId });
+  const shown = ({ expiresAt: _renewed, ...rest }: RunView) => rest;
+
+  it("replaces a reading with the next: the next's sessions, the old entry kept where nothing shown changed, the rest named", () => {
+    fc.assert(
+      fc.property(runs, runs, (before, after) => {
+        const map = new Map(before.map((r) => [r.taskId, r]));
+        const old = new Map(map);
+        const changed = replaceRuns(map, after);
+        expect([...map.keys()].sort()).toEqual(after.map((r) => r.taskId).sort());
+        for (const next of after) expect(shown(map.get(next.taskId) as RunView)).toEqual(shown(next));
+        const ids = new Set([...old.keys(), ...after.map((r) => r.taskId)]);
+        for (const id of ids) {
+          const was = old.get(id);
+          const now = after.find((r) => r.taskId === id);
+          const same =
+            was !== undefined && now !== undefined && JSON.stringify(shown(was)) === JSON.stringify(shown(now));
+          expect(changed.has(id)).toBe(!same);
+          if (same) expect(map.get(id)).toBe(was);
+        }
+      }),
+      { seed: seed("replaceRuns") },
+    );
+  });
+
+  it("asks again on a runner's event, a lease that ends, a deleted task and a new title; not on other events", () => {
+    const event = (type: string, payload: Record<string, unknown>) => ({ type, payload }) as unknown as StreamEvent;
+    const asks = [
+      event("runner.session_started", { taskId: "T-1" }),
+      event("runner.session_finished", { taskId: "T-1" }),
+      event("runner.session_retried", { taskId: "T-1" }),
+      event("runner.session_abandoned", { taskId: "T-1" }),
+      event("lease.released", { taskId: "T-1" }),
+      event("lease.expired", { taskId: "T-1" }),
+      event("task.deleted", { taskId: "T-1" }),
+      event("task.edited", { taskId: "T-1", changes: { title: "New" }, previous: { title: "Old" } }),
+    ];
+    const quiet = [
+      event("lease.renewed", { taskId: "T-1" }),
+      event("comment.added", { taskId: "T-1" }),
+      event("task.edited", { taskId: "T-1", changes: { priority: "high" }, previous: { priority: "low" } }),
+      event("task.status_changed", { taskId: "T-1", from: "todo", to: "in_progress" }),
+    ];
+    expect(asks.map(touchesRuns)).toEqual(asks.map(() => true));
+    expect(quiet.map(touchesRuns)).toEqual(quiet.map(() => false));
+  });
+
+  it("writes the time since a start as the lease countdown does, 0s for a start ahead of this clock", () => {
+    const now = Date.UTC(2026, 5, 1);
+    expect(elapsed(now - 42_000, now)).toBe("42s");
+    expect(elapsed(now - 245_000, now)).toBe("4m 05s");
+    expect(elapsed(now - 3_725_000, now)).toBe("1h 02m");
+    expect(elapsed(now + 5_000, now)).toBe("0s");
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 9 }), (ms) => {
+        expect(elapsed(now - ms, now)).toMatch(/^(?:\d+s|\d+m \d\ds|\d+h \d\dm)$/);
+      }),
+      { seed: seed("elapsed") },
+    );
   });
 });
