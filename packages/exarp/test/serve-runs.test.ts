@@ -34,6 +34,12 @@ async function served() {
   const clock = manualClock(Date.UTC(2026, 5, 1, 12));
   const exarp = initProject(root, { actor: { name: "user:alice", session: null }, clock, ...testProject(root) });
   const viewer = exarp.tokens.create({ scope: "viewer" }).secret;
+  const others = {
+    collaborator: exarp.tokens.create({ scope: "collaborator", name: "bot" }).secret,
+    owner: exarp.tokens.create({ scope: "owner", name: "laptop" }).secret,
+  };
+  const revokedToken = exarp.tokens.create({ scope: "owner", name: "old" });
+  exarp.tokens.revoke({ id: revokedToken.token.id });
   const server = await startServer(exarp, {
     port: 0,
     watchDir: projectPaths(root).dir,
@@ -58,7 +64,7 @@ async function served() {
   };
   const runner = (session: string) => exarp.as({ name: RUNNER, session });
   const task = (title: string) => exarp.tasks.create({ title }).id;
-  return { exarp, clock, viewer, get, runs, stream, runner, task };
+  return { exarp, clock, viewer, others, revoked: revokedToken.secret, get, runs, stream, runner, task };
 }
 
 describe("GET /api/runs", () => {
@@ -134,11 +140,20 @@ describe("GET /api/runs", () => {
     expect((await t.runs()).runs[0]?.title).toBe(title);
   });
 
-  it("needs a token, takes no query parameter and answers GET only, in the house error shape", async () => {
+  it("answers every live token, needs one, takes no query parameter and answers GET only, in the house error shape", async () => {
     const t = await served();
-    const anonymous = await t.get("/api/runs", "");
-    expect(anonymous.status).toBe(401);
-    expect((await errorOf(anonymous)).name).toBe("Unauthenticated");
+    const id = t.task("A");
+    t.runner("ses_a").runs.start(id, { attempt: 1, worktree: null, branch: null });
+    for (const token of [t.viewer, t.others.collaborator, t.others.owner]) {
+      const answer = await t.get("/api/runs", token);
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { runs: { taskId: string }[] }).runs.map((r) => r.taskId)).toEqual([id]);
+    }
+    for (const token of ["", t.revoked, "exarp_not_a_token"]) {
+      const refused = await t.get("/api/runs", token);
+      expect(refused.status).toBe(401);
+      expect((await errorOf(refused)).name).toBe("Unauthenticated");
+    }
 
     const query = await t.get("/api/runs?runner=agent:runner");
     expect(query.status).toBe(400);
