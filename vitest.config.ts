@@ -13,6 +13,7 @@ const BOTH_BACKENDS = [
   "packages/exarp/src/feed/feed.test.ts",
   "packages/exarp/src/runner/runner.test.ts",
   "packages/exarp/test/sprint.test.ts",
+  "packages/exarp/test/serve-runs.test.ts",
   "packages/exarp/src/store/postgres/*.test.ts",
   // Real processes on one project (test/support/processes.ts opens it on the suite's backend).
   "packages/exarp/test/processes.test.ts",

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { coordinationRoutes } from "../src/serve/routes/coordination.ts";
 import { historyRoutes } from "../src/serve/routes/history.ts";
+import { runRoutes } from "../src/serve/routes/runs.ts";
 import { taskRoutes } from "../src/serve/routes/tasks.ts";
 import { tokenRoutes } from "../src/serve/routes/tokens.ts";
 import type { Scope } from "../src/token/token.ts";
@@ -167,6 +168,7 @@ const CASES: Case[] = [
     },
   },
   { name: "GET /api/approvals", scope: "viewer", success: 200, setup: get("/api/approvals") },
+  { name: "GET /api/runs", scope: "viewer", success: 200, setup: get("/api/runs") },
   { name: "GET /api/leases", scope: "viewer", success: 200, setup: get("/api/leases") },
   { name: "GET /api/plan", scope: "viewer", success: 200, setup: get("/api/plan?cap=4") },
   { name: "GET /api/history", scope: "viewer", success: 200, setup: get("/api/history?limit=10") },
@@ -244,7 +246,7 @@ const missing = (credential: Scope, c: Case): Scope => (c.gate && RANK[credentia
 
 describe("the authorisation matrix", () => {
   it("covers every route of the API", () => {
-    const routes = [...taskRoutes, ...coordinationRoutes, ...historyRoutes, ...tokenRoutes].map(
+    const routes = [...taskRoutes, ...coordinationRoutes, ...historyRoutes, ...tokenRoutes, ...runRoutes].map(
       (r) => `${r.method} ${r.path}`,
     );
     const covered = new Set(CASES.map((c) => c.name.replace(/ \(.*\)$/, "")));
