@@ -2,7 +2,6 @@ import type { Config } from "@opencode-ai/plugin";
 import { type Actor, Busy, type Exarp, ExarpError, neutralizeBlock, retryWhileBusy, type Status } from "exarp";
 import { taskLine } from "./board.ts";
 import { MAX_RUNNER_SESSIONS } from "./runner-launch.ts";
-import type { RunnerStarter } from "./runner-start.ts";
 import { launchText, RUN_COMMAND } from "./runner-text.ts";
 import type { AgentInfo } from "./sessions.ts";
 import { BUSY, COMMANDS, commandText } from "./text.ts";

@@ -199,7 +199,7 @@ export function turnResult(messages: readonly SessionMessage[]): {
   cutShort?: boolean;
 } {
   const last = messages.at(-1);
-  if (!last || last.info.role !== "assistant") return { done: false, text: "" };
+  if (last?.info.role !== "assistant") return { done: false, text: "" };
   if (last.info.error) {
     const e = last.info.error;
     return { done: true, text: "", error: e.data?.message ?? e.name ?? "the model failed" };

@@ -2,12 +2,13 @@
 // terminal-safe whatever the task's text, by property; the backoff doubles and stops growing.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { UNSAFE_OUTPUT } from "../../test/support/hermetic.ts";
 import { createTable, jsonLine, type Progress, textLine } from "../run/progress.ts";
 import { MAX_COMMENT } from "../task/task.ts";
 import { backoffMs, resultComment, taskPrompt } from "./prompt.ts";
 
-/** Control characters other than newline and tab, and bidi controls: never in what a model or a terminal reads. */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** Control characters other than newline and tab, separators and bidi controls: never in what a model or a terminal reads. */
+const UNSAFE = UNSAFE_OUTPUT;
 const hostile = fc.string({ unit: "binary", maxLength: 3000 });
 
 const task = (title: string, description: string, comments: string[]) => ({
