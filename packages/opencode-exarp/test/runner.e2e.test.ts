@@ -138,10 +138,29 @@ describe("exarp run with the real opencode serve", () => {
     first.child.kill("SIGKILL");
     await first.exited;
     expect(status(e)).toBe("in_progress");
-    const second = run(["--url", oc.url, "--max", "1", "--until-idle"]);
+    // The restarted runner also logs what it does (EXARP_LOG): one OpenTelemetry record per change.
+    const log = join(setup.scratch, "runner-log.jsonl");
+    const second = startRunner(setup.project, { ...setup.env, EXARP_LOG: log }, [
+      "--url",
+      oc.url,
+      "--max",
+      "1",
+      "--until-idle",
+    ]);
     expect(await second.exited).toBe(0);
     expect(status(e)).toBe("review");
     expect(progressOf(second, "adopted", e)).toHaveLength(1);
+    const records = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(records.filter((r) => r.scope?.name === "exarp.run").map((r) => r.attributes["exarp.run.kind"])).toEqual([
+      "adopted",
+      "finished",
+    ]);
+    expect(records.every((r) => r.resource["service.name"] === "exarp" && typeof r.timeUnixNano === "string")).toBe(
+      true,
+    );
     expect(promptsOf(e)).toHaveLength(1);
     expect(runnerEvents("runner.session_started", e)).toHaveLength(1);
     expect(exarp.tasks.get(e).comments.some((x) => x.body.includes(`Migrated ${e}`))).toBe(true);

@@ -97,14 +97,31 @@ async function reachable(url: string): Promise<void> {
   }
 }
 
-/** Where progress goes: JSON lines, a live table on a terminal, or one line per change. */
+/** Failures a person should look at, logged as warnings; the rest of the runner's changes at info. */
+const WARNED = new Set<Progress["kind"]>(["retrying", "blocked", "lost", "error", "permission_refused"]);
+
+/**
+ * Where progress goes: JSON lines, a live table on a terminal, or one line per change; and, when
+ * EXARP_LOG is set, one structured record per change (scope exarp.run).
+ */
 function reporter(ctx: CliContext): { report: (p: Progress) => void; close: () => void } {
   const write = (text: string) => process.stdout.write(text);
-  if (ctx.json) return { report: (p) => write(jsonLine(p)), close: () => undefined };
-  if (!process.stdout.isTTY) return { report: (p) => write(textLine(p)), close: () => undefined };
+  const logger = ctx.logger.scoped("exarp.run");
+  const logged = (show: (p: Progress) => void) => (p: Progress) => {
+    show(p);
+    if (logger.on) {
+      const { kind, title, at, ...rest } = p;
+      logger.emit(WARNED.has(kind) ? "warn" : "info", textLine(p).trimEnd(), {
+        "exarp.run.kind": kind,
+        ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [`exarp.run.${k}`, v])),
+      });
+    }
+  };
+  if (ctx.json) return { report: logged((p) => write(jsonLine(p))), close: () => undefined };
+  if (!process.stdout.isTTY) return { report: logged((p) => write(textLine(p))), close: () => undefined };
   const table = createTable(write);
   const timer = setInterval(table.tick, 1000);
-  return { report: table.update, close: () => clearInterval(timer) };
+  return { report: logged(table.update), close: () => clearInterval(timer) };
 }
 
 /** An OpenCode session id as `--report-to` takes it: printable, short. */
