@@ -197,9 +197,14 @@ describe("the dashboard in Chromium", () => {
       await cli(["block", cutOff.id, "--reason", "written while the page was cut off"]);
       await sleep(8_000);
       // The browser alone would retry every second (8 attempts); the page waits 1, 2, 4 s… after the first.
+      // What comes within the first half second is the browser's own immediate retry of the dropped
+      // stream (one or two requests, as Chromium has it); the page's pacing is what follows.
       const attempts = cutter.dropped.map((d) => d.at);
-      expect(attempts.length).toBeGreaterThan(1);
-      expect(attempts.length).toBeLessThanOrEqual(5);
+      const first = attempts[0] as number;
+      const paced = attempts.filter((at) => at - first > 500);
+      expect(attempts.length - paced.length).toBeLessThanOrEqual(3);
+      expect(paced.length).toBeGreaterThan(1);
+      expect(paced.length).toBeLessThanOrEqual(3);
       expect((attempts.at(-1) as number) - (attempts.at(-2) as number)).toBeGreaterThanOrEqual(1_800);
       expect(await p.locator(".stream").textContent()).toBe("reconnecting");
 
