@@ -3,7 +3,7 @@
 // identity are one stderr line and exit 2, with nothing claimed. (The runner at work, against the
 // real OpenCode: packages/opencode-exarp/test/runner*.e2e.test.ts.)
 import { spawn } from "node:child_process";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -73,8 +73,11 @@ describe("exarp run refuses what it cannot do, changing nothing", () => {
       stdio: "ignore",
     });
     try {
-      await until(() => run(root, ["run", "--opencode", slow]).code === 2, 10_000);
-      const second = run(root, ["run", "--opencode", slow]);
+      // The first runner holds the project's runner file once it has started.
+      const pidFile = join(root, ".exarp", "runner-agent_runner.pid");
+      await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() === String(first.pid), 20_000);
+      const second = run(root, ["run", "--opencode", slow], { timeoutMs: 10_000 });
+      expect(second.code).toBe(2);
       expect(second.stderr).toMatch(/another runner \(pid \d+\) works as agent:runner in this project/);
       // Another identity is another runner.
       const other = run(root, ["run", "--as", "agent:night", "--opencode", join(root, "missing")]);
