@@ -3,11 +3,13 @@ import type { StoredEvent } from "../event/catalog.ts";
 import { placeTasks } from "../graph/placement.ts";
 import { backoffMs, CONTINUE_PROMPT, resultComment, taskPrompt } from "../runner/prompt.ts";
 import type { RunnerTaskState } from "../runner/state.ts";
-import { commitWorktree, diffSummary, listWorktrees, removeWorktree, type Worktree } from "../runner/worktree.ts";
+import { commitWorktree, diffSummary, removeWorktree, type Worktree } from "../runner/worktree.ts";
 import { MAX_COMMENT } from "../task/task.ts";
 import { inline } from "../text/safe.ts";
+import { cleanUpFinished, removeLeftoverWorktrees } from "./cleanup.ts";
 import { type OpenCodeClient, type OpenCodeEvent, type PromptOptions, turnResult } from "./opencode.ts";
 import type { Progress } from "./progress.ts";
+import { createEventStreams } from "./streams.ts";
 import { worktreeFor } from "./worktrees.ts";
 
 export type RunnerOptions = {
@@ -73,7 +75,6 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
   const recent = new Map<number, string[]>();
   const finished: string[] = [];
   const blocked: string[] = [];
-  const streams = new Map<string, AbortController>();
   const ttl = o.leaseTtlMs;
   let lastRenew = Date.now();
   let waveStarted = false;
@@ -98,38 +99,15 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
     return queue;
   };
 
-  const connected = new Map<string, Promise<void>>();
-  /** The event stream of a directory's OpenCode instance, open before a prompt goes there (events are not replayed). */
-  const streamFor = (directory: string): Promise<void> => {
-    const known = connected.get(directory);
-    if (known && streams.has(directory)) return known;
-    const abort = new AbortController();
-    streams.set(directory, abort);
-    let opened: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      opened = resolve;
-      setTimeout(resolve, 3_000).unref();
-    });
-    connected.set(directory, ready);
-    const onEvent = (event: OpenCodeEvent) => {
-      opened();
-      onOpenCodeEvent(event);
-    };
-    void opencode.streamEvents(directory, onEvent, abort.signal, () => {
+  const streams = createEventStreams(opencode, {
+    onEvent: (event) => onOpenCodeEvent(event),
+    // Events may have been missed while the stream was down: ask about every session there.
+    onGap: (directory) => {
       for (const a of active.values()) if (a.directory === directory) serial("check", () => check(a));
-    });
-    return ready;
-  };
-  const closeUnusedStreams = () => {
-    // The project's own stream stays: most tasks' sessions are there, and reopening one costs ~20 ms.
-    const used = new Set([o.root, ...[...active.values()].map((a) => a.directory)]);
-    for (const [directory, abort] of streams)
-      if (!used.has(directory)) {
-        abort.abort();
-        streams.delete(directory);
-        connected.delete(directory);
-      }
-  };
+    },
+  });
+  // The project's own stream stays: most tasks' sessions are there, and reopening one costs ~20 ms.
+  const closeUnusedStreams = () => streams.keepOnly(new Set([o.root, ...[...active.values()].map((a) => a.directory)]));
 
   const answered = new Set<string>();
   const bySession = (session: unknown) => [...active.values()].find((a) => a.session === session);
@@ -284,7 +262,7 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
     };
     active.set(taskId, a);
     recent.set(slot, [taskId, ...(recent.get(slot) ?? [])].slice(0, 5));
-    await streamFor(directory);
+    await streams.open(directory);
     waveStarted = true;
     emit("started", a, { session, attempt, slot, worktree: worktree?.path, branch: worktree?.branch });
     const unblocks = task.dependents.map((id) => ({ id, title: exarp.tasks.find(id)?.title ?? "" }));
@@ -344,7 +322,7 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
       settling: false,
     };
     active.set(a.taskId, a);
-    await streamFor(directory);
+    await streams.open(directory);
     emit("adopted", a, { session, attempt: a.attempt, slot });
     if (!(await opencode.hasSession(directory, session))) return fail(a, `session ${session} is gone from OpenCode`);
     if ((await opencode.busySessions(directory)).has(session)) return;
@@ -405,32 +383,9 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
     return [waits, stuck].filter(Boolean).join("; ") || "nothing waits for you";
   };
 
-  /** Tasks this runner finished that a person approved since: their worktrees go, their branches stay. */
   async function cleanUp(events: readonly StoredEvent[]): Promise<void> {
-    const doneNow = events.flatMap((e) =>
-      e.type === "task.status_changed" && (e.payload.to === "done" || e.payload.to === "cancelled")
-        ? [e.payload.taskId]
-        : [],
-    );
-    if (!doneNow.length) return;
-    const states = new Map(exarp.runs.of(identity).map((s) => [s.taskId, s]));
-    for (const taskId of doneNow) {
-      const state = states.get(taskId);
-      if (state?.state !== "finished") continue;
-      if (state.worktree) await removeWorktree(o.root, taskId);
-      if (state.session) await opencode.deleteSession(state.worktree ?? o.root, state.session).catch(() => undefined);
+    for (const taskId of await cleanUpFinished(events, o))
       o.report({ kind: "cleaned", taskId, title: exarp.tasks.find(taskId)?.title ?? "", at: Date.now() });
-    }
-  }
-
-  /** Leftover worktrees of tasks already done (the runner was down when they were approved). */
-  async function cleanLeftovers(): Promise<void> {
-    if (!o.worktree) return;
-    for (const w of await listWorktrees(o.root)) {
-      const status = exarp.tasks.find(w.taskId)?.status;
-      if ((status === "done" || status === "cancelled") && !active.has(w.taskId))
-        await removeWorktree(o.root, w.taskId);
-    }
   }
 
   /** Renews the leases of working and waiting tasks at a third of their length. */
@@ -500,14 +455,14 @@ export async function runRunner(o: RunnerOptions): Promise<{ finished: string[];
   }, TICK_MS);
   try {
     await serial("adopt", adopt);
-    await serial("clean up", cleanLeftovers);
+    if (o.worktree) await serial("clean up", () => removeLeftoverWorktrees(exarp, o.root, (id) => active.has(id)));
     kick();
     await done;
     await queue;
   } finally {
     clearInterval(tick);
     watcher.close();
-    for (const abort of streams.values()) abort.abort();
+    streams.closeAll();
   }
   return { finished, blocked };
 }
