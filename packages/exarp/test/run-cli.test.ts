@@ -86,4 +86,37 @@ describe("exarp run refuses what it cannot do, changing nothing", () => {
       first.kill("SIGKILL");
     }
   });
+
+  it("two runners of one identity started at the same moment: exactly one goes on", async () => {
+    const { root } = project();
+    const slow = join(root, "slow-opencode");
+    writeFileSync(slow, "#!/bin/sh\nexec sleep 30\n");
+    chmodSync(slow, 0o755);
+    const start = () => spawn(process.execPath, [CLI, "run", "--opencode", slow], { cwd: root, env: childEnv() });
+    const runners = [start(), start(), start()];
+    const ended = runners.map(
+      (child) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          let stderr = "";
+          child.stderr?.on("data", (d: Buffer) => {
+            stderr += d.toString();
+          });
+          child.on("exit", (code) => resolve({ code, stderr }));
+        }),
+    );
+    try {
+      await until(() => runners.filter((r) => r.exitCode !== null).length === 2, 20_000);
+      const done = await Promise.all(ended.filter((_, i) => runners[i]?.exitCode !== null));
+      for (const r of done) {
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/another runner \(pid \d+\) works as agent:runner in this project/);
+      }
+      const alive = runners.filter((r) => r.exitCode === null);
+      expect(alive).toHaveLength(1);
+      const pidFile = join(root, ".exarp", "runner-agent_runner.pid");
+      expect(readFileSync(pidFile, "utf8").trim()).toBe(String(alive[0]?.pid));
+    } finally {
+      for (const r of runners) r.kill("SIGKILL");
+    }
+  });
 });

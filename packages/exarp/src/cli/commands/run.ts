@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isPerson, isSubagent } from "../../identity/identity.ts";
 import { SHORT_BUSY_TIMEOUT_MS } from "../../kernel/busy.ts";
@@ -62,21 +62,41 @@ function urlOf(value: string | undefined): string | undefined {
  */
 function lockRunner(dir: string, identity: string): () => void {
   const file = join(dir, `runner-${identity.replace(/[^A-Za-z0-9._-]/g, "_")}.pid`);
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, "utf8").trim());
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
-      throw new UsageError(
-        `another runner (pid ${pid}) works as ${identity} in this project; stop it first, or run --as another agent`,
-      );
-  }
-  writeFileSync(file, `${process.pid}\n`);
-  return () => {
-    try {
-      if (readFileSync(file, "utf8").trim() === String(process.pid)) rmSync(file);
-    } catch {
-      // already gone
+  // Written whole to a file of this process's own, then linked into place: the link either makes the
+  // lock or fails because another runner has it, so two runners starting together never both proceed.
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, `${process.pid}\n`);
+  try {
+    for (let tries = 0; ; tries++) {
+      try {
+        linkSync(mine, file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || tries >= 3) throw error;
+      }
+      const pid = Number(readText(file).trim());
+      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+        throw new UsageError(
+          `another runner (pid ${pid}) works as ${identity} in this project; stop it first, or run --as another agent`,
+        );
+      // A dead runner's file (or a damaged one): taken over, which is how a restart adopts its leases.
+      rmSync(file, { force: true });
     }
+  } finally {
+    rmSync(mine, { force: true });
+  }
+  return () => {
+    if (readText(file).trim() === String(process.pid)) rmSync(file, { force: true });
   };
+}
+
+/** A file's text, or "" when it cannot be read (gone meanwhile). */
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 function alive(pid: number): boolean {
