@@ -2,7 +2,7 @@
 // function that seals a new event at its place in the log, and the mapping between an event and the
 // row the log stores. Everything else that needs these fields goes through here.
 import { InvalidInput, StorageError } from "../errors-catalog.ts";
-import { lazy, z } from "../kernel/zod.ts";
+import { lazy, unwrapLazy, z } from "../kernel/zod.ts";
 import { eventPayloads, eventSubject, type NewEvent, type StoredEvent } from "./catalog.ts";
 import { hashEvent } from "./hash.ts";
 
@@ -43,7 +43,7 @@ export type SealedEvent = { event: StoredEvent; row: EventRow };
 
 /** Validates a new event against its schema and seals it at `at`: envelope filled in, hash chained. */
 export function sealEvent(event: NewEvent, at: LogPosition, meta: CommandMeta): SealedEvent {
-  const parsed = eventPayloads[event.type].safeParse(event.payload);
+  const parsed = unwrapLazy(eventPayloads[event.type]).safeParse(event.payload);
   if (!parsed.success) {
     throw new InvalidInput({
       issues: parsed.error.issues.map((i) => `${event.type} ${i.path.join(".")}: ${i.message}`),

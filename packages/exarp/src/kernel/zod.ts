@@ -43,6 +43,12 @@ export declare namespace z {
   }
 }
 
+const LAZY_TARGET = Symbol("exarp.lazy.target");
+
+/** The value a `lazy` one stands for (itself when it is not one): its own methods, without the indirection. */
+export const unwrapLazy = <T extends object>(value: T): T =>
+  ((value as Record<symbol, unknown>)[LAZY_TARGET] as T | undefined) ?? value;
+
 /**
  * A value (a schema, usually) built on first use: `export const Title = lazy(() => z.string()…)`.
  * It behaves as the value itself — properties, methods, `instanceof` — so call sites, other schemas
@@ -54,11 +60,19 @@ export function lazy<T extends object>(build: () => T): T {
     value ??= build();
     return value;
   };
+  // Methods bound once each (a schema's are called at every parse).
+  const bound = new Map<PropertyKey, { method: unknown; bound: unknown }>();
   return new Proxy((() => undefined) as unknown as T, {
     get: (_, key) => {
       const target = real();
+      if (key === LAZY_TARGET) return target;
       const v = Reflect.get(target, key, target);
-      return typeof v === "function" ? v.bind(target) : v;
+      if (typeof v !== "function") return v;
+      const known = bound.get(key);
+      if (known?.method === v) return known.bound;
+      const method = { method: v, bound: v.bind(target) };
+      bound.set(key, method);
+      return method.bound;
     },
     set: (_, key, v) => Reflect.set(real(), key, v),
     has: (_, key) => key in real(),

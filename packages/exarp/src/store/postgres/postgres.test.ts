@@ -566,6 +566,44 @@ describe("PostgreSQL store", () => {
     }
   });
 
+  it("answers many times the bridge's ring and requests many times a socket's buffer go whole, in order; values of every stored type come back as sent", () => {
+    const store = openPgStore(freshPgUrl(), { create: true });
+    try {
+      const db = driverOf(store);
+      // ~3.8 MB of answer: the worker's ring (256 KiB) fills and empties many times over.
+      const rows = db
+        .prepare<{ i: number; s: string }>("SELECT i, repeat(md5(i::text), 40) AS s FROM generate_series(1, ?::int) i")
+        .all(3000);
+      expect(rows.map((r) => r.i)).toEqual(Array.from({ length: 3000 }, (_, k) => k + 1));
+      expect(rows.every((r) => r.s.length === 1280)).toBe(true);
+      // A 12 MB parameter: more than the socket takes at once, so part of it goes through the worker.
+      const big = "é".repeat(6_000_000);
+      expect(db.prepare<{ n: number }>("SELECT length(?::text) AS n").get(big)?.n).toBe(6_000_000);
+      // And the requests after it are answered in their turn.
+      for (let k = 0; k < 50; k++) expect(db.prepare<{ k: number }>("SELECT ?::int AS k").get(k)?.k).toBe(k);
+      const bytes = Buffer.from([0, 1, 2, 254, 255]);
+      const typed = db
+        .prepare<Record<string, unknown>>(
+          `SELECT ?::int8 AS big, ?::numeric AS num, ?::float8 AS real, ?::bool AS yes, ?::text AS text,
+            ?::bytea AS bytes, ?::jsonb AS json, NULL::text AS nothing`,
+        )
+        .get(2 ** 53 - 1, 12.5, 0.1, 1, "ünï\u{1F600}'\"", bytes, '{"a":[1,"x"]}');
+      expect(typed).toEqual({
+        big: 2 ** 53 - 1,
+        num: 12.5,
+        real: 0.1,
+        yes: true,
+        text: "ünï\u{1F600}'\"",
+        bytes,
+        json: { a: [1, "x"] },
+        nothing: null,
+      });
+      expect(db.prepare("SELECT 1 AS a, 2 AS b").values()).toEqual([[1, 2]]);
+    } finally {
+      store.close();
+    }
+  });
+
   it("values written into a write's first request as literals come back from the server exactly as given, whatever the text", async () => {
     const { plain, store } = project("literal");
     const u = new URL(plain);

@@ -5,175 +5,157 @@
  * worker's own `require`: a bare `require` here would be renamed by bundlers), and talks over
  * `workerData`.
  *
- * It holds two connections. The command connection runs what the main thread asks, in order and
- * pipelined (requests the main thread did not wait for go out together), and is never silently
- * replaced inside a transaction: once it is lost, every request of
- * that transaction fails as lost, so a command is applied whole or not at all. The listening
- * connection, opened once the main thread follows commits, LISTENs for them, polls the newest seq as
- * a fallback (poolers may drop LISTEN) and re-measures the database clock; each change bumps a shared
- * counter and wakes the main thread's loop.
+ * It holds two connections. The command connection is opened by node-postgres (TLS, passwords,
+ * the settings) and then handed over: from then on this thread only moves bytes. What the main
+ * thread writes (wire.ts encodes it) goes to the server, and what the server answers goes back in
+ * chunks the main thread parses, so a request costs this thread a read and a message, not a parse.
+ * Where the socket is a plain one, the main thread writes to it itself (the `fd` it is told), under
+ * a shared lock that this thread takes before the socket is closed, so the main thread never writes
+ * to a descriptor that was closed (and maybe reused). A connection lost is reported, never
+ * replaced on its own: the main thread asks for a new one (`connect`), and knows which statements
+ * the new one has prepared. The listening connection, opened once the main thread follows
+ * commits, LISTENs for them, polls the newest seq as a fallback (poolers may drop LISTEN) and
+ * re-measures the database clock; each change bumps a shared counter and wakes the main thread's loop.
  */
 export function pgWorker(load: (id: string) => unknown): void {
   // biome-ignore lint/suspicious/noExplicitAny: node-postgres is loaded at run time, untyped here
   type Any = any;
   const { parentPort, workerData } = load("node:worker_threads") as Any;
-  // Failures leave this thread as message and code only: no one reads a stack here, and capturing
-  // one for every refused statement (a claim settled before BEGIN fails on purpose) costs about as
-  // much as parsing the rest of the answer.
+  // Failures leave this thread as message and code only: no one reads a stack here.
   Error.stackTraceLimit = 0;
   const loaded = load(workerData.driverPath) as Any;
   const pg = loaded.default ?? loaded;
   const port = workerData.port;
-  const state = new Int32Array(workerData.shared, 0, 4); // 0: answers posted, 1: changes seen, 2: listening
-  const offset = new Float64Array(workerData.shared, 16, 1); // database clock − this clock, ms
-  const asNumber = (value: string | null) => (value === null ? null : Number(value));
-  // int8 (counts, seq, times) and numeric as numbers: exarp's values stay far below 2^53.
-  const types = {
-    getTypeParser: (oid: number, format: string) =>
-      oid === 20 || oid === 1700 ? asNumber : pg.types.getTypeParser(oid, format),
-  };
-  const config = { ...workerData.config, types };
+  // 0: messages and records posted, 1: changes seen, 2: listening, 3: clock measured, 4: the main
+  // thread is writing to the command socket, 5: the connection whose socket it may write to (0: none)
+  const state = new Int32Array(workerData.shared, 0, 8);
+  const offset = new Float64Array(workerData.shared, 32, 1); // database clock − this clock, ms
+  const config = workerData.config;
 
-  let command: Any; // the command connection, undefined once lost
-  let preparedOn: Any; // the command connection the `prepare` statements were run on
-  let connecting: Promise<Any> | undefined;
-  let lostInTransaction = false;
-
-  const reply = (message: unknown) => {
+  const post = (message: unknown) => {
     port.postMessage(message);
     Atomics.add(state, 0, 1);
     Atomics.notify(state, 0);
   };
-  const failure = (error: Any, lost: boolean, partial?: unknown[][]) => ({
-    ok: false,
-    error: {
-      message: String(error?.message ?? error),
-      code: typeof error?.code === "string" ? error.code : undefined,
-      lost,
-      partial,
-    },
-  });
-  /**
-   * A text of statements, run by the simple protocol. Its answer is every statement's rows; when one
-   * fails, the failure carries the rows the statements before it returned (`partial`: one list per
-   * statement that returned rows, in order), read from node-postgres' row events.
-   */
-  const simple = (text: string) =>
-    new Promise((resolve, reject) => {
-      const partial: unknown[][] = [];
-      let last: unknown;
-      const query = new pg.Query({ text }, undefined, (error: Any, result: Any) => {
-        if (error) {
-          error.partial = partial;
-          reject(error);
-        } else resolve(result);
-      });
-      query.on("row", (row: unknown, result: unknown) => {
-        if (result !== last) partial.push([]);
-        last = result;
-        partial[partial.length - 1]?.push(row);
-      });
-      command.query(query);
-    });
-  const isLost = (error: Any) =>
-    !command ||
-    /Connection terminated|connection (is )?closed|ECONNRESET|EPIPE|ECONNREFUSED|not queryable/i.test(
-      String(error?.message),
-    ) ||
-    ["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "EPIPE", "ECONNREFUSED"].includes(error?.code);
 
-  async function connect(): Promise<Any> {
-    // Pipelined: a request is sent at once, before the answers to earlier ones are back (each has
-    // its own Sync, so the server still runs them one after another, in order).
-    const client = new pg.Client({ ...config, pipeline: true });
-    client.on("error", () => {
-      if (command === client) command = undefined;
-    });
-    client.on("end", () => {
-      if (command === client) command = undefined;
-    });
+  // The answers' bytes go to the main thread through a ring of shared memory, as records of the
+  // connection's number, a length and the bytes (a chunk split where it does not fit). Positions
+  // count bytes written and read, modulo 2^32 (the ring's size is a power of two). When the ring is
+  // full, chunks wait here until the main thread has read some and says so ("room").
+  const ring = new Uint8Array(workerData.ring);
+  const positions = new Int32Array(workerData.positions); // 0: written, 1: read, 2: this thread waits for room
+  const header = new DataView(new ArrayBuffer(8));
+  const queued: { gen: number; chunk: Uint8Array }[] = [];
+  const copyIn = (at: number, bytes: Uint8Array) => {
+    const start = (at >>> 0) % ring.length;
+    const first = Math.min(bytes.length, ring.length - start);
+    ring.set(bytes.subarray(0, first), start);
+    if (first < bytes.length) ring.set(bytes.subarray(first), 0);
+  };
+  const flushQueued = () => {
+    while (queued.length > 0) {
+      const item = queued[0] as { gen: number; chunk: Uint8Array };
+      const written = Atomics.load(positions, 0);
+      const free = ring.length - ((written - Atomics.load(positions, 1)) >>> 0);
+      const length = Math.min(item.chunk.length, free - 8);
+      if (length <= 0) {
+        Atomics.store(positions, 2, 1);
+        // The main thread may have read in the meantime: asked again before waiting for "room".
+        if (ring.length - ((written - Atomics.load(positions, 1)) >>> 0) > 8) continue;
+        return;
+      }
+      header.setInt32(0, item.gen);
+      header.setInt32(4, length);
+      copyIn(written, new Uint8Array(header.buffer));
+      copyIn(written + 8, item.chunk.subarray(0, length));
+      Atomics.store(positions, 0, (written + 8 + length) | 0);
+      if (length === item.chunk.length) queued.shift();
+      else item.chunk = item.chunk.subarray(length);
+      Atomics.add(state, 0, 1);
+      Atomics.notify(state, 0);
+    }
+    for (const then of waitingForQueued.splice(0)) then();
+  };
+  const waitingForQueued: (() => void)[] = [];
+  const afterQueued = (then: () => void) => {
+    if (queued.length === 0) then();
+    else waitingForQueued.push(then);
+  };
+  const put = (gen: number, chunk: Uint8Array) => {
+    queued.push({ gen, chunk });
+    if (queued.length === 1) flushQueued();
+  };
+  const failure = (error: Any) => ({ message: String(error?.message ?? error), code: error?.code });
+
+  /** The command connection: its number, its socket once handed over. */
+  let command: { gen: number; client: Any; stream: Any } | undefined;
+  let generation = 0;
+
+  /** Stops the main thread's direct writes to `stream` before node closes its descriptor. */
+  const guardClose = (stream: Any, gen: number) => {
+    const destroy = stream._destroy;
+    stream._destroy = function (error: unknown, callback: unknown) {
+      if (Atomics.load(state, 5) === gen) {
+        Atomics.store(state, 5, 0);
+        while (Atomics.load(state, 4) !== 0) Atomics.wait(state, 4, 1, 5);
+      }
+      return destroy.call(this, error, callback);
+    };
+  };
+
+  async function connect(): Promise<void> {
+    const client = new pg.Client(workerData.config);
+    client.on("error", () => undefined);
     await client.connect();
-    // One round trip: the settings as one text of statements.
+    // One round trip: the settings as one text of statements, and the database clock.
     if (workerData.setup.length) await client.query((workerData.setup as string[]).join("; "));
-    return client;
+    await measureClock(client);
+    const gen = ++generation;
+    const stream = client.connection.stream;
+    // node-postgres reads no more of this socket: its answers are the main thread's to parse.
+    stream.removeAllListeners("data");
+    let lost = false;
+    const gone = (error?: Any) => {
+      if (lost) return;
+      lost = true;
+      if (command?.gen === gen) command = undefined;
+      // After the bytes that came before it (the answer to a COMMIT, say), which may still wait for room.
+      afterQueued(() =>
+        post({ t: "lost", gen, error: failure(error ?? new Error("Connection terminated unexpectedly")) }),
+      );
+    };
+    stream.on("data", (chunk: Uint8Array) => put(gen, chunk));
+    stream.on("error", gone);
+    stream.on("close", () => gone());
+    stream.on("end", () => gone());
+    const fd = !stream.encrypted && typeof stream._handle?.fd === "number" ? stream._handle.fd : -1;
+    if (fd >= 0) {
+      guardClose(stream, gen);
+      Atomics.store(state, 5, gen);
+    }
+    command = { gen, client, stream };
+    post({ t: "connected", gen, fd: fd >= 0 ? fd : undefined });
   }
+  const connectCommand = () => connect().catch((error) => post({ t: "failed", error: failure(error) }));
 
-  async function handle(request: Any): Promise<unknown> {
-    if (request.op === "close") {
-      await command?.end().catch(() => undefined);
-      await listener?.end().catch(() => undefined);
-      return { ok: true, rows: [], rowCount: 0 };
-    }
-    if (request.begin) lostInTransaction = false;
-    if (request.tx && !request.begin && (lostInTransaction || !command)) {
-      lostInTransaction = true;
-      return failure(new Error("the connection to PostgreSQL was lost during the command"), true);
-    }
-    try {
-      if (!command) {
-        connecting ??= connect().finally(() => {
-          connecting = undefined;
-        });
-        command = await connecting;
-      }
-    } catch (error) {
-      return failure(error, true);
-    }
-    // The statements this request EXECUTEs are prepared first on a connection that has not run them
-    // (sent just ahead of it: requests go out in the order asked, without waiting for answers).
-    const preparing = request.prepared && preparedOn !== command ? simple(workerData.prepare) : undefined;
-    if (preparing) preparedOn = command;
-    const ask = async () =>
-      request.op === "simple"
-        ? simple(request.text)
-        : command.query({ name: request.name, text: request.text, values: request.params, rowMode: request.rowMode });
-    const asked = ask();
-    if (preparing) {
-      try {
-        await preparing;
-      } catch (error) {
-        // Some of the statements may exist on the connection and some not: it is given up, and the
-        // next request prepares them on a new one.
-        asked.catch(() => undefined);
-        const lost = isLost(error);
-        if (lost && request.tx) lostInTransaction = true;
-        command?.end().catch(() => undefined);
-        command = undefined;
-        preparedOn = undefined;
-        return failure(error, lost);
-      }
-    }
-    try {
-      const result = await asked;
-      // A multi-statement text answers with one result per statement: the last one is the answer.
-      const all = Array.isArray(result) ? result : [result];
-      const last = all[all.length - 1];
-      return {
-        ok: true,
-        rows: last?.rows ?? [],
-        rowCount: last?.rowCount ?? 0,
-        results: request.op === "simple" ? all.map((r: Any) => r.rows ?? []) : undefined,
-      };
-    } catch (error) {
-      const lost = isLost(error);
-      if (lost && request.tx) lostInTransaction = true;
-      if (lost) command = undefined;
-      return failure(error, lost, (error as Any)?.partial);
-    }
-  }
-
-  let queue: Promise<unknown> = Promise.resolve();
   port.on("message", (request: Any) => {
-    // Sent to the server at once, answered in the order asked; a batch (requests the main thread
-    // did not wait for, and maybe one it waits for, last) is answered by one message.
-    if (request.op === "batch") {
-      const answers = (request.requests as Any[]).map(handle);
-      queue = queue
-        .then(() => Promise.all(answers))
-        .then((replies) => reply({ ok: true, rows: [], rowCount: 0, replies }));
-    } else {
-      const answer = handle(request);
-      queue = queue.then(() => answer).then(reply);
+    const current = command;
+    if (request.op === "room") {
+      Atomics.store(positions, 2, 0);
+      flushQueued();
+    } else if (request.op === "write") {
+      if (current && current.gen === request.gen) current.stream.write(request.bytes);
+      else post({ t: "lost", gen: request.gen, error: failure(new Error("Connection terminated")) });
+    } else if (request.op === "connect") {
+      void connectCommand();
+    } else if (request.op === "drop") {
+      if (current && current.gen === request.gen) current.stream.destroy();
+    } else if (request.op === "close") {
+      const ending = [current?.client.end(), listener?.end()].map((p) => p?.catch(() => undefined));
+      command = undefined;
+      // A server that no longer answers does not hold the close up for long.
+      const bounded = new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+      void Promise.race([Promise.all(ending), bounded]).then(() => post({ t: "closed" }));
     }
   });
 
@@ -235,16 +217,7 @@ export function pgWorker(load: (id: string) => unknown): void {
   }
 
   // Ready once the command connection works (or the reason it does not is known).
-  connect().then(
-    (client) => {
-      command = client;
-      return measureClock(client).then(
-        () => reply({ ok: true, rows: [], rowCount: 0 }),
-        (error) => reply(failure(error, true)),
-      );
-    },
-    (error) => reply(failure(error, true)),
-  );
+  void connectCommand();
   // Following other connections' commits starts when the main thread first asks (a one-shot
   // command never does, and saves the second connection).
   let following = false;
